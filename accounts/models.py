@@ -1,0 +1,83 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    COUNTY_GROUP = "county_group", "县专班"
+    COUNTY_OFFICE = "county_office", "县专班办公室"
+    TOWN = "town", "镇/街道"
+    COMMUNITY = "community", "社区"
+    ENTERPRISE = "enterprise", "物业服务企业"
+    CITY = "city", "市住建局（只读）"
+    DISCIPLINE = "discipline", "纪检监察（只读）"
+    SYSADMIN = "sysadmin", "系统管理员"
+
+
+READ_ONLY_ROLES = frozenset({Role.CITY, Role.DISCIPLINE})
+COUNTY_ROLES = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE})
+REGION_ROLES = frozenset(set(Role) - {Role.ENTERPRISE, Role.SYSADMIN})
+
+
+class User(AbstractUser):
+    """A staff user: one role, and one region (its subtree is what the user sees) or one
+    enterprise (its estates are what the user sees)."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.COMMUNITY)
+    region = models.ForeignKey(
+        "communities.Region",
+        verbose_name="所属行政区划",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="所属物业服务企业",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                name="user_enterprise_role_has_enterprise",
+                condition=~Q(role="enterprise") | Q(enterprise__isnull=False),
+                violation_error_message="物业服务企业用户必须关联企业。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser or self.role == Role.SYSADMIN
+
+    @property
+    def is_enterprise_user(self) -> bool:
+        return self.role == Role.ENTERPRISE and not self.is_superuser
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.role in READ_ONLY_ROLES and not self.is_superuser
+
+    @property
+    def is_county(self) -> bool:
+        return self.role in COUNTY_ROLES or self.sees_everything
+
+    @property
+    def scope_label(self) -> str:
+        if self.is_enterprise_user and self.enterprise_id:
+            return self.enterprise.name
+        if self.region_id:
+            return self.region.full_name
+        return "全部" if self.sees_everything else "未分配"

@@ -1,0 +1,36 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_current_public
+
+from . import selectors
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    message = "登录失败次数过多，账号已暂时锁定，请 30 分钟后再试或联系系统管理员。"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "error.html", {"status": 429, "message": message}, status=429)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def public_home(request):
+    """Public landing page (no login): names the campaign and links to the complaint form."""
+    return render(request, "public_home.html", {"campaign": campaign_current_public()})
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "figures": selectors.home_figures(user=user),
+        "campaigns": Campaign.objects.visible_to(user).filter(is_active=True).prefetch_related("stages")[:3],
+    }
+    return render(request, "accounts/home.html", context)

@@ -1,0 +1,76 @@
+"""The problem taxonomy (整治内容) seeded from the four plans, in the plans' own words.
+(code, label, parent code, seed plans, description). Loaded by a data migration; the working
+group edits it in the admin afterwards, so the loader never overwrites an existing row."""
+
+X, S, Z, P = "xiuning", "shanxi", "zhongshan", "panjin"
+
+TAXONOMY: list[tuple[str, str, str | None, list[str], str]] = [
+    ("A", "物业服务履约不到位", None, [X, S, Z, P], ""),
+    ("A1", "未按照合同约定提供服务", "A", [X, S, Z, P],
+     "未按照合同约定和物业的使用性质，妥善维修、养护、清洁、绿化和经营管理业主共有部分，基本秩序维护不到位。"),
+    ("A2", "未履行信息公开和报告义务", "A", [X, S, Z, P],
+     "未按规定将服务事项、负责人员、质量要求、收费项目、收费标准及履行情况等向业主公开，未向业主大会、业主委员会报告。"),
+    ("A3", "未按照合同约定提供安全防范、消防、应急防范服务", "A", [X, S, Z, P],
+     "未对共用消防设施和疏散通道、安全出口、消防车通道进行维护管理，未及时劝阻占用、堵塞行为。"),
+    ("A4", "未履行物业服务企业的移交义务", "A", [X, S, Z, P],
+     "合同终止后未按期退出，未交还物业服务用房、相关设施和资料，未配合新企业交接。"),
+    ("B", "侵占业主公共收益", None, [X, S, Z, P], ""),
+    ("B1", "未开设公共收益专门账户", "B", [Z], "物业服务企业、小区业主委员会（物业管理委员会）未开设公共收益专门账户。"),
+    ("B2", "擅自利用小区公共部位经营", "B", [X, S, Z, P],
+     "未征得业主大会同意，擅自利用共用部位、共用设施设备经营，擅自占用道路或场地经营，擅自利用电梯投放经营性广告。"),
+    ("B3", "未公示公共收益收支情况", "B", [X, S, Z, P],
+     "未及时将公共收益收支明细在物业服务区域内的醒目位置及智慧物业平台公开公示。"),
+    ("B4", "违规侵占小区公共收益", "B", [X, S, Z, P], "侵占公共收益；未按合同约定或业主大会决议分配使用公共收益。"),
+    ("C", "住宅老旧电梯更新不及时", None, [X, Z], ""),
+    ("C1", "未履行电梯安全管理职责", "C", [X, Z], "未对电梯定期维护和检修，故障频发，维修不及时。"),
+    ("C2", "电梯更新改造申报不及时", "C", [X, Z], "未及时申报电梯更新改造计划，老旧电梯长期带病运行。"),
+    ("C3", "电梯更新改造资金不到位", "C", [Z], "维修资金不足或业主意见不统一，更新改造资金难以筹集。"),
+    ("D", "小区停车难", None, [Z], "车辆管理职责未履行，违规停放和抢占车位未及时干预。"),
+    ("E", "住宅专项维修资金违规使用或未及时上缴", None, [Z, P], "未按规定使用住宅专项维修资金，违规代收或未交存。"),
+    ("F", "其他问题", None, [X, S, Z, P], ""),
+    ("F1", "擅自改变物业服务用房用途", "F", [X, S], ""),
+    ("F2", "无正当理由拒不退出物业服务项目", "F", [X, S, Z, P], ""),
+    ("F3", "擅自提高收费标准", "F", [S], ""),
+    ("F4", "服务态度恶劣", "F", [S], ""),
+    ("F5", "前期物业管理不规范", "F", [S, P], ""),
+    ("F6", "群众反映强烈的其他物业服务问题", "F", [X, S, Z, P], ""),
+    ("G", "建设单位违法违规行为", None, [P], ""),
+    ("G1", "未按规定通过招投标方式选聘前期物业服务企业", "G", [P], ""),
+    ("G2", "未按规定办理前期物业管理备案手续", "G", [P], "商品房买卖合同中未含前期物业服务合同约定。"),
+    ("G3", "未按规定配置或移交物业服务用房", "G", [P], "或擅自变更物业服务用房位置。"),
+    ("G4", "未按规划设计建设公建配套设施、未履行保修义务", "G", [P], ""),
+    ("G5", "未按规定进行承接查验并移交资料", "G", [P], ""),
+    ("G6", "违规交付房屋或代收住宅专项维修资金", "G", [P], ""),
+    ("G7", "违规出售、出租停车位（车库）", "G", [P], ""),
+    ("H", "业主委员会（物业管理委员会）违法违规行为", None, [P], ""),
+    ("H1", "违反业主大会议事规则、业主大会决议", "H", [P], ""),
+    ("H2", "委员不履行职责而未终止其资格", "H", [P], ""),
+    ("H3", "委员资格应终止而未终止", "H", [P], ""),
+    ("H4", "未依法签订物业服务合同", "H", [P], ""),
+    ("H5", "选举或选聘纠纷半年以上未解决", "H", [P], ""),
+    ("H6", "任期届满未及时换届选举", "H", [P], ""),
+    ("H7", "届满后未及时移交财务、资料、印章", "H", [P], ""),
+    ("J", "政府部门及镇（街道）、社区自查", None, [P], ""),
+    ("J1", "监管部门未依法履行物业监管职责", "J", [P], ""),
+    ("J2", "镇（街道）、社区未依法推动成立业主大会、业委会、物管会", "J", [P], ""),
+]
+
+
+def load_taxonomy(category_model) -> int:
+    """Create the categories that do not exist yet; return how many were created."""
+    existing = dict(category_model.objects.values_list("code", "pk"))
+    created = 0
+    for order, (code, label, parent_code, plans, description) in enumerate(TAXONOMY):
+        if code in existing:
+            continue
+        obj = category_model.objects.create(
+            code=code,
+            label=label,
+            parent_id=existing.get(parent_code) if parent_code else None,
+            seed_plans=plans,
+            description=description,
+            sort_order=order * 10,
+        )
+        existing[code] = obj.pk
+        created += 1
+    return created

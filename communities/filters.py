@@ -1,0 +1,45 @@
+import django_filters
+from django import forms
+
+from .models import Estate, ManagementType, OwnersBodyStatus, Region, RegionLevel
+
+
+def _regions(level):
+    def queryset(request):
+        if request is None:
+            return Region.objects.none()
+        return Region.objects.visible_to(request.user).filter(level=level)
+
+    return queryset
+
+
+class EstateFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="小区名称/地址", method="filter_q")
+    town = django_filters.ModelChoiceFilter(
+        label="镇/街道", queryset=_regions(RegionLevel.TOWN), field_name="community__parent", empty_label="全部"
+    )
+    community = django_filters.ModelChoiceFilter(label="社区", queryset=_regions(RegionLevel.COMMUNITY), empty_label="全部")
+    enterprise = django_filters.NumberFilter(label="物业服务企业ID", field_name="enterprise_id")
+    management_type = django_filters.ChoiceFilter(label="管理方式", choices=ManagementType.choices, empty_label="全部")
+    owners_body_status = django_filters.ChoiceFilter(
+        label="业主组织", choices=OwnersBodyStatus.choices, empty_label="全部"
+    )
+    has_party_organisation = django_filters.BooleanFilter(
+        label="小区党组织", widget=forms.Select(choices=[("", "全部"), ("true", "已建立"), ("false", "未建立")])
+    )
+    has_elevator = django_filters.BooleanFilter(
+        label="有电梯", method="filter_has_elevator",
+        widget=forms.Select(choices=[("", "全部"), ("true", "有"), ("false", "无")]),
+    )
+
+    class Meta:
+        model = Estate
+        fields = ["q", "town", "community", "enterprise", "management_type", "owners_body_status"]
+
+    def filter_q(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
+
+    def filter_has_elevator(self, queryset, name, value):
+        return queryset.filter(elevator_count__gt=0) if value else queryset.filter(elevator_count=0)

@@ -1,0 +1,21 @@
+"""Production: refuses to start with the demo secret key or with DEBUG on."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DEBUG, DEMO_SECRET_KEY, SECRET_KEY, env_bool
+
+if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("生产环境必须通过环境变量 SECRET_KEY 设置至少 50 位的随机密钥，不能使用演示密钥。")
+if DEBUG:
+    raise ImproperlyConfigured("生产环境不允许开启 DEBUG。")
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = int(__import__("os").environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

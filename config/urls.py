@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+admin.site.site_header = "物业服务专项整治 · 后台管理"
+admin.site.site_title = "后台管理"
+admin.site.index_title = "基础数据"
+
+urlpatterns = [
+    path("", account_views.public_home, name="public-home"),
+    path("accounts/", include("accounts.urls")),
+    path("communities/", include("communities.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

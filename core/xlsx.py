@@ -1,0 +1,74 @@
+"""The one export helper: streams rows into openpyxl's write-only workbook, and writes user
+text so that it can never run as a formula."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def looks_like_formula(value: str) -> bool:
+    return bool(value) and value.startswith(FORMULA_PREFIXES)
+
+
+def cell_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, (int, float, Decimal, date)):
+        return value
+    return str(value)
+
+
+def write_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
+    sheet = workbook.create_sheet(title=title[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_cell(sheet, v) for v in row])
+
+
+def _cell(sheet, raw):
+    """User text is always stored as a string cell: openpyxl would otherwise turn text that
+    starts with "=" into a formula, which the city bureau's Excel would then execute."""
+    value = cell_value(raw)
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=None)
+        cell._value = value
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def workbook_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for title, headers, rows in sheets:
+        write_sheet(workbook, title, headers, rows)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, sheets) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
