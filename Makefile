@@ -1,0 +1,57 @@
+# 物业整治案件管理 — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+
+.PHONY: run test install lint migrate worker beat bench clean browser-deps
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 (python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+
+## Sets up everything, loads the demo county the first time, prints the logins and serves.
+run: migrate
+	$(PY) manage.py seed_demo
+	@echo "打开 http://127.0.0.1:$(PORT)/ （工作人员登录：/accounts/login/）"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole suite. Browser tests use Debian's Chromium: installed here when running as root.
+test: install browser-deps
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "安装 Debian chromium 用于浏览器测试…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "!!! 无法安装 chromium：浏览器测试将被跳过 !!!"; \
+	  else \
+	    echo "!!! 未找到 /usr/bin/chromium 且非 root：浏览器测试将被跳过 !!!"; \
+	  fi; \
+	fi
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+worker: install
+	$(VENV)/bin/celery -A config worker -l info -c 2
+
+beat: install
+	$(VENV)/bin/celery -A config beat -l info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,0 +1,80 @@
+"""Named fixture users per role over a small region tree (see tests.factories.make_tree)."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from tests.factories import EnterpriseFactory, EstateFactory, UserFactory, make_tree
+
+PASSWORD = "Test@2025x"
+
+
+@pytest.fixture
+def tree(db):
+    return make_tree()
+
+
+@pytest.fixture
+def estates(tree):
+    """Two estates in 海阳镇 (秀阳社区, 城北社区), one in 万安镇, one in 屯溪区."""
+    ent_a = EnterpriseFactory(name="海阳物业公司", registered_region=tree["county"])
+    ent_b = EnterpriseFactory(name="万安物业公司", registered_region=tree["county"])
+    ent_c = EnterpriseFactory(name="屯溪物业公司", registered_region=tree["district"])
+    return {
+        "haiyang_1": EstateFactory(name="海阳花园", community=tree["xiuyang"], enterprise=ent_a),
+        "haiyang_2": EstateFactory(name="城北佳苑", community=tree["chengbei"], enterprise=ent_a),
+        "wanan_1": EstateFactory(name="横江苑", community=tree["wanan_community"], enterprise=ent_b),
+        "tunxi_1": EstateFactory(name="老街府", community=tree["laojie"], enterprise=ent_c),
+    }
+
+
+@pytest.fixture
+def county_user(tree):
+    return UserFactory(username="county", role=Role.COUNTY_GROUP, region=tree["county"])
+
+
+@pytest.fixture
+def office_user(tree):
+    return UserFactory(username="office", role=Role.COUNTY_OFFICE, region=tree["county"])
+
+
+@pytest.fixture
+def town_user(tree):
+    """A town officer of 海阳镇."""
+    return UserFactory(username="town-haiyang", role=Role.TOWN, region=tree["haiyang"])
+
+
+@pytest.fixture
+def other_town_user(tree):
+    """A town officer of 万安镇."""
+    return UserFactory(username="town-wanan", role=Role.TOWN, region=tree["wanan"])
+
+
+@pytest.fixture
+def community_user(tree):
+    return UserFactory(username="community-xiuyang", role=Role.COMMUNITY, region=tree["xiuyang"])
+
+
+@pytest.fixture
+def city_user(tree):
+    return UserFactory(username="city", role=Role.CITY, region=tree["city"])
+
+
+@pytest.fixture
+def discipline_user(tree):
+    return UserFactory(username="discipline", role=Role.DISCIPLINE, region=tree["county"])
+
+
+@pytest.fixture
+def enterprise_user(estates):
+    return UserFactory(username="enterprise-a", role=Role.ENTERPRISE, enterprise=estates["haiyang_1"].enterprise)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def login(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
