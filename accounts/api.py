@@ -29,7 +29,7 @@ class ObtainTokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request=request, **serializer.validated_data)
+        user = authenticate(request=request._request, **serializer.validated_data)
         if user is None or not user.is_active:
             return Response({"detail": "用户名或密码错误。"}, status=400)
         token, _ = Token.objects.get_or_create(user=user)
