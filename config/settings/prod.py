@@ -3,12 +3,20 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, DEMO_SECRET_KEY, SECRET_KEY, env_bool
+from .base import DEBUG, DEMO_SECRET_KEY, MIDDLEWARE, SECRET_KEY, env_bool
 
 if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("生产环境必须通过环境变量 SECRET_KEY 设置至少 50 位的随机密钥，不能使用演示密钥。")
 if DEBUG:
     raise ImproperlyConfigured("生产环境不允许开启 DEBUG。")
+
+# Serves the collected static/ (vendored Bootstrap, htmx, Swagger UI) under gunicorn on an intranet
+# host without nginx; `manage.py collectstatic` fills STATIC_ROOT at deployment.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
