@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -17,6 +18,14 @@ class Role(models.TextChoices):
 READ_ONLY_ROLES = frozenset({Role.CITY, Role.DISCIPLINE})
 COUNTY_ROLES = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE})
 REGION_ROLES = frozenset(set(Role) - {Role.ENTERPRISE, Role.SYSADMIN})
+#: the region levels (communities.RegionLevel values) a role's region may have
+ROLE_REGION_LEVELS = {
+    Role.COUNTY_GROUP: {3},
+    Role.COUNTY_OFFICE: {3},
+    Role.TOWN: {4},
+    Role.COMMUNITY: {5},
+    Role.CITY: {1, 2},
+}
 
 
 class User(AbstractUser):
@@ -57,6 +66,25 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        from communities.models import RegionLevel
+
+        if self.role == Role.ENTERPRISE:
+            if not self.enterprise_id:
+                raise ValidationError({"enterprise": "物业服务企业用户必须关联企业。"})
+            if self.region_id:
+                raise ValidationError({"region": "物业服务企业用户按企业确定范围，不能再指定行政区划。"})
+            return
+        if self.role == Role.SYSADMIN:
+            return
+        if not self.region_id:
+            raise ValidationError({"region": f"“{self.get_role_display()}”用户必须指定所属行政区划。"})
+        expected = ROLE_REGION_LEVELS.get(self.role)
+        if expected and self.region.level not in expected:
+            labels = "、".join(RegionLevel(level).label for level in sorted(expected))
+            raise ValidationError({"region": f"“{self.get_role_display()}”用户的所属行政区划应为{labels}级。"})
 
     @property
     def sees_everything(self) -> bool:
