@@ -36,7 +36,7 @@ browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "安装 Debian chromium 用于浏览器测试…"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
 	      || echo "!!! 无法安装 chromium：浏览器测试将被跳过 !!!"; \
 	  else \
 	    echo "!!! 未找到 /usr/bin/chromium 且非 root：浏览器测试将被跳过 !!!"; \

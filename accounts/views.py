@@ -1,10 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import JsonResponse
 from django.shortcuts import render
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_current_public
+from rectification.selectors import home_deadlines
 
 from . import selectors
 
@@ -16,8 +18,17 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(request, "error.html", {"status": 429, "message": message}, status=429)
 
 
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "用户名或密码错误，请重新输入（密码区分大小写）。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+    }
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
@@ -32,5 +43,6 @@ def home(request):
     context = {
         "figures": selectors.home_figures(user=user),
         "campaigns": Campaign.objects.visible_to(user).filter(is_active=True).prefetch_related("stages")[:3],
+        "deadlines": home_deadlines(user=user),
     }
     return render(request, "accounts/home.html", context)

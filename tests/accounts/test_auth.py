@@ -17,7 +17,7 @@ class TestLogin:
     def test_wrong_password_is_explained_in_chinese(self, client, town_user):
         response = client.post("/accounts/login/", {"username": town_user.username, "password": "wrong"})
         assert response.status_code == 200
-        assert "请输入一个正确的" in response.content.decode()
+        assert "用户名或密码错误" in response.content.decode()
 
     def test_lockout_after_five_failures(self, client, town_user):
         for _ in range(settings.AXES_FAILURE_LIMIT):
