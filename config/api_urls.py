@@ -5,11 +5,13 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import ObtainTokenView
 from communities.api import EstateViewSet, RegionViewSet
 from enterprises.api import EnterpriseViewSet
+from rectification.api import CaseViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("estates", EstateViewSet, basename="estate")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

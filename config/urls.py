@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from core import notification_views
 
 admin.site.site_header = "物业服务专项整治 · 后台管理"
 admin.site.site_title = "后台管理"
@@ -14,6 +15,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("communities/", include("communities.urls")),
     path("enterprises/", include("enterprises.urls")),
+    path("rectification/", include("rectification.urls")),
+    path("public/", include("rectification.public_urls")),
+    path("notifications/", notification_views.notification_list, name="notification-list"),
+    path("notifications/read/", notification_views.notification_mark_all_read, name="notification-read-all"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
 ]

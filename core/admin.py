@@ -7,3 +7,29 @@ class ScopedAdminMixin:
 
     def get_queryset(self, request):
         return self.scoped_queryset(request, super().get_queryset(request))
+
+
+from django.contrib import admin  # noqa: E402
+
+from .models import CalendarDay, Notification  # noqa: E402
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "is_workday", "name")
+    list_filter = ("is_workday",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "title", "created_at", "read_at")
+    list_select_related = ("user",)
+    search_fields = ("title",)
+    raw_id_fields = ("user",)
+
+    def get_queryset(self, request):
+        # Users see only their own notifications in the admin; system administrators see all.
+        qs = super().get_queryset(request)
+        return qs if request.user.sees_everything else qs.filter(user=request.user)

@@ -166,6 +166,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULE: dict = {
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": crontab(minute="*/30")},
+    "rectification-record-overdue": {
+        "task": "rectification.tasks.record_overdue_cases", "schedule": crontab(hour=1, minute=10),
+    },
 }
 
 REST_FRAMEWORK = {

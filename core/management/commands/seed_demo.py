@@ -16,6 +16,7 @@ SEED_STEPS = [
     "enterprises.demo.seed_regions",
     "campaigns.demo.seed",
     "accounts.demo.seed",
+    "rectification.demo.seed",
 ]
 
 

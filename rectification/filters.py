@@ -1,0 +1,100 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from campaigns.models import Campaign, ProblemCategory
+from communities.models import Region, RegionLevel
+
+from .models import Case, CaseState, ClueSource, SupervisionAction, SupervisionKind
+
+
+def _regions(level):
+    def queryset(request):
+        if request is None:
+            return Region.objects.none()
+        return Region.objects.visible_to(request.user).filter(level=level)
+
+    return queryset
+
+
+def _campaigns(request):
+    if request is None:
+        return Campaign.objects.none()
+    return Campaign.objects.visible_to(request.user)
+
+
+YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
+
+SORT_CHOICES = [
+    ("-created_at", "最新登记"),
+    ("-complainant_count", "投诉人数（多→少）"),
+    ("complainant_count", "投诉人数（少→多）"),
+    ("-days_overdue", "超期天数（多→少）"),
+    ("deadline", "完成时限（近→远）"),
+]
+
+
+class CaseFilter(django_filters.FilterSet):
+    """The ledger's filters, shared by the page, the export and /api/v1/cases/."""
+
+    q = django_filters.CharFilter(label="关键词", method="filter_q")
+    town = django_filters.ModelChoiceFilter(
+        label="镇/街道", queryset=_regions(RegionLevel.TOWN), field_name="estate__community__parent", empty_label="全部"
+    )
+    community = django_filters.ModelChoiceFilter(
+        label="社区", queryset=_regions(RegionLevel.COMMUNITY), field_name="estate__community", empty_label="全部"
+    )
+    estate = django_filters.NumberFilter(label="小区ID", field_name="estate_id")
+    enterprise = django_filters.NumberFilter(label="物业服务企业ID", field_name="enterprise_id")
+    category = django_filters.ModelChoiceFilter(
+        label="问题类别", queryset=ProblemCategory.objects.filter(is_active=True), method="filter_category", empty_label="全部"
+    )
+    source = django_filters.ChoiceFilter(label="来源", choices=ClueSource.choices, empty_label="全部")
+    state = django_filters.ChoiceFilter(label="整改状态", choices=CaseState.choices, empty_label="全部")
+    overdue = django_filters.BooleanFilter(label="超期", method="filter_overdue", widget=forms.Select(choices=YES_NO))
+    supervised = django_filters.BooleanFilter(label="已督办", method="filter_supervised", widget=forms.Select(choices=YES_NO))
+    supervision_kind = django_filters.ChoiceFilter(
+        label="督办方式", choices=SupervisionKind.choices, method="filter_supervision_kind", empty_label="全部"
+    )
+    campaign = django_filters.ModelChoiceFilter(label="专项行动", queryset=_campaigns, empty_label="全部")
+    created_from = django_filters.DateFilter(
+        label="登记日期自", field_name="created_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = django_filters.DateFilter(
+        label="登记日期至", field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = django_filters.ChoiceFilter(label="排序", choices=SORT_CHOICES, method="filter_sort", empty_label="默认")
+
+    class Meta:
+        model = Case
+        fields = ["q", "town", "community", "estate", "enterprise", "category", "source", "state", "overdue",
+                  "supervised", "supervision_kind", "campaign", "created_from", "created_to", "sort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(description__icontains=value) | Q(estate__name__icontains=value))
+
+    def filter_category(self, queryset, name, value):
+        # A top-level category (A 履约不到位) includes its sub-categories (A1 … A4).
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Case.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    def filter_supervised(self, queryset, name, value):
+        exists = Exists(SupervisionAction.objects.filter(case_id=OuterRef("pk")))
+        return queryset.filter(exists) if value else queryset.exclude(exists)
+
+    def filter_supervision_kind(self, queryset, name, value):
+        return queryset.filter(Exists(SupervisionAction.objects.filter(case_id=OuterRef("pk"), kind=value)))
+
+    def filter_sort(self, queryset, name, value):
+        if value == "-days_overdue":
+            return queryset.with_overdue().order_by("-is_overdue_db", "deadline", "-id")
+        return queryset.order_by(value, "-id")

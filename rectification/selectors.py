@@ -1,0 +1,130 @@
+"""Reads of the rectification ledger. Everything starts from Case.objects.visible_to(user)."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from communities.models import Estate
+from core.notifications import notification_list_unread
+
+from .models import Case, CaseAttachment, CaseEvent, EstatePlan, PlanStatus, TypicalCase
+
+
+def case_list(*, user, filter_data=None, request=None):
+    """The cases a user may see, filtered; returns the FilterSet (its .qs is the rows)."""
+    from .filters import CaseFilter
+
+    queryset = Case.objects.visible_to(user).for_ledger()
+    return CaseFilter(filter_data, queryset=queryset, request=request)
+
+
+def case_get(*, user, pk: int) -> Case | None:
+    return Case.objects.visible_to(user).for_ledger().filter(pk=pk).first()
+
+
+def case_events(*, case: Case):
+    return (
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=CaseAttachment.objects.order_by("id")))
+        .order_by("at", "id")
+    )
+
+
+def attachment_get(*, user, pk: int) -> CaseAttachment | None:
+    return CaseAttachment.objects.filter(pk=pk, case__in=Case.objects.visible_to(user)).first()
+
+
+def home_deadlines(*, user, days: int = 3, limit: int = 10) -> dict:
+    """Cases of the user's scope due within `days` days, and overdue ones (home page panel)."""
+    if user.is_anonymous:
+        return {"due_soon": [], "overdue": [], "overdue_count": 0, "due_soon_count": 0}
+    today = timezone.localdate()
+    base = Case.objects.visible_to(user).select_related("estate", "category")
+    overdue = base.overdue(today).order_by("deadline", "id")
+    due_soon = base.due_within(days, today).order_by("deadline", "id")
+    return {
+        "overdue": list(overdue[:limit]),
+        "overdue_count": overdue.count(),
+        "due_soon": list(due_soon[:limit]),
+        "due_soon_count": due_soon.count(),
+        "until": today + timedelta(days=days),
+        "unread_notifications": notification_list_unread(user=user).count(),
+    }
+
+
+LEDGER_EXPORT_HEADERS = [
+    "序号", "所属镇/街道", "社区", "小区", "物业企业", "问题类别", "问题描述", "来源", "责任单位", "责任人",
+    "整改措施", "完成时限", "整改状态", "销号时间",
+]
+
+
+def case_export_rows(queryset):
+    """The county ledger layout, one row per case of exactly the filtered queryset."""
+    for index, case in enumerate(queryset.iterator(chunk_size=1000), start=1):
+        state = case.get_state_display()
+        if case.is_overdue:
+            state += "（超期）"
+        yield [
+            index, case.estate.community.parent.name, case.estate.community.name, case.estate.name,
+            case.enterprise.name if case.enterprise_id else "", case.category.label, case.description,
+            case.get_source_display(), case.responsible_unit, case.responsible_person, case.measures,
+            case.deadline, state, case.closed_at,
+        ]
+
+
+def typical_case_list(*, user):
+    return TypicalCase.objects.visible_to(user).select_related(
+        "case__estate__community__parent", "case__category", "case__enterprise"
+    )
+
+
+TYPICAL_EXPORT_HEADERS = ["序号", "案例标题", "所属镇/街道", "小区", "物业企业", "问题类别", "基本案情", "违法违规情形",
+                          "法律依据", "处理结果", "整改状态", "是否通报曝光"]
+
+
+def typical_case_export_rows(queryset):
+    for index, t in enumerate(queryset.iterator(chunk_size=500), start=1):
+        case = t.case
+        yield [
+            index, t.title, case.estate.community.parent.name, case.estate.name,
+            case.enterprise.name if case.enterprise_id else "", case.category.label, t.basic_facts, t.violation,
+            t.legal_basis, t.handling_result, case.get_state_display(), t.is_published,
+        ]
+
+
+def estate_plans(*, user, estate_id: int):
+    return EstatePlan.objects.visible_to(user).filter(estate_id=estate_id).select_related("created_by", "approved_by")
+
+
+def plan_get(*, user, pk: int) -> EstatePlan | None:
+    return EstatePlan.objects.visible_to(user).select_related("estate__community__parent").filter(pk=pk).first()
+
+
+def public_estate_plan(*, estate_id: int) -> dict | None:
+    """The public page of an estate (no login): its latest published plan and the public progress
+    of its cases. Only non-personal fields leave this function."""
+    plan = (
+        EstatePlan.objects.filter(estate_id=estate_id, status=PlanStatus.PUBLISHED)
+        .select_related("estate__community__parent")
+        .order_by("-published_at")
+        .first()
+    )
+    if plan is None:
+        return None
+    cases = (
+        Case.objects.filter(estate_id=estate_id)
+        .exclude(state="withdrawn")
+        .select_related("category")
+        .order_by("-created_at")
+    )
+    rows = [
+        {
+            "number": c.number, "category": c.category.label, "state": c.get_state_display(), "state_code": c.state,
+            "deadline": c.deadline, "is_overdue": c.is_overdue, "closed_at": c.closed_at, "created_at": c.created_at,
+        }
+        for c in cases
+    ]
+    estate: Estate = plan.estate
+    return {"plan": plan, "estate": estate, "cases": rows}

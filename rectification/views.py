@@ -1,0 +1,279 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from communities.models import Estate
+from core.errors import DomainError, NotFound
+from core.xlsx import xlsx_response
+
+from . import selectors, services
+from .forms import CaseCreateForm, EstatePlanForm, SupervisionForm, TypicalCaseForm, transition_form
+from .models import Case, SupervisionKind
+from .states import BULK_TRANSITIONS, TRANSITIONS, available_transitions
+
+
+def _case_or_404(request, pk: int) -> Case:
+    case = selectors.case_get(user=request.user, pk=pk)
+    if case is None:
+        raise Http404
+    return case
+
+
+@login_required
+def case_list(request):
+    case_filter = selectors.case_list(user=request.user, filter_data=request.GET, request=request)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "整改台账.xlsx",
+            [("整改台账", selectors.LEDGER_EXPORT_HEADERS, selectors.case_export_rows(case_filter.qs))],
+        )
+    page = Paginator(case_filter.qs, _page_size(request)).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    bulk_forms = []
+    if request.user.is_county and not request.user.is_read_only:
+        bulk_forms = [(TRANSITIONS[name], _bulk_form(name, request.user)) for name in BULK_TRANSITIONS]
+    return render(
+        request,
+        "rectification/case_list.html",
+        {"filter": case_filter, "page": page, "query": query.urlencode(), "bulk_forms": bulk_forms},
+    )
+
+
+def _page_size(request) -> int:
+    size = request.GET.get("page_size", "")
+    return min(int(size), 200) if size.isdigit() and int(size) > 0 else 25
+
+
+def _bulk_form(name, user):
+    from django import forms
+
+    from communities.models import Region
+
+    from .forms import _style
+
+    spec = TRANSITIONS[name]
+    if name == "assign":
+        fields = {
+            "verifying_unit": forms.ModelChoiceField(
+                label="核查单位", queryset=Region.objects.visible_to(user).filter(level__gte=4).select_related("parent"),
+                required=False, empty_label="请选择镇/街道或社区",
+            ),
+            "verifying_person": forms.CharField(label="核查人", required=False),
+        }
+    else:
+        fields = {
+            "deadline": forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})),
+            "deadline_workdays": forms.IntegerField(label="或工作日数", required=False, min_value=1),
+        }
+    return _style(type(f"Bulk{spec.name.title()}Form", (forms.Form,), fields)(auto_id=f"id_bulk_{name}_%s"))
+
+
+@login_required
+@require_POST
+def case_bulk(request):
+    transition = request.POST.get("transition", "")
+    case_ids = [i for i in request.POST.getlist("case_ids") if i.isdigit()]
+    back = reverse("rectification:case-list") + ("?" + request.POST.get("query", "") if request.POST.get("query") else "")
+    if not case_ids:
+        messages.error(request, "请先勾选要办理的案件。")
+        return redirect(back)
+    data = {k: request.POST.get(k, "") for k in ("verifying_unit", "verifying_person", "deadline", "deadline_workdays")}
+    done, refused = services.case_bulk_transition(case_ids=case_ids, user=request.user, transition=transition, data=data)
+    if done:
+        messages.success(request, f"已对 {len(done)} 件案件执行“{TRANSITIONS[transition].label}”。")
+    for case_id, message in refused[:10]:
+        messages.error(request, f"案件 {case_id}：{message}")
+    return redirect(back)
+
+
+@login_required
+def case_create(request):
+    form = CaseCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case, _clue, created = services.case_open_or_join(
+                estate=data["estate"], category=data["category"], campaign=data["campaign"], source=data["source"],
+                reference=data["reference"], description=data["description"],
+                complainant_count=data["complainant_count"], is_corruption_clue=data["is_corruption_clue"],
+                user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "案件已登记。" if created else "该小区同类问题已有在办案件，已并案（多人同诉）。")
+            return redirect("rectification:case-detail", pk=case.pk)
+    return render(request, "rectification/case_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _detail(request, case, *, error=None, status=200, failed=None, failed_form=None):
+    user = request.user
+    transitions = []
+    for spec in available_transitions(case, user):
+        form = failed_form if spec.name == failed else transition_form(spec, case, user)
+        transitions.append((spec, form))
+    context = {
+        "case": case,
+        "events": selectors.case_events(case=case),
+        "clues": case.clues.all(),
+        "supervisions": case.supervisions.select_related("recorded_by"),
+        "transitions": transitions,
+        "error": error,
+        "can_supervise": user.is_county and not user.is_read_only and case.is_open,
+        "supervision_form": SupervisionForm(),
+        "supervision_kinds": SupervisionKind.choices,
+        "typical": getattr(case, "typical", None) if hasattr(case, "typical") else None,
+    }
+    if user.is_county and not user.is_read_only:
+        typical = context["typical"]
+        initial = {f: getattr(typical, f) for f in TypicalCaseForm.base_fields} if typical else {}
+        context["typical_form"] = TypicalCaseForm(initial=initial)
+    return render(request, "rectification/case_detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, pk: int):
+    return _detail(request, _case_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def case_transition(request, pk: int, transition: str):
+    case = _case_or_404(request, pk)
+    spec = TRANSITIONS.get(transition)
+    if spec is None:
+        raise Http404
+    form = transition_form(spec, case, request.user, data=request.POST, files=request.FILES)
+    form.is_valid()  # parsing only; the service validates
+    data = {k: request.POST.get(k) for k in request.POST if k not in ("csrfmiddlewaretoken", "version")}
+    try:
+        services.case_transition(
+            case_id=case.pk, user=request.user, transition=transition, data=data,
+            files=request.FILES.getlist("files"), expected_version=request.POST.get("version") or None,
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        return _detail(request, case, error=exc.message, status=exc.status_code, failed=transition, failed_form=form)
+    messages.success(request, f"已办理：{spec.label}。")
+    return redirect("rectification:case-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def supervision_create(request, pk: int):
+    case = _case_or_404(request, pk)
+    data = {k: request.POST.get(k) for k in request.POST}
+    try:
+        services.supervision_record(
+            case_id=case.pk, user=request.user, kind=request.POST.get("kind", ""), data=data,
+            files={k: request.FILES.get(k) for k in ("minutes_file", "receipt_file")},
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        return _detail(request, case, error=exc.message, status=exc.status_code)
+    messages.success(request, "督办情况已登记。")
+    return redirect("rectification:case-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def supervision_lift(request, pk: int):
+    action = services.supervision_lift(supervision_id=pk, user=request.user, note=request.POST.get("note", ""))
+    messages.success(request, "已解除挂牌督办。")
+    return redirect("rectification:case-detail", pk=action.case_id)
+
+
+@login_required
+@require_POST
+def typical_case_edit(request, pk: int):
+    case = _case_or_404(request, pk)
+    try:
+        services.typical_case_mark(user=request.user, case_id=case.pk, data=request.POST)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        return _detail(request, case, error=exc.message, status=exc.status_code)
+    messages.success(request, "典型案例已保存。")
+    return redirect("rectification:case-detail", pk=case.pk)
+
+
+@login_required
+def typical_case_list(request):
+    rows = selectors.typical_case_list(user=request.user)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "典型案例.xlsx", [("典型案例", selectors.TYPICAL_EXPORT_HEADERS, selectors.typical_case_export_rows(rows))]
+        )
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(request, "rectification/typical_list.html", {"page": page, "query": ""})
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = selectors.attachment_get(user=request.user, pk=pk)
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+@login_required
+def estate_plans(request, estate_id: int):
+    estate = Estate.objects.visible_to(request.user).select_related("community__parent").filter(pk=estate_id).first()
+    if estate is None:
+        raise Http404
+    cases = Case.objects.visible_to(request.user).filter(estate=estate).open().select_related("category")
+    form = EstatePlanForm(request.POST or None, cases_queryset=cases)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                user=request.user, estate_id=estate.pk, title=form.cleaned_data["title"],
+                content=form.cleaned_data["content"], case_ids=[c.pk for c in form.cleaned_data["cases"]],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "方案已保存为草稿。")
+            return redirect("rectification:plan-detail", pk=plan.pk)
+    return render(request, "rectification/estate_plans.html", {
+        "estate": estate, "plans": selectors.estate_plans(user=request.user, estate_id=estate.pk), "form": form,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    if plan is None:
+        raise Http404
+    return render(request, "rectification/plan_detail.html", {
+        "plan": plan, "cases": plan.cases.select_related("category"),
+    })
+
+
+@login_required
+@require_POST
+def plan_action(request, pk: int, action: str):
+    service = {"approve": services.plan_approve, "publish": services.plan_publish}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(user=request.user, plan_id=pk)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, "方案已审定。" if action == "approve" else "方案已向业主公开。")
+    return redirect("rectification:plan-detail", pk=pk)
+
+
+def public_estate_plan(request, estate_id: int):
+    """Public page (no login): the published plan of an estate and its cases' progress."""
+    context = selectors.public_estate_plan(estate_id=estate_id)
+    if context is None:
+        raise Http404
+    return render(request, "rectification/public_plan.html", context)
