@@ -5,12 +5,12 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.errors import NotFound
+from core.errors import InvalidState, NotFound
 
 from . import selectors, services
 from .filters import CaseFilter
-from .models import Case, CaseAttachment, CaseEvent
-from .states import TRANSITIONS
+from .models import Case, CaseAttachment, CaseEvent, CaseState
+from .states import TRANSITIONS, transition_to
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -66,7 +66,11 @@ class CaseEventSerializer(serializers.ModelSerializer):
 TransitionRequest = inline_serializer(
     name="CaseTransitionRequest",
     fields={
-        "transition": serializers.ChoiceField(choices=[(t.name, t.label) for t in TRANSITIONS.values()]),
+        "transition": serializers.ChoiceField(
+            choices=[(t.name, t.label) for t in TRANSITIONS.values()], required=False,
+            help_text="操作名；也可不填而给出 to_state（目标状态）",
+        ),
+        "to_state": serializers.ChoiceField(choices=CaseState.choices, required=False),
         "expected_version": serializers.IntegerField(required=False, help_text="客户端看到的版本号；已变更则返回 409"),
         "reason": serializers.CharField(required=False),
         "note": serializers.CharField(required=False),
@@ -100,10 +104,19 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         case = self.get_object()
-        payload = {k: request.data.get(k) for k in request.data if k not in ("transition", "expected_version", "files")}
+        payload = {
+            k: request.data.get(k) for k in request.data if k not in ("transition", "to_state", "expected_version", "files")
+        }
+        name = str(request.data.get("transition", ""))
+        if not name and request.data.get("to_state"):
+            spec = transition_to(case.state, str(request.data["to_state"]))
+            if spec is None:
+                target = dict(CaseState.choices).get(request.data["to_state"], request.data["to_state"])
+                raise InvalidState(f"案件当前状态为“{case.get_state_display()}”，不能变更为“{target}”。")
+            name = spec.name
         try:
             services.case_transition(
-                case_id=case.pk, user=request.user, transition=str(request.data.get("transition", "")),
+                case_id=case.pk, user=request.user, transition=name,
                 data=payload, files=request.FILES.getlist("files"),
                 expected_version=request.data.get("expected_version") or None,
             )

@@ -127,3 +127,10 @@ def available_transitions(case, user) -> list[Transition]:
     if user.is_read_only:
         return []
     return [t for t in TRANSITIONS.values() if case.state in t.sources and t.allows_role(user)]
+
+
+def transition_to(state: str, target: str) -> Transition | None:
+    """The state-changing transition from `state` to `target`, for clients that name the target
+    state instead of the transition (there is at most one per pair)."""
+    matches = [t for t in TRANSITIONS.values() if t.target == target and state in t.sources]
+    return matches[0] if len(matches) == 1 else None

@@ -142,6 +142,19 @@ class TestTransition:
         api_client.force_authenticate(county_user)
         assert transition(api_client, case, "teleport").status_code == 400
 
+    def test_target_state_instead_of_transition_name(self, api_client, county_user, estates):
+        case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
+        add_evidence(case)
+        api_client.force_authenticate(county_user)
+        response = api_client.post(f"/api/v1/cases/{case.pk}/transition/", {"to_state": "rectifying", "reason": "照片不清"},
+                                   format="json")
+        assert response.status_code == 200, response.json()
+        assert response.json()["state"] == "rectifying"
+        assert case.events.get().transition == "return"
+        response = api_client.post(f"/api/v1/cases/{case.pk}/transition/", {"to_state": "closed"}, format="json")
+        assert response.status_code == 409
+        assert response.json()["detail"] == "案件当前状态为“整改中”，不能变更为“已销号”。"
+
     def test_bad_version(self, api_client, county_user, estates):
         case = CaseFactory(estate=estates["haiyang_1"])
         api_client.force_authenticate(county_user)
