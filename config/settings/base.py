@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "campaigns",
     "rectification",
     "complaints",
+    "inspections",
     "public_revenue",
     "reporting",
 ]
