@@ -3,7 +3,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 
-@shared_task(name="core.tasks.heartbeat", time_limit=60)
+@shared_task(name="core.tasks.heartbeat", time_limit=60, soft_time_limit=50)
 def heartbeat() -> str:
     """Proves the broker and a worker are alive; the admin home shows the last beat."""
     stamp = timezone.now().isoformat()
@@ -11,6 +11,6 @@ def heartbeat() -> str:
     return stamp
 
 
-@shared_task(name="core.tasks.add", time_limit=60)
+@shared_task(name="core.tasks.add", time_limit=60, soft_time_limit=50)
 def add(x: int, y: int) -> int:
     return x + y
