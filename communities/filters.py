@@ -13,13 +13,21 @@ def _regions(level):
     return queryset
 
 
+def _enterprises(request):
+    from enterprises.models import Enterprise
+
+    if request is None:
+        return Enterprise.objects.none()
+    return Enterprise.objects.visible_to(request.user).order_by("name")
+
+
 class EstateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="小区名称/地址", method="filter_q")
     town = django_filters.ModelChoiceFilter(
         label="镇/街道", queryset=_regions(RegionLevel.TOWN), field_name="community__parent", empty_label="全部"
     )
     community = django_filters.ModelChoiceFilter(label="社区", queryset=_regions(RegionLevel.COMMUNITY), empty_label="全部")
-    enterprise = django_filters.NumberFilter(label="物业服务企业ID", field_name="enterprise_id")
+    enterprise = django_filters.ModelChoiceFilter(label="物业服务企业", queryset=_enterprises, empty_label="全部")
     management_type = django_filters.ChoiceFilter(label="管理方式", choices=ManagementType.choices, empty_label="全部")
     owners_body_status = django_filters.ChoiceFilter(
         label="业主组织", choices=OwnersBodyStatus.choices, empty_label="全部"
