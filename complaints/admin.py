@@ -1,1 +1,55 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import XLSX
+
+from core.admin import ScopedAdminMixin
+
+from .models import ChannelRule, Complaint, ComplaintEvent
+from .resources import Complaint12345Resource
+
+
+@admin.register(ChannelRule)
+class ChannelRuleAdmin(admin.ModelAdmin):
+    list_display = ("channel", "deadline_workdays")
+
+
+class ComplaintEventInline(admin.TabularInline):
+    model = ComplaintEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "kind", "note", "is_public")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ScopedAdminMixin, ImportMixin, admin.ModelAdmin):
+    """Read-only list; the import button takes a 12345 export (导入 12345 工单). Complainants' phone
+    numbers are never shown here (they are encrypted); use the staff pages."""
+
+    resource_classes = [Complaint12345Resource]
+    import_formats = [XLSX]
+    list_display = ("tracking_code", "channel", "reference", "estate", "category", "status", "satisfaction",
+                    "received_at")
+    list_filter = ("channel", "status", "satisfaction")
+    search_fields = ("reference", "tracking_code", "estate__name", "raw_estate")
+    list_select_related = ("estate", "category")
+    exclude = ("complainant_name",)
+    inlines = [ComplaintEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_import_permission(self, request):
+        from . import privacy
+
+        user = request.user
+        return not user.is_read_only and (user.sees_everything or user.role in privacy.HANDLING_ROLES)

@@ -1,0 +1,267 @@
+"""Complaints (投诉举报) from every intake channel. Each complaint becomes a clue (CaseClue) of a
+rectification case; several complaints about one estate and category share one case (多人同诉).
+
+Personal data: the phone number is stored encrypted (`phone_encrypted`) with a keyed hash beside it
+(`phone_hash`) so staff can find every complaint of one number without decrypting; see
+complaints.privacy."""
+
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
+
+from core.scoping import ScopedQuerySet
+
+
+class Channel(models.TextChoices):
+    HOTLINE_12345 = "12345", "12345热线"
+    PETITION = "petition", "信访件"
+    LIVELIHOOD_HOTLINE = "livelihood", "民生热线"
+    ONLINE_OPINION = "online_opinion", "网络舆情"
+    HUASHUO = "huashuo", "话说物业平台"
+    REPORT_PHONE = "report_phone", "举报电话"
+    REPORT_EMAIL = "report_email", "举报邮箱"
+    PUBLIC_FORM = "public_form", "网上投诉"
+    QR_CODE = "qr_code", "扫码即办"
+    ONSITE = "onsite", "现场收集点"
+    QUESTIONNAIRE = "questionnaire", "问卷调查"
+
+
+#: 办理时限 in working days when no ChannelRule row overrides it.
+DEFAULT_DEADLINE_WORKDAYS = {
+    Channel.HOTLINE_12345: 5,
+    Channel.PETITION: 15,
+    Channel.ONLINE_OPINION: 3,
+}
+FALLBACK_DEADLINE_WORKDAYS = 10
+
+
+class ComplaintStatus(models.TextChoices):
+    PENDING_ESTATE = "pending_estate", "待匹配小区"
+    RECEIVED = "received", "已受理"
+    HANDLED = "handled", "已办结"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASICALLY = "basically", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class ReplyMethod(models.TextChoices):
+    PHONE = "phone", "电话告知"
+    SMS = "sms", "短信告知"
+    ONSITE = "onsite", "当面告知"
+    ONLINE = "online", "网上答复"
+    PLATFORM = "platform", "原渠道平台回复"
+
+
+class ChannelRule(models.Model):
+    """The handling deadline of one channel (办理时限), editable by the working group."""
+
+    channel = models.CharField("受理渠道", max_length=20, choices=Channel.choices, unique=True)
+    deadline_workdays = models.PositiveSmallIntegerField("办理时限（工作日）", default=FALLBACK_DEADLINE_WORKDAYS)
+
+    class Meta:
+        verbose_name = "渠道办理时限"
+        verbose_name_plural = "渠道办理时限"
+        ordering = ["channel"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}：{self.deadline_workdays} 个工作日"
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """Complaint photos live outside MEDIA_ROOT (which may be served publicly) and are only
+    delivered through complaints.views.attachment_download, which checks scope."""
+
+    @cached_property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(str(settings.PRIVATE_MEDIA_ROOT))
+
+    @cached_property
+    def base_url(self):
+        return None
+
+
+private_storage = PrivateStorage()
+
+
+class ComplaintQuerySet(ScopedQuerySet):
+    region_path_lookup = "region_path"
+    enterprise_lookup = "estate__enterprise_id"
+
+    def visible_to(self, user):
+        """Discipline inspection sees only complaints of corruption-clue cases."""
+        qs = super().visible_to(user)
+        if user is not None and user.is_authenticated and not user.sees_everything and user.role == "discipline":
+            qs = qs.filter(case__is_corruption_clue=True)
+        return qs
+
+    def overdue(self, today=None):
+        """办理超期: not yet handled and past the handling deadline."""
+        today = today or timezone.localdate()
+        return self.exclude(status=ComplaintStatus.HANDLED).filter(deadline__lt=today)
+
+    def feedback_overdue(self, today=None):
+        """反馈超期: the case is handled (closed or found untrue) but the complainant has not been
+        told and the deadline has passed."""
+        today = today or timezone.localdate()
+        return self.filter(
+            replied_at__isnull=True, deadline__lt=today, case__state__in=("closed", "not_true", "withdrawn")
+        )
+
+    def for_list(self):
+        return self.select_related("estate__community__parent", "category", "case")
+
+
+class Complaint(models.Model):
+    """投诉: one complaint of one complainant through one channel."""
+
+    tracking_code = models.CharField("查询码", max_length=12, unique=True)
+    channel = models.CharField("受理渠道", max_length=20, choices=Channel.choices, db_index=True)
+    reference = models.CharField("渠道编号", max_length=64, blank=True, help_text="如 12345 工单编号、信访件编号")
+    received_at = models.DateTimeField("受理时间", default=timezone.now, db_index=True)
+    estate = models.ForeignKey(
+        "communities.Estate", verbose_name="小区", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="complaints",
+    )
+    # Community path of the estate (or, while unmatched, of the region the row named / of the
+    # importer): scoping is a prefix match on this column.
+    region_path = models.CharField("区划路径", max_length=120, db_index=True, editable=False)
+    category = models.ForeignKey(
+        "campaigns.ProblemCategory", verbose_name="问题类别", on_delete=models.PROTECT, related_name="complaints"
+    )
+    description = models.TextField("诉求内容")
+    complainant_name = models.CharField("投诉人", max_length=50, blank=True)
+    phone_encrypted = models.TextField("联系电话（加密）", blank=True, editable=False)
+    phone_hash = models.CharField("联系电话摘要", max_length=64, blank=True, db_index=True, editable=False)
+    is_anonymous = models.BooleanField("匿名", default=False)
+    deadline = models.DateField("办理时限", null=True, blank=True, db_index=True)
+    status = models.CharField(
+        "办理状态", max_length=20, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED, db_index=True
+    )
+    case = models.ForeignKey(
+        "rectification.Case", verbose_name="所属案件", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="complaints",
+    )
+    clue = models.OneToOneField(
+        "rectification.CaseClue", verbose_name="线索", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="complaint",
+    )
+    # what the row said where no estate matched (12345 import), for the person who resolves it
+    raw_region = models.CharField("原始区域", max_length=100, blank=True)
+    raw_estate = models.CharField("原始小区名称", max_length=100, blank=True)
+    raw_category = models.CharField("原始诉求类别", max_length=100, blank=True)
+
+    reply = models.TextField("答复内容", blank=True)
+    reply_method = models.CharField("反馈方式", max_length=20, choices=ReplyMethod.choices, blank=True)
+    replied_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="反馈人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    satisfaction = models.CharField("满意度", max_length=20, choices=Satisfaction.choices, blank=True, db_index=True)
+    rating_comment = models.TextField("评价意见", blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+
+    anonymised_at = models.DateTimeField("个人信息已匿名化", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "投诉"
+        verbose_name_plural = "投诉受理"
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "reference"], condition=~Q(reference=""), name="complaint_unique_channel_reference",
+                violation_error_message="该渠道编号已登记，不能重复受理。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tracking_code} {self.get_channel_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != ComplaintStatus.HANDLED and self.deadline is not None and self.deadline < timezone.localdate()
+
+    @property
+    def is_feedback_overdue(self) -> bool:
+        return (
+            self.replied_at is None and self.deadline is not None and self.deadline < timezone.localdate()
+            and self.case is not None and self.case.state in ("closed", "not_true", "withdrawn")
+        )
+
+
+def _attachment_path(instance, filename):
+    ext = os.path.splitext(filename)[1].lower()[:6]
+    return f"complaints/{timezone.now():%Y%m}/{os.urandom(16).hex()}{ext}"
+
+
+class ComplaintAttachment(models.Model):
+    """A photo of a complaint. Private: served only through a scope-checked view."""
+
+    complaint = models.ForeignKey(Complaint, verbose_name="投诉", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to=_attachment_path, storage=private_storage, max_length=300)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "投诉照片"
+        verbose_name_plural = "投诉照片"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ComplaintEventKind(models.TextChoices):
+    RECEIVED = "received", "受理"
+    ESTATE_RESOLVED = "estate_resolved", "匹配小区"
+    MOVED = "moved", "调整所属案件"
+    SPLIT = "split", "拆分为新案件"
+    REPLIED = "replied", "反馈办理结果"
+    RATED = "rated", "满意度评价"
+    ANONYMISED = "anonymised", "个人信息匿名化"
+
+
+class ComplaintEvent(models.Model):
+    """The complaint's own timeline. `is_public` events are shown on the tracking page."""
+
+    complaint = models.ForeignKey(Complaint, verbose_name="投诉", on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    kind = models.CharField("类型", max_length=20, choices=ComplaintEventKind.choices)
+    note = models.TextField("说明", blank=True)
+    is_public = models.BooleanField("向投诉人公开", default=False)
+    data = models.JSONField("数据", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "投诉记录"
+        verbose_name_plural = "投诉记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.get_kind_display()}"

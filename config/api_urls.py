@@ -4,14 +4,27 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
 from communities.api import EstateViewSet, RegionViewSet
-from enterprises.api import EnterpriseViewSet
+from complaints.api import ComplaintViewSet
+from enterprises.api import CreditEventViewSet, EnterpriseViewSet, EvaluationViewSet, ExitRecordViewSet
+from inspections.api import InspectionRoundViewSet, VisitViewSet
+from public_revenue.api import DisclosureViewSet, RevenueAccountViewSet, RevenueEntryViewSet, RevenueSourceViewSet
 from rectification.api import CaseViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("estates", EstateViewSet, basename="estate")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("credit-events", CreditEventViewSet, basename="credit-event")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("exits", ExitRecordViewSet, basename="exit")
 router.register("cases", CaseViewSet, basename="case")
+router.register("inspection-rounds", InspectionRoundViewSet, basename="inspection-round")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("revenue-accounts", RevenueAccountViewSet, basename="revenue-account")
+router.register("revenue-sources", RevenueSourceViewSet, basename="revenue-source")
+router.register("revenue-entries", RevenueEntryViewSet, basename="revenue-entry")
+router.register("disclosures", DisclosureViewSet, basename="disclosure")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -32,17 +32,41 @@ def cell_value(value):
     return str(value)
 
 
-def write_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
+def write_sheet(
+    workbook: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    header_rows: Sequence[Sequence[str]] = (),
+    freeze: str | None = None,
+    widths: Sequence[float] | None = None,
+) -> int:
+    """Writes one sheet: optional extra header rows (e.g. a group band) above `headers`, a frozen
+    pane (e.g. "B3") and column widths. Returns the number of data rows written."""
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(title=title[:31])
+    if widths:
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    if freeze:
+        sheet.freeze_panes = freeze
     bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    for header_row in [*header_rows, headers]:
+        header_cells = []
+        for header in header_row:
+            cell = _cell(sheet, header)
+            if not hasattr(cell, "font"):  # a number or date header: wrap it to style it
+                cell = WriteOnlyCell(sheet, value=cell)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+    count = 0
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
+        count += 1
+    return count
 
 
 def _cell(sheet, raw):

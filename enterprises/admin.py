@@ -3,7 +3,7 @@ from django.contrib import admin
 from core.admin import ScopedAdminMixin
 
 from .forms import EnterpriseForm
-from .models import Enterprise
+from .models import CreditEvent, CreditRule, Enterprise, Evaluation, ExitRecord, ListEntry
 
 
 @admin.register(Enterprise)
@@ -13,3 +13,59 @@ class EnterpriseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "credit_code", "legal_representative")
     list_select_related = ("registered_region",)
     autocomplete_fields = ("registered_region",)
+
+
+@admin.register(CreditRule)
+class CreditRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """评定规则 are data: each county edits its thresholds here; an evaluation records the rules it
+    used, so a change applies from the next evaluation on."""
+
+    list_display = ("county", "code", "threshold", "is_active", "note")
+    list_editable = ("threshold", "is_active")
+    list_filter = ("code", "is_active")
+    list_select_related = ("county",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Credit events, evaluations, list entries and exits change only through enterprises.services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditEvent)
+class CreditEventAdmin(ReadOnlyAdmin):
+    list_display = ("enterprise", "kind", "occurred_on", "points", "is_published", "source_case")
+    list_filter = ("kind", "is_bad", "is_published")
+    search_fields = ("enterprise__name", "description", "decision_number")
+    list_select_related = ("enterprise", "source_case")
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
+    list_display = ("title", "jurisdiction", "period_start", "period_end", "status", "decision_number")
+    list_filter = ("status",)
+    list_select_related = ("jurisdiction",)
+
+
+@admin.register(ListEntry)
+class ListEntryAdmin(ReadOnlyAdmin):
+    list_display = ("enterprise", "list_type", "decision_number", "decided_on", "valid_until", "ended_on")
+    list_filter = ("list_type",)
+    list_select_related = ("enterprise",)
+
+
+@admin.register(ExitRecord)
+class ExitRecordAdmin(ReadOnlyAdmin):
+    list_display = ("estate", "enterprise", "reason", "notice_date", "handover_deadline", "status", "overdue_case")
+    list_filter = ("status", "reason")
+    list_select_related = ("estate", "enterprise", "overdue_case")

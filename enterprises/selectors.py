@@ -32,3 +32,164 @@ def enterprise_export_rows(queryset):
             index, e.name, e.credit_code, e.legal_representative, e.contact_person, e.contact_phone,
             e.registered_region.name if e.registered_region_id else "", e.estate_count, e.household_total or 0,
         ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Credit file and red/black list
+
+
+def list_status_map(enterprise_ids, day=None) -> dict[int, str]:
+    """{enterprise id: "red" / "black"} for enterprises on a list entry in force on `day` (today by
+    default); black wins over red. One query, for any page that shows enterprises."""
+    from django.utils import timezone
+
+    from .models import ListEntry, ListType
+
+    day = day or timezone.localdate()
+    result: dict[int, str] = {}
+    rows = ListEntry.objects.active_on(day).filter(enterprise_id__in=list(enterprise_ids)).values_list(
+        "enterprise_id", "list_type"
+    )
+    for enterprise_id, list_type in rows:
+        if result.get(enterprise_id) != ListType.BLACK:
+            result[enterprise_id] = list_type
+    return result
+
+
+def credit_events(*, user, enterprise_id: int):
+    """The events of one enterprise's credit file that the user may see (their region's)."""
+    from .models import CreditEvent
+
+    return (
+        CreditEvent.objects.visible_to(user).filter(enterprise_id=enterprise_id)
+        .select_related("source_case", "estate", "recorded_by").order_by("-occurred_on", "-id")
+    )
+
+
+def credit_summary(*, user, enterprise_id: int) -> dict:
+    """Counts and points of the events counting today, as the user may see them."""
+    from django.db.models import Count, Sum
+    from django.utils import timezone
+
+    from .models import CreditEvent
+
+    today = timezone.localdate()
+    row = (
+        CreditEvent.objects.visible_to(user).filter(enterprise_id=enterprise_id, withdrawn_at__isnull=True)
+        .counting_on(today)
+        .aggregate(good=Count("id", filter=Q(is_bad=False)), bad=Count("id", filter=Q(is_bad=True)), points=Sum("points"))
+    )
+    return {"good": row["good"], "bad": row["bad"], "points": row["points"] or 0}
+
+
+def evaluation_list(*, user):
+    from .models import Evaluation
+
+    return (
+        Evaluation.objects.visible_to(user).select_related("jurisdiction")
+        .annotate(
+            red_count=Count("proposals", filter=Q(proposals__proposed="red")),
+            black_count=Count("proposals", filter=Q(proposals__proposed="black")),
+            total=Count("proposals"),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def evaluation_get(*, user, pk: int):
+    from .models import Evaluation
+
+    return Evaluation.objects.visible_to(user).select_related("jurisdiction", "created_by", "published_by").filter(pk=pk).first()
+
+
+def evaluation_proposals(*, user, evaluation):
+    """The proposals of an evaluation for enterprises the user may see."""
+    from .models import Proposal
+
+    return (
+        Proposal.objects.filter(evaluation=evaluation, enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
+        .select_related("enterprise", "decided_by").order_by("enterprise__name")
+    )
+
+
+def public_list(*, day=None, list_type: str | None = None):
+    """The published red/black list in force (public page, no login): non-personal fields only."""
+    from django.utils import timezone
+
+    from .models import ListEntry
+
+    day = day or timezone.localdate()
+    entries = ListEntry.objects.active_on(day).select_related("enterprise", "evaluation__jurisdiction")
+    if list_type:
+        entries = entries.filter(list_type=list_type)
+    return entries.order_by("list_type", "-decided_on", "enterprise__name")
+
+
+def public_enterprise(*, pk: int) -> dict | None:
+    """The public page of an enterprise: basic registration data, estates served, list status and
+    published credit events. Never contact persons, phones or anybody's name."""
+    from django.utils import timezone
+
+    from .models import CreditEvent, ListEntry
+
+    enterprise = Enterprise.objects.select_related("registered_region").filter(pk=pk).first()
+    if enterprise is None:
+        return None
+    today = timezone.localdate()
+    return {
+        "enterprise": enterprise,
+        "estates": Estate.objects.filter(enterprise=enterprise).select_related("community__parent").order_by("name"),
+        "entries": list(ListEntry.objects.active_on(today).filter(enterprise=enterprise).select_related("evaluation")),
+        "events": CreditEvent.objects.filter(enterprise=enterprise, is_published=True, withdrawn_at__isnull=True)
+        .select_related("source_case").order_by("-occurred_on", "-id")[:100],
+    }
+
+
+CREDIT_PLATFORM_HEADERS = [
+    "批次号", "统一社会信用代码", "企业名称", "名单类型", "认定事由", "认定依据", "认定单位", "决定文号", "认定日期", "有效期至",
+]
+
+
+def credit_platform_rows(evaluation):
+    """Rows for the provincial credit-sharing platform (信用信息共享平台): the evaluation's list
+    decisions, then the bad credit events of its period and jurisdiction. The batch id is stable,
+    so a re-export of the same evaluation is recognisable as the same batch."""
+    from .models import CreditEvent, ListType
+
+    batch = evaluation.batch_id
+    authority = f"{evaluation.jurisdiction.full_name}物业服务专项整治工作专班"
+    for e in evaluation.entries.select_related("enterprise").order_by("list_type", "enterprise__name"):
+        yield [batch, e.enterprise.credit_code, e.enterprise.name, ListType(e.list_type).label, e.reason, e.basis,
+               e.authority, e.decision_number, e.decided_on, e.ended_on or e.valid_until]
+    events = (
+        CreditEvent.objects.filter(
+            region_path__startswith=evaluation.jurisdiction.path, is_bad=True, withdrawn_at__isnull=True,
+            occurred_on__gte=evaluation.period_start, occurred_on__lte=evaluation.period_end,
+        ).select_related("enterprise").order_by("occurred_on", "id")
+    )
+    for ev in events:
+        yield [batch, ev.enterprise.credit_code, ev.enterprise.name, f"不良信用信息（{ev.get_kind_display()}）",
+               ev.description, "《物业管理条例》及专项整治工作方案", authority, ev.decision_number, ev.occurred_on,
+               ev.counts_until]
+
+
+def csv_bytes(headers, rows) -> bytes:
+    """UTF-8 with BOM so Excel opens it; text that looks like a formula is prefixed with a quote."""
+    import csv
+    import io
+    from datetime import date as date_type
+
+    from core.xlsx import looks_like_formula
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in rows:
+        out = []
+        for value in row:
+            if isinstance(value, date_type):
+                value = value.isoformat()
+            value = "" if value is None else str(value)
+            out.append("'" + value if looks_like_formula(value) else value)
+        writer.writerow(out)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -7,4 +7,13 @@ app_name = "enterprises"
 urlpatterns = [
     path("", views.enterprise_list, name="enterprise-list"),
     path("<int:pk>/", views.enterprise_detail, name="enterprise-detail"),
+    path("<int:pk>/credit/", views.credit_file, name="credit-file"),
+    path("credit-events/<int:pk>/publish/", views.credit_event_publish, name="credit-event-publish"),
+    path("evaluations/", views.evaluation_list, name="evaluation-list"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation-detail"),
+    path("evaluations/<int:pk>/publish/", views.evaluation_publish, name="evaluation-publish"),
+    path("proposals/<int:pk>/decide/", views.proposal_decide, name="proposal-decide"),
+    path("list-entries/<int:pk>/end/", views.list_entry_end, name="list-entry-end"),
+    path("objections/<int:pk>/answer/", views.objection_answer, name="objection-answer"),
+    path("my-credit/", views.my_credit, name="my-credit"),
 ]

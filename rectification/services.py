@@ -489,6 +489,11 @@ def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files
             data={"supervision_id": action.pk, **_event_data({k: v for k, v in cleaned.items() if k != "amount"}),
                   **({"amount": str(cleaned["amount"])} if cleaned["amount"] is not None else {})},
         )
+        # 约谈 / 责令限期改正 / 行政处罚 / 黑名单提名 enter the enterprise's credit file here, in
+        # the same transaction, so the case and the credit file cannot disagree.
+        from enterprises.services import credit_event_from_supervision
+
+        credit_event_from_supervision(action=action, user=user)
     return action
 
 
@@ -517,6 +522,10 @@ def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> Supe
             note=_clean_text(note),
             data={"supervision_id": action.pk},
         )
+        # Lifted after its deadline: 挂牌督办未按期解除 enters the credit file (once).
+        from enterprises.services import credit_record_overdue_supervision
+
+        credit_record_overdue_supervision(supervision_id=action.pk, today=timezone.localdate(), user=user)
     return action
 
 

@@ -171,6 +171,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rectification.tasks.record_overdue_cases", "schedule": crontab(hour=1, minute=10),
     },
     "complaints-anonymise": {"task": "complaints.tasks.anonymise_old_complaints", "schedule": crontab(hour=2, minute=20)},
+    "public-revenue-checks": {"task": "public_revenue.tasks.run_revenue_checks", "schedule": crontab(hour=2, minute=40)},
 }
 
 REST_FRAMEWORK = {

@@ -17,6 +17,9 @@ SEED_STEPS = [
     "campaigns.demo.seed",
     "accounts.demo.seed",
     "rectification.demo.seed",
+    "public_revenue.demo.seed",
+    "enterprises.demo.seed_credit",
+    "inspections.demo.seed",
 ]
 
 

@@ -1,0 +1,95 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from campaigns.models import ProblemCategory
+from communities.models import Estate
+from core.errors import NotFound
+
+from . import privacy, services
+from .filters import ComplaintFilter
+from .models import Channel, Complaint
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None)
+    town_name = serializers.CharField(source="estate.community.parent.name", read_only=True, default=None)
+    category_label = serializers.CharField(source="category.label", read_only=True)
+    case_number = serializers.CharField(source="case.number", read_only=True, default=None)
+    case_complainant_count = serializers.IntegerField(source="case.complainant_count", read_only=True, default=None)
+    complainant_name = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id", "tracking_code", "channel", "channel_display", "reference", "received_at", "estate", "estate_name",
+            "town_name", "category", "category_label", "description", "complainant_name", "phone", "is_anonymous",
+            "deadline", "is_overdue", "status", "status_display", "case", "case_number", "case_complainant_count",
+            "reply", "reply_method", "replied_at", "satisfaction", "rating_comment", "rated_at", "raw_estate",
+        ]
+        read_only_fields = fields
+
+    def _who(self, obj):
+        return privacy.complainant_display(obj, self.context["request"].user, purpose="api")
+
+    def get_complainant_name(self, obj) -> str:
+        return self._who(obj)["name"]
+
+    def get_phone(self, obj) -> str:
+        return self._who(obj)["phone"]
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    """A work order pushed by an integration (e.g. the 12345 platform) or entered by staff."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    received_at = serializers.DateTimeField(required=False)
+    estate = serializers.IntegerField()
+    category = serializers.CharField(help_text="问题类别的 ID 或编码（如 A1）")
+    description = serializers.CharField(max_length=2000)
+    complainant_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    is_anonymous = serializers.BooleanField(required=False, default=False)
+    deadline = serializers.DateField(required=False, allow_null=True)
+
+    default_error_messages = {"invalid": "请求数据格式不正确。"}
+
+
+class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """投诉受理: complaints of the user's scope, filterable and paginated; POST registers one
+    (duplicate channel references answer 409)."""
+
+    serializer_class = ComplaintSerializer
+    filterset_class = ComplaintFilter
+    ordering_fields = ["id", "received_at", "deadline"]
+
+    def get_queryset(self):
+        return Complaint.objects.visible_to(self.request.user).for_list().order_by("-received_at", "-id")
+
+    @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = ComplaintCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        estate = Estate.objects.visible_to(request.user).select_related("community").filter(pk=data["estate"]).first()
+        if estate is None:
+            raise NotFound("小区不存在或不在您的管辖范围内。")
+        key = data["category"].strip()
+        category = ProblemCategory.objects.filter(**({"pk": int(key)} if key.isdigit() else {"code": key})).first()
+        if category is None:
+            raise services.MissingField("问题类别不存在。")
+        complaint = services.complaint_create(
+            channel=data["channel"], reference=data.get("reference", ""), received_at=data.get("received_at"),
+            estate=estate, category=category, description=data["description"],
+            complainant_name=data.get("complainant_name", ""), phone=data.get("phone", ""),
+            is_anonymous=data.get("is_anonymous", False), deadline=data.get("deadline"), user=request.user,
+        )
+        complaint = self.get_queryset().get(pk=complaint.pk)
+        return Response(ComplaintSerializer(complaint, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+

@@ -1,0 +1,106 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from campaigns.models import ProblemCategory
+from communities.models import Region, RegionLevel
+
+from . import privacy
+from .models import Channel, Complaint, ComplaintStatus, Satisfaction
+
+YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
+SORT_CHOICES = [
+    ("-received_at", "最新受理"),
+    ("-case__complainant_count", "同案投诉人数（多→少）"),
+    ("deadline", "办理时限（近→远）"),
+]
+
+
+def _regions(level):
+    def queryset(request):
+        if request is None:
+            return Region.objects.none()
+        return Region.objects.visible_to(request.user).filter(level=level)
+
+    return queryset
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    """Filters of the staff list, its export and /api/v1/complaints/."""
+
+    q = django_filters.CharFilter(label="关键词", method="filter_q")
+    phone = django_filters.CharFilter(label="来电号码", method="filter_phone")
+    channel = django_filters.ChoiceFilter(label="受理渠道", choices=Channel.choices, empty_label="全部")
+    town = django_filters.ModelChoiceFilter(
+        label="镇/街道", queryset=_regions(RegionLevel.TOWN), method="filter_region", empty_label="全部"
+    )
+    community = django_filters.ModelChoiceFilter(
+        label="社区", queryset=_regions(RegionLevel.COMMUNITY), method="filter_region", empty_label="全部"
+    )
+    estate = django_filters.NumberFilter(label="小区ID", field_name="estate_id")
+    category = django_filters.ModelChoiceFilter(
+        label="问题类别", queryset=ProblemCategory.objects.filter(is_active=True), method="filter_category",
+        empty_label="全部",
+    )
+    status = django_filters.ChoiceFilter(label="办理状态", choices=ComplaintStatus.choices, empty_label="全部")
+    overdue = django_filters.BooleanFilter(label="办理超期", method="filter_overdue", widget=forms.Select(choices=YES_NO))
+    feedback_overdue = django_filters.BooleanFilter(
+        label="反馈超期", method="filter_feedback_overdue", widget=forms.Select(choices=YES_NO)
+    )
+    unsatisfied = django_filters.BooleanFilter(
+        label="不满意", method="filter_unsatisfied", widget=forms.Select(choices=YES_NO)
+    )
+    satisfaction = django_filters.ChoiceFilter(label="满意度", choices=Satisfaction.choices, empty_label="全部")
+    received_from = django_filters.DateFilter(
+        label="受理日期自", field_name="received_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = django_filters.DateFilter(
+        label="受理日期至", field_name="received_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    case = django_filters.NumberFilter(label="案件ID", field_name="case_id")
+    sort = django_filters.ChoiceFilter(label="排序", choices=SORT_CHOICES, method="filter_sort", empty_label="默认")
+
+    class Meta:
+        model = Complaint
+        fields = ["q", "phone", "channel", "town", "community", "estate", "category", "status", "overdue",
+                  "feedback_overdue", "unsatisfied", "satisfaction", "received_from", "received_to", "case", "sort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(description__icontains=value) | Q(estate__name__icontains=value) | Q(reference__icontains=value)
+            | Q(tracking_code__iexact=value) | Q(raw_estate__icontains=value)
+        )
+
+    def filter_phone(self, queryset, name, value):
+        """All complaints of one number, found by its keyed hash (the number itself is encrypted)."""
+        try:
+            phone = privacy.normalise_phone(value, mobile_only=False)
+        except privacy.InvalidPhone:
+            return queryset.none()
+        return queryset.filter(phone_hash=privacy.phone_hash(phone))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_path__startswith=value.path)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Complaint.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    def filter_feedback_overdue(self, queryset, name, value):
+        late = Complaint.objects.feedback_overdue().values("pk")
+        return queryset.filter(pk__in=late) if value else queryset.exclude(pk__in=late)
+
+    def filter_unsatisfied(self, queryset, name, value):
+        return queryset.filter(satisfaction="unsatisfied") if value else queryset.exclude(satisfaction="unsatisfied")
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(value, "-id")

@@ -1,0 +1,145 @@
+"""Page forms. They only parse and render; the rules live in complaints.services."""
+
+from django import forms
+from django.utils import timezone
+
+from campaigns.models import ProblemCategory
+from communities.models import Estate
+from rectification.forms import MultipleFileField, MultipleFileInput, _style
+
+from .models import Channel, ReplyMethod, Satisfaction
+
+PHOTO_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
+
+
+def leaf_categories():
+    return (
+        ProblemCategory.objects.filter(is_active=True)
+        .exclude(children__is_active=True)
+        .select_related("parent")
+        .order_by("sort_order", "code")
+    )
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.parent.label} · {obj.label}" if obj.parent_id else obj.label
+
+
+class EstateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.community.parent.name} {obj.community.name}）"
+
+
+def _photos_field():
+    return MultipleFileField(
+        label="照片（最多 5 张）", required=False,
+        widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT, "multiple": True}),
+    )
+
+
+class PublicComplaintForm(forms.Form):
+    estate = EstateChoiceField(label="小区", queryset=Estate.objects.none(), empty_label="请先查找并选择小区",
+                               error_messages={"required": "请选择小区。", "invalid_choice": "请选择列表中的小区。"})
+    category = CategoryChoiceField(label="问题类别", queryset=ProblemCategory.objects.none(), empty_label="请选择问题类别",
+                                   error_messages={"required": "请选择问题类别。", "invalid_choice": "问题类别无效。"})
+    description = forms.CharField(label="问题描述", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+                                  error_messages={"required": "请描述您反映的问题。", "max_length": "问题描述最多 2000 字。"})
+    photos = _photos_field()
+    name = forms.CharField(label="姓名（选填）", max_length=50, required=False)
+    phone = forms.CharField(label="手机号码", max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    anonymous = forms.BooleanField(label="匿名投诉（不留手机号，只能凭查询码查询）", required=False)
+    captcha = forms.CharField(label="验证题", max_length=4, error_messages={"required": "请回答验证题。"},
+                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    via = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, estates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates if estates is not None else Estate.objects.none()
+        self.fields["category"].queryset = leaf_categories()
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("anonymous") and not (data.get("phone") or "").strip():
+            self.add_error("phone", "请填写手机号码，或勾选匿名投诉。")
+        return data
+
+
+class StaffIntakeForm(forms.Form):
+    channel = forms.ChoiceField(label="受理渠道", choices=Channel.choices)
+    reference = forms.CharField(label="渠道编号", max_length=64, required=False,
+                                help_text="如 12345 工单编号、信访件编号；同一渠道不能重复")
+    received_at = forms.DateTimeField(label="受理时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+    estate = EstateChoiceField(label="小区", queryset=Estate.objects.none(), empty_label="请选择小区")
+    category = CategoryChoiceField(label="问题类别", queryset=ProblemCategory.objects.none(), empty_label="请选择问题类别")
+    description = forms.CharField(label="诉求内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    complainant_name = forms.CharField(label="投诉人", max_length=50, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    is_anonymous = forms.BooleanField(label="匿名", required=False)
+    deadline = forms.DateField(label="办理时限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text="不填则按渠道规定的工作日数计算")
+    photos = _photos_field()
+
+    def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("initial", {"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = Estate.objects.visible_to(user).select_related("community__parent")
+        self.fields["category"].queryset = leaf_categories()
+        _style(self)
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label="答复内容（告知投诉人的办理结果）", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    method = forms.ChoiceField(label="反馈方式", choices=ReplyMethod.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class MoveForm(forms.Form):
+    to_case = forms.IntegerField(label="目标案件ID", min_value=1)
+    reason = forms.CharField(label="理由", max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class SplitForm(forms.Form):
+    category = CategoryChoiceField(label="新案件问题类别（不选则不变）", queryset=ProblemCategory.objects.none(),
+                                   required=False, empty_label="不变")
+    reason = forms.CharField(label="理由", max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = leaf_categories()
+        _style(self)
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label="查询码", max_length=12, error_messages={"required": "请填写查询码。"})
+    last4 = forms.CharField(label="手机号后四位（匿名投诉不填）", max_length=4, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class RateForm(forms.Form):
+    satisfaction = forms.ChoiceField(label="您对办理结果是否满意", choices=Satisfaction.choices, widget=forms.RadioSelect,
+                                     error_messages={"required": "请选择满意度。"})
+    comment = forms.CharField(label="评价意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="12345 工单导出文件（.xlsx）", widget=forms.ClearableFileInput(attrs={
+        "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

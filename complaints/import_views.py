@@ -1,0 +1,82 @@
+"""The staff page of the 12345 import: upload → preview → confirm. The file waits in private
+storage between the two steps, under a random name kept in the session."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, PermissionDenied
+
+from . import importer, privacy
+from .forms import ImportUploadForm
+from .models import private_storage
+
+SESSION_KEY = "complaints_import"
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _require_importer(user):
+    if user.is_read_only or not (user.sees_everything or user.role in privacy.HANDLING_ROLES):
+        raise PermissionDenied("您的角色不能导入工单。")
+
+
+@login_required
+def import_upload(request):
+    _require_importer(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    context, status = {"form": form}, 200
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        else:
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > MAX_IMPORT_BYTES:
+                    raise importer.ImportRefused("文件超过 20MB，请拆分后再导入。")
+                data = upload.read()
+                if not data.startswith(b"PK"):
+                    raise importer.ImportRefused("该文件不是 .xlsx 文件（按内容识别），请上传 12345 平台导出的 Excel 文件。")
+                result = importer.preview(data, user=request.user)
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+                status = exc.status_code
+            else:
+                old = request.session.get(SESSION_KEY)
+                if old:
+                    private_storage.delete(old["path"])
+                path = private_storage.save(f"imports/{secrets.token_hex(16)}.xlsx", ContentFile(data))
+                request.session[SESSION_KEY] = {"path": path, "name": upload.name[:200], "sha256": result.sha256}
+                context.update({"result": result, "file_name": upload.name})
+    return render(request, "complaints/import.html", context, status=status)
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    _require_importer(request.user)
+    pending = request.session.get(SESSION_KEY)
+    if not pending or not private_storage.exists(pending["path"]):
+        messages.error(request, "导入文件已过期，请重新上传。")
+        return redirect("complaints:import")
+    with private_storage.open(pending["path"], "rb") as handle:
+        data = handle.read()
+    try:
+        result = importer.import_12345(data, user=request.user)
+    except DomainError as exc:
+        return render(request, "complaints/import.html", {
+            "form": ImportUploadForm(), "error": exc.message,
+        }, status=exc.status_code)
+    private_storage.delete(pending["path"])
+    del request.session[SESSION_KEY]
+    unmatched = len(result.unmatched)
+    messages.success(
+        request,
+        f"导入完成：新增 {result.new} 件（其中 {unmatched} 件待匹配小区），跳过重复 {result.duplicates} 件。",
+    )
+    if unmatched:
+        return redirect("/complaints/?status=pending_estate")
+    return redirect("complaints:list")

@@ -1,0 +1,396 @@
+"""Writes of the complaints app. Keyword-only, one transaction each, a domain error with a Chinese
+message on refusal, and an event on the complaint's timeline (and on the case's where the case
+changes)."""
+
+import calendar
+import secrets
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from campaigns.models import Campaign, ProblemCategory
+from communities.models import Estate
+from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.workdays import add_working_days
+from rectification.clues import clue_move, clue_split
+from rectification.models import Case, CaseClue, CaseEvent, CaseEventKind, ClueSource
+from rectification.services import case_open_or_join
+from rectification.uploads import InvalidUpload, validate_uploads
+
+from . import privacy
+from .models import (
+    DEFAULT_DEADLINE_WORKDAYS,
+    FALLBACK_DEADLINE_WORKDAYS,
+    Channel,
+    ChannelRule,
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    ComplaintEventKind,
+    ComplaintStatus,
+    ReplyMethod,
+    Satisfaction,
+)
+
+MAX_PHOTOS = 5
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+PUBLIC_CHANNELS = (Channel.PUBLIC_FORM, Channel.QR_CODE)
+
+
+class MissingField(DomainError):
+    status_code = 400
+    default_message = "请填写必填项。"
+
+
+class DuplicateReference(Conflict):
+    default_message = "该渠道编号已登记，不能重复受理。"
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def deadline_workdays(channel: str) -> int:
+    rule = ChannelRule.objects.filter(channel=channel).first()
+    if rule is not None:
+        return rule.deadline_workdays
+    return DEFAULT_DEADLINE_WORKDAYS.get(channel, FALLBACK_DEADLINE_WORKDAYS)
+
+
+def deadline_for(channel: str, received_at: datetime) -> date:
+    """办理时限 of a channel: N working days (work calendar) after the day it was received."""
+    return add_working_days(timezone.localdate(received_at), deadline_workdays(channel))
+
+
+def campaign_for(estate: Estate) -> Campaign | None:
+    """The active campaign whose region contains the estate (the most local one)."""
+    path = estate.community.path
+    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+    return (
+        Campaign.objects.filter(is_active=True, region__path__in=prefixes)
+        .order_by("-region__level", "-start_date").first()
+    )
+
+
+def case_complainant_count(case_id: int) -> int:
+    """多人同诉: distinct complainants of a case. Complaints count once per phone number (by its
+    keyed hash); anonymous complaints count one each; clues from other sources keep their count."""
+    stats = Complaint.objects.filter(case_id=case_id).aggregate(
+        phones=Count("phone_hash", distinct=True, filter=~Q(phone_hash="")),
+        anonymous=Count("pk", filter=Q(phone_hash="")),
+    )
+    others = (
+        CaseClue.objects.filter(case_id=case_id).exclude(source_app_label="complaints")
+        .aggregate(n=Sum("complainant_count"))["n"] or 0
+    )
+    return stats["phones"] + stats["anonymous"] + others
+
+
+def _can_handle(user: User) -> bool:
+    return user is not None and not user.is_read_only and (user.sees_everything or user.role in privacy.HANDLING_ROLES)
+
+
+def _require_handler(user: User, what: str) -> None:
+    if not _can_handle(user):
+        raise PermissionDenied(f"您的角色不能{what}。")
+
+
+def _clean_text(value, *, label: str, required: bool = False, max_length: int = 2000) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise MissingField(f"请填写{label}。")
+    if len(text) > max_length:
+        raise MissingField(f"{label}过长（最多 {max_length} 字）。")
+    return text
+
+
+def _validate_photos(files) -> list[tuple[object, str]]:
+    files = [f for f in (files or []) if f]
+    if len(files) > MAX_PHOTOS:
+        raise InvalidUpload(f"最多上传 {MAX_PHOTOS} 张照片。")
+    checked = validate_uploads(files)
+    for upload, content_type in checked:
+        if not content_type.startswith("image/"):
+            raise InvalidUpload(f"文件“{upload.name}”不是图片（仅支持 JPG、PNG、GIF、WEBP）。")
+        if upload.size > MAX_PHOTO_BYTES:
+            raise InvalidUpload(f"照片“{upload.name}”超过 10MB。")
+    return checked
+
+
+def _join_case(complaint: Complaint, *, user: User | None) -> None:
+    """Makes the complaint a clue of the open case of its estate and category (or a new case).
+    The estate row is locked first, so the distinct-complainant check and the join see the same
+    case even when two complaints arrive at once."""
+    estate = Estate.objects.select_for_update().select_related("community").get(pk=complaint.estate_id)
+    open_case = (
+        Case.objects.filter(estate=estate, category_id=complaint.category_id).open().order_by("pk").first()
+    )
+    count = 1
+    if open_case is not None and complaint.phone_hash:
+        if Complaint.objects.filter(case=open_case, phone_hash=complaint.phone_hash).exists():
+            count = 0  # the same person again: one more clue, not one more complainant
+    case, clue, _created = case_open_or_join(
+        estate=estate, category=complaint.category, campaign=campaign_for(estate), source=ClueSource.COMPLAINT,
+        reference=f"{complaint.get_channel_display()} {complaint.reference or complaint.tracking_code}",
+        description=complaint.description[:2000], complainant_count=count, received_at=complaint.received_at,
+        source_app_label="complaints", source_object_id=complaint.pk, user=user,
+    )
+    complaint.case, complaint.clue = case, clue
+    complaint.save(update_fields=["case", "clue"])
+
+
+def complaint_create(
+    *,
+    channel: str,
+    estate: Estate | None,
+    category: ProblemCategory,
+    description: str,
+    phone: str = "",
+    complainant_name: str = "",
+    is_anonymous: bool = False,
+    reference: str = "",
+    received_at: datetime | None = None,
+    deadline: date | None = None,
+    files=None,
+    user: User | None = None,
+) -> Complaint:
+    """Registers one complaint and makes it a clue of a case (多人同诉 grouping). `user` is the
+    staff member (None for the public form): their scope must hold the estate and their role must
+    handle complaints. A channel reference that already exists is refused (409). The deadline is
+    the given one (a 12345 work order's own) or the channel's rule in working days."""
+    if channel not in Channel.values:
+        raise MissingField("受理渠道无效。")
+    if user is not None:
+        _require_handler(user, "登记投诉")
+    if estate is None:
+        raise MissingField("请选择小区。")
+    if user is not None and not Estate.objects.visible_to(user).filter(pk=estate.pk).exists():
+        raise NotFound("小区不存在或不在您的管辖范围内。")
+    if category is None or not category.is_active or category.children.filter(is_active=True).exists():
+        raise MissingField("请选择具体的问题类别。")
+    description = _clean_text(description, label="诉求内容", required=True)
+    complainant_name = _clean_text(complainant_name, label="姓名", max_length=50)
+    reference = _clean_text(reference, label="渠道编号", max_length=64)
+    if is_anonymous:
+        phone, complainant_name = "", ""
+    else:
+        phone = privacy.normalise_phone(phone, mobile_only=user is None) if phone or user is None else ""
+    received_at = received_at or timezone.now()
+    if received_at > timezone.now() + timedelta(minutes=5):
+        raise MissingField("受理时间不能晚于当前时间。")
+    photos = _validate_photos(files)
+    if reference and Complaint.objects.filter(channel=channel, reference=reference).exists():
+        raise DuplicateReference(f"{Channel(channel).label}编号“{reference}”已登记，不能重复受理。")
+    try:
+        with transaction.atomic():
+            complaint = Complaint.objects.create(
+                tracking_code=new_tracking_code(), channel=channel, reference=reference, received_at=received_at,
+                estate=estate, region_path=estate.community.path, category=category, description=description,
+                complainant_name=complainant_name, phone_encrypted=privacy.phone_encrypt(phone),
+                phone_hash=privacy.phone_hash(phone), is_anonymous=is_anonymous or not phone,
+                deadline=deadline or deadline_for(channel, received_at), created_by=user,
+            )
+            for upload, content_type in photos:
+                ComplaintAttachment.objects.create(
+                    complaint=complaint, file=upload, original_name=upload.name[:200], content_type=content_type,
+                    size=upload.size,
+                )
+            _join_case(complaint, user=user)
+            ComplaintEvent.objects.create(
+                complaint=complaint, actor=user, kind=ComplaintEventKind.RECEIVED, is_public=True,
+                note=f"您的投诉已受理（{complaint.get_channel_display()}），办理时限 {complaint.deadline:%Y-%m-%d}。",
+                data={"case_id": complaint.case_id},
+            )
+    except IntegrityError:
+        raise DuplicateReference(f"{Channel(channel).label}编号“{reference}”已登记，不能重复受理。") from None
+    return complaint
+
+
+def _lock_complaint(*, complaint_id: int, user: User) -> Complaint:
+    complaint = Complaint.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=complaint_id).first()
+    if complaint is None:
+        raise NotFound("投诉不存在或不在您的管辖范围内。")
+    return complaint
+
+
+def complaint_move(*, complaint_id: int, to_case_id: int, user: User, reason: str) -> Complaint:
+    """Moves a complaint to another open case of the user's scope (调整并案), recounting the
+    distinct complainants of both cases; both timelines say who did it and why."""
+    _require_handler(user, "调整投诉所属案件")
+    reason = _clean_text(reason, label="调整理由", required=True, max_length=500)
+    with transaction.atomic():
+        complaint = _lock_complaint(complaint_id=complaint_id, user=user)
+        if complaint.clue_id is None:
+            raise InvalidState("该投诉尚未关联案件。")
+        target = Case.objects.visible_to(user).filter(pk=to_case_id).first()
+        if target is None:
+            raise NotFound("目标案件不存在或不在您的管辖范围内。")
+        from_case_id = complaint.case_id
+        complaint.case = target
+        complaint.save(update_fields=["case"])
+        clue_move(
+            clue_id=complaint.clue_id, to_case_id=target.pk, actor=user, reason=reason,
+            counts={from_case_id: case_complainant_count(from_case_id), target.pk: case_complainant_count(target.pk)},
+        )
+        ComplaintEvent.objects.create(
+            complaint=complaint, actor=user, kind=ComplaintEventKind.MOVED, note=reason,
+            data={"from_case": from_case_id, "to_case": target.pk},
+        )
+    return complaint
+
+
+def complaint_split(*, complaint_id: int, user: User, reason: str, category: ProblemCategory | None = None) -> Complaint:
+    """Splits a complaint out of its case into a new case (待核查), optionally of another category."""
+    _require_handler(user, "拆分投诉")
+    reason = _clean_text(reason, label="拆分理由", required=True, max_length=500)
+    with transaction.atomic():
+        complaint = _lock_complaint(complaint_id=complaint_id, user=user)
+        if complaint.clue_id is None:
+            raise InvalidState("该投诉尚未关联案件。")
+        from_case_id = complaint.case_id
+
+        def counts_after(new_case_id):
+            Complaint.objects.filter(pk=complaint.pk).update(case_id=new_case_id)
+            return {from_case_id: case_complainant_count(from_case_id), new_case_id: case_complainant_count(new_case_id)}
+
+        new_case = clue_split(clue_id=complaint.clue_id, actor=user, reason=reason, category=category,
+                              counts_after=counts_after)
+        if category is not None:
+            Complaint.objects.filter(pk=complaint.pk).update(category=category)
+        complaint.refresh_from_db()
+        ComplaintEvent.objects.create(
+            complaint=complaint, actor=user, kind=ComplaintEventKind.SPLIT, note=reason,
+            data={"from_case": from_case_id, "to_case": new_case.pk},
+        )
+    return complaint
+
+
+def complaint_resolve_estate(*, complaint_id: int, estate_id: int, user: User) -> Complaint:
+    """Gives an unmatched (imported) complaint its estate, and so its case."""
+    _require_handler(user, "匹配小区")
+    with transaction.atomic():
+        complaint = _lock_complaint(complaint_id=complaint_id, user=user)
+        if complaint.status != ComplaintStatus.PENDING_ESTATE:
+            raise InvalidState("该投诉已匹配小区。")
+        estate = Estate.objects.visible_to(user).select_related("community").filter(pk=estate_id).first()
+        if estate is None:
+            raise NotFound("小区不存在或不在您的管辖范围内。")
+        complaint.estate, complaint.region_path = estate, estate.community.path
+        complaint.status = ComplaintStatus.RECEIVED
+        complaint.save(update_fields=["estate", "region_path", "status"])
+        _join_case(complaint, user=user)
+        ComplaintEvent.objects.create(
+            complaint=complaint, actor=user, kind=ComplaintEventKind.ESTATE_RESOLVED,
+            note=f"原始小区名称“{complaint.raw_estate}”匹配为“{estate.name}”。", data={"estate_id": estate.pk},
+        )
+    return complaint
+
+
+def complaint_reply(*, complaint_id: int, user: User, reply: str, method: str) -> Complaint:
+    """Records what the complainant was told and how (及时反馈办理结果); the complaint is handled
+    (已办结) and the tracking page shows the reply and asks for a rating."""
+    _require_handler(user, "反馈办理结果")
+    reply = _clean_text(reply, label="答复内容", required=True)
+    if method not in ReplyMethod.values:
+        raise MissingField("请选择反馈方式。")
+    with transaction.atomic():
+        complaint = _lock_complaint(complaint_id=complaint_id, user=user)
+        if complaint.status == ComplaintStatus.PENDING_ESTATE:
+            raise InvalidState("请先匹配小区再反馈。")
+        complaint.reply, complaint.reply_method = reply, method
+        complaint.replied_at, complaint.replied_by = timezone.now(), user
+        complaint.status = ComplaintStatus.HANDLED
+        complaint.save(update_fields=["reply", "reply_method", "replied_at", "replied_by", "status"])
+        ComplaintEvent.objects.create(
+            complaint=complaint, actor=user, kind=ComplaintEventKind.REPLIED, is_public=True,
+            note=reply, data={"method": method},
+        )
+    return complaint
+
+
+def complaint_find_for_tracking(*, tracking_code: str, phone_last4: str) -> Complaint | None:
+    """The complaint a resident may see: its code, and for a named complaint the last four digits
+    of the phone number. The same None for every mismatch, so the page reveals nothing."""
+    code = str(tracking_code or "").strip().upper()
+    if not code or len(code) > 12:
+        return None
+    complaint = Complaint.objects.select_related("case", "estate", "category").filter(tracking_code=code).first()
+    if complaint is None:
+        return None
+    if complaint.phone_encrypted:
+        phone = privacy.phone_decrypt(complaint.phone_encrypted)
+        if not phone or str(phone_last4 or "").strip() != phone[-4:]:
+            return None
+    return complaint
+
+
+def complaint_rate(*, tracking_code: str, phone_last4: str, satisfaction: str, comment: str = "") -> Complaint:
+    """The resident's rating (满意 / 基本满意 / 不满意) of a handled complaint, once. 不满意 goes
+    on the case's timeline so the working group reviews it."""
+    if satisfaction not in Satisfaction.values:
+        raise MissingField("请选择满意度。")
+    comment = _clean_text(comment, label="评价意见", max_length=500)
+    if satisfaction == Satisfaction.UNSATISFIED and not comment:
+        raise MissingField("选择“不满意”时请简要说明原因，便于我们改进。")
+    with transaction.atomic():
+        found = complaint_find_for_tracking(tracking_code=tracking_code, phone_last4=phone_last4)
+        if found is None:
+            raise NotFound("查询码或手机号后四位不正确。")
+        complaint = Complaint.objects.select_for_update().get(pk=found.pk)
+        if complaint.status != ComplaintStatus.HANDLED:
+            raise InvalidState("投诉办结并反馈后才能评价。")
+        if complaint.rated_at is not None:
+            raise Conflict("您已评价过，感谢您的反馈。")
+        complaint.satisfaction, complaint.rating_comment, complaint.rated_at = satisfaction, comment, timezone.now()
+        complaint.save(update_fields=["satisfaction", "rating_comment", "rated_at"])
+        label = Satisfaction(satisfaction).label
+        ComplaintEvent.objects.create(
+            complaint=complaint, kind=ComplaintEventKind.RATED, is_public=True, note=f"评价：{label}。{comment}",
+            data={"satisfaction": satisfaction},
+        )
+        if complaint.case_id:
+            CaseEvent.objects.create(
+                case_id=complaint.case_id, kind=CaseEventKind.ACTION, transition="complaint_rated",
+                label=f"投诉人评价：{label}", note=comment,
+                data={"complaint_id": complaint.pk, "satisfaction": satisfaction},
+            )
+    return complaint
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def complaints_anonymise(*, months: int, now: datetime | None = None, batch_size: int = 500) -> int:
+    """个人信息保护法 minimisation: removes the complainant's name and phone (and its hash) from
+    complaints handled more than `months` ago whose case is no longer open. Statistics (channel,
+    estate, category, rating, the case's complainant count) stay. Safe to run twice: only rows not
+    yet anonymised are touched, in batches claimed by primary key."""
+    now = now or timezone.now()
+    cutoff = months_before(now, months)
+    candidates = (
+        Complaint.objects.filter(anonymised_at__isnull=True, status=ComplaintStatus.HANDLED, replied_at__lt=cutoff)
+        .exclude(case__state__in=("pending_verification", "verifying", "rectifying", "pending_closure"))
+        .order_by("pk")
+    )
+    total = 0
+    while True:
+        ids = list(candidates.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return total
+        with transaction.atomic():
+            done = Complaint.objects.filter(pk__in=ids, anonymised_at__isnull=True).update(
+                complainant_name="", phone_encrypted="", phone_hash="", anonymised_at=now,
+            )
+            ComplaintEvent.objects.bulk_create([
+                ComplaintEvent(complaint_id=pk, kind=ComplaintEventKind.ANONYMISED, at=now,
+                               note=f"办结满 {months} 个月，投诉人姓名和联系电话已删除。")
+                for pk in ids
+            ])
+        total += done

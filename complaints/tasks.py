@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.conf import settings
+
+from .services import complaints_anonymise
+
+
+@shared_task(name="complaints.tasks.anonymise_old_complaints", time_limit=30 * 60, soft_time_limit=25 * 60)
+def anonymise_old_complaints(months: int | None = None) -> int:
+    """Daily: removes complainants' personal data from complaints handled more than
+    COMPLAINTS_ANONYMISE_AFTER_MONTHS (default 24) months ago. Safe to run twice."""
+    return complaints_anonymise(months=months or settings.COMPLAINTS_ANONYMISE_AFTER_MONTHS)

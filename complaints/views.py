@@ -1,0 +1,368 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from communities.models import Estate, Region, RegionLevel
+from core.errors import DomainError, NotFound
+from core.xlsx import xlsx_response
+
+from . import abuse, privacy, selectors, services
+from .forms import (
+    MoveForm,
+    PublicComplaintForm,
+    RateForm,
+    ReplyForm,
+    SplitForm,
+    StaffIntakeForm,
+    TrackForm,
+)
+from .models import Channel, ComplaintStatus
+
+SESSION_CODES = "complaint_codes"
+
+
+# ---------------------------------------------------------------------------------------------
+# Public pages (no login)
+
+
+def _estate_from_param(value: str) -> Estate | None:
+    value = (value or "").strip()
+    if not value.isdigit():
+        return None
+    return Estate.objects.select_related("community__parent").filter(pk=int(value)).first()
+
+
+def _estate_candidates(q: str, town_id: str):
+    estates = Estate.objects.select_related("community__parent").order_by("community__path", "name")
+    if town_id.isdigit():
+        town = Region.objects.filter(pk=int(town_id), level=RegionLevel.TOWN).first()
+        if town is not None:
+            estates = estates.filter(community__path__startswith=town.path)
+    if q:
+        estates = estates.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return estates
+
+
+def complaint_new(request):
+    """投诉表单: pick the estate (search by name within a town, or ?estate=<id> from the estate's QR
+    code), the category, describe, photos, name and phone or anonymous, answer the question."""
+    q = request.GET.get("q", "").strip()[:50]
+    town_id = request.GET.get("town", "")
+    preset = _estate_from_param(request.GET.get("estate", ""))
+    towns = Region.objects.filter(level=RegionLevel.TOWN).order_by("path")
+    status = 200
+    error = None
+    if request.method == "POST":
+        posted = request.POST.get("estate", "")
+        estates = Estate.objects.filter(pk=int(posted)) if posted.isdigit() else Estate.objects.none()
+        form = PublicComplaintForm(request.POST, request.FILES, estates=estates.select_related("community__parent"))
+        try:
+            abuse.rate_limit_hit("ip", abuse.client_ip(request))
+            answer_ok = True
+            try:
+                abuse.captcha_check(request, request.POST.get("captcha", ""))
+            except abuse.CaptchaFailed as exc:
+                answer_ok = False
+                form.is_valid()
+                form.add_error("captcha", exc.message)
+            if answer_ok and form.is_valid():
+                data = form.cleaned_data
+                phone = ""
+                if not data["anonymous"]:
+                    phone = privacy.normalise_phone(data["phone"])
+                    abuse.rate_limit_hit("phone", privacy.phone_hash(phone))
+                complaint = services.complaint_create(
+                    channel=Channel.QR_CODE if data.get("via") == "qr" else Channel.PUBLIC_FORM,
+                    estate=data["estate"], category=data["category"], description=data["description"],
+                    phone=phone, complainant_name=data["name"], is_anonymous=data["anonymous"],
+                    files=data["photos"],
+                )
+                codes = request.session.get(SESSION_CODES, [])
+                request.session[SESSION_CODES] = ([complaint.tracking_code] + codes)[:10]
+                request.session["complaint_last_code"] = complaint.tracking_code
+                return redirect("complaints:public-done")
+        except abuse.RateLimited as exc:
+            error, status = exc.message, exc.status_code
+        except privacy.InvalidPhone as exc:
+            form.add_error("phone", exc.message)
+        except DomainError as exc:
+            error, status = exc.message, exc.status_code
+        if form.errors and status == 200:
+            status = 400
+        estates = estates.select_related("community__parent")
+    else:
+        candidates = _estate_candidates(q, town_id) if (q or town_id) else Estate.objects.none()
+        if preset is not None:
+            candidates = Estate.objects.filter(pk=preset.pk).select_related("community__parent")
+        estates = candidates[:50]
+        form = PublicComplaintForm(
+            estates=Estate.objects.filter(pk__in=[e.pk for e in estates]).select_related("community__parent"),
+            initial={"estate": preset.pk if preset else None, "via": "qr" if preset else ""},
+        )
+    return render(request, "complaints/public_form.html", {
+        "form": form, "q": q, "town_id": town_id, "towns": towns, "preset": preset, "error": error,
+        "estate_count": len(form.fields["estate"].queryset), "searched": bool(q or town_id),
+        "captcha": abuse.captcha_new(request),
+    }, status=status)
+
+
+def complaint_done(request):
+    code = request.session.get("complaint_last_code")
+    if not code:
+        return redirect("complaints:public-new")
+    return render(request, "complaints/public_done.html", {"code": code})
+
+
+def _track_context(complaint):
+    return {
+        "complaint": complaint,
+        "events": selectors.complaint_public_events(complaint=complaint),
+        "can_rate": complaint.status == ComplaintStatus.HANDLED and complaint.rated_at is None,
+    }
+
+
+def complaint_track(request):
+    """Progress by tracking code + the phone's last four digits (POST, so nothing is in the URL)."""
+    session_codes = request.session.get(SESSION_CODES, [])
+    if request.method != "POST":
+        code = request.GET.get("code", "")
+        # a code this browser submitted opens without the phone digits
+        if code and code in session_codes:
+            complaint = services.complaint_find_for_tracking(tracking_code=code, phone_last4="")
+            complaint = complaint or _session_complaint(code)
+            if complaint is not None:
+                return render(request, "complaints/public_track.html", {
+                    "form": TrackForm(initial={"code": code}), "rate_form": RateForm(), "session_codes": session_codes,
+                    **_track_context(complaint), "trusted": True,
+                })
+        return render(request, "complaints/public_track.html", {
+            "form": TrackForm(initial={"code": code}), "session_codes": session_codes,
+        })
+    form = TrackForm(request.POST)
+    try:
+        abuse.rate_limit_hit("track_ip", abuse.client_ip(request))
+    except abuse.RateLimited as exc:
+        return render(request, "complaints/public_track.html",
+                      {"form": form, "error": exc.message, "session_codes": session_codes}, status=429)
+    complaint = None
+    if form.is_valid():
+        complaint = services.complaint_find_for_tracking(
+            tracking_code=form.cleaned_data["code"], phone_last4=form.cleaned_data["last4"])
+        if complaint is None and form.cleaned_data["code"].upper() in session_codes:
+            complaint = _session_complaint(form.cleaned_data["code"].upper())
+    if complaint is None:
+        status = 404 if form.is_valid() else 400
+        if status == 404:
+            form.add_error(None, "查询码或手机号后四位不正确，请核对后重试。")
+        return render(request, "complaints/public_track.html", {"form": form, "session_codes": session_codes},
+                      status=status)
+    return render(request, "complaints/public_track.html", {
+        "form": form, "rate_form": RateForm(), "session_codes": session_codes, **_track_context(complaint),
+        "last4": form.cleaned_data["last4"],
+    })
+
+
+def _session_complaint(code):
+    from .models import Complaint
+
+    return Complaint.objects.select_related("case", "estate", "category").filter(tracking_code=code).first()
+
+
+@require_POST
+def complaint_rate(request):
+    code = request.POST.get("code", "").strip().upper()
+    last4 = request.POST.get("last4", "")
+    session_codes = request.session.get(SESSION_CODES, [])
+    form = RateForm(request.POST)
+    try:
+        abuse.rate_limit_hit("track_ip", abuse.client_ip(request))
+        if not form.is_valid():
+            raise services.MissingField("；".join(e for errors in form.errors.values() for e in errors))
+        if code in session_codes and not last4:
+            complaint = _session_complaint(code)
+            if complaint is not None and complaint.phone_encrypted:
+                last4 = privacy.phone_decrypt(complaint.phone_encrypted)[-4:]
+        services.complaint_rate(tracking_code=code, phone_last4=last4,
+                                satisfaction=form.cleaned_data["satisfaction"], comment=form.cleaned_data["comment"])
+    except DomainError as exc:
+        complaint = services.complaint_find_for_tracking(tracking_code=code, phone_last4=last4)
+        context = {"form": TrackForm(initial={"code": code}), "session_codes": session_codes, "error": exc.message,
+                   "rate_form": form, "last4": last4}
+        if complaint is not None:
+            context.update(_track_context(complaint))
+        return render(request, "complaints/public_track.html", context, status=exc.status_code)
+    complaint = services.complaint_find_for_tracking(tracking_code=code, phone_last4=last4)
+    return render(request, "complaints/public_track.html", {
+        "form": TrackForm(initial={"code": code}), "session_codes": session_codes, **_track_context(complaint),
+        "rated_now": True, "last4": last4,
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff pages
+
+
+@login_required
+def complaint_list(request):
+    complaint_filter = selectors.complaint_list(user=request.user, filter_data=request.GET, request=request)
+    if not complaint_filter.is_valid():
+        return render(request, "complaints/complaint_list.html", {
+            "filter": complaint_filter, "page": Paginator([], 25).get_page(1), "query": "", "summary": None,
+        }, status=400)
+    rows = complaint_filter.qs
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("投诉受理台账.xlsx", [
+            ("投诉受理", selectors.EXPORT_HEADERS, selectors.complaint_export_rows(rows, user=request.user)),
+        ])
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    for complaint in page:
+        complaint.who = privacy.complainant_display(complaint, request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "complaints/complaint_list.html", {
+        "filter": complaint_filter, "page": page, "query": query.urlencode(),
+        "summary": selectors.satisfaction_summary(rows),
+        "can_intake": services._can_handle(request.user),
+    })
+
+
+@login_required
+def complaint_intake(request):
+    form = StaffIntakeForm(request.POST or None, request.FILES or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                complaint = services.complaint_create(
+                    channel=data["channel"], reference=data["reference"], received_at=data["received_at"],
+                    estate=data["estate"], category=data["category"], description=data["description"],
+                    complainant_name=data["complainant_name"], phone=data["phone"], is_anonymous=data["is_anonymous"],
+                    deadline=data["deadline"], files=data["photos"], user=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, f"投诉已登记，查询码 {complaint.tracking_code}。")
+                return redirect("complaints:detail", pk=complaint.pk)
+        else:
+            status = 400
+    return render(request, "complaints/intake.html", {"form": form}, status=status)
+
+
+def _complaint_or_404(request, pk):
+    complaint = selectors.complaint_get(user=request.user, pk=pk)
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+def _detail(request, complaint, *, error=None, status=200, forms=None):
+    forms = forms or {}
+    user = request.user
+    siblings = selectors.case_complaints(user=user, case_id=complaint.case_id) if complaint.case_id else []
+    for sibling in siblings:
+        sibling.who = privacy.complainant_display(sibling, user)
+    return render(request, "complaints/complaint_detail.html", {
+        "complaint": complaint,
+        "who": privacy.complainant_display(complaint, user),
+        "events": selectors.complaint_events(complaint=complaint),
+        "attachments": complaint.attachments.all(),
+        "siblings": siblings,
+        "can_handle": services._can_handle(user),
+        "reply_form": forms.get("reply") or ReplyForm(initial={"reply": complaint.reply, "method": complaint.reply_method}),
+        "move_form": forms.get("move") or MoveForm(),
+        "split_form": forms.get("split") or SplitForm(),
+        "estates": Estate.objects.visible_to(user).select_related("community").order_by("name")
+        if complaint.status == ComplaintStatus.PENDING_ESTATE else [],
+        "error": error,
+    }, status=status)
+
+
+@login_required
+def complaint_detail(request, pk: int):
+    return _detail(request, _complaint_or_404(request, pk))
+
+
+def _action(request, pk, form_key, form_class, call, success):
+    complaint = _complaint_or_404(request, pk)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return _detail(request, complaint, error="请检查填写内容。", status=400, forms={form_key: form})
+    try:
+        call(complaint, form.cleaned_data if form else request.POST)
+    except NotFound as exc:
+        return _detail(request, complaint, error=exc.message, status=404, forms={form_key: form})
+    except DomainError as exc:
+        return _detail(request, complaint, error=exc.message, status=exc.status_code, forms={form_key: form})
+    messages.success(request, success)
+    return redirect("complaints:detail", pk=complaint.pk)
+
+
+@login_required
+@require_POST
+def complaint_reply(request, pk: int):
+    return _action(request, pk, "reply", ReplyForm, lambda c, d: services.complaint_reply(
+        complaint_id=c.pk, user=request.user, reply=d["reply"], method=d["method"]), "办理结果已反馈并记录。")
+
+
+@login_required
+@require_POST
+def complaint_move(request, pk: int):
+    return _action(request, pk, "move", MoveForm, lambda c, d: services.complaint_move(
+        complaint_id=c.pk, to_case_id=d["to_case"], user=request.user, reason=d["reason"]), "已调整所属案件。")
+
+
+@login_required
+@require_POST
+def complaint_split(request, pk: int):
+    return _action(request, pk, "split", SplitForm, lambda c, d: services.complaint_split(
+        complaint_id=c.pk, user=request.user, reason=d["reason"], category=d["category"]), "已拆分为新案件。")
+
+
+@login_required
+@require_POST
+def complaint_resolve_estate(request, pk: int):
+    def call(c, data):
+        estate_id = data.get("estate", "")
+        if not str(estate_id).isdigit():
+            raise services.MissingField("请选择小区。")
+        services.complaint_resolve_estate(complaint_id=c.pk, estate_id=int(estate_id), user=request.user)
+
+    return _action(request, pk, "resolve", None, call, "已匹配小区并归入案件。")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = selectors.attachment_get(user=request.user, pk=pk)
+    if attachment is None:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def estate_qr(request, estate_id: int):
+    """扫码即办: an SVG QR code of the public form with this estate filled in, drawn on the server."""
+    import io
+
+    import segno
+
+    estate = Estate.objects.visible_to(request.user).select_related("community__parent").filter(pk=estate_id).first()
+    if estate is None:
+        raise Http404
+    url = request.build_absolute_uri(reverse("complaints:public-new") + f"?estate={estate.pk}")
+    if request.GET.get("format") == "svg":
+        buffer = io.BytesIO()
+        segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2)
+        return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
+    return render(request, "complaints/estate_qr.html", {"estate": estate, "url": url, "svg": svg})

@@ -1,0 +1,402 @@
+import re
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from communities.models import Estate
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.xlsx import xlsx_response
+
+from . import imports, selectors, services
+from .filters import VisitFilter
+from .forms import DrawForm, ImportForm, RoundForm
+from .models import ChecklistItem, LineResult, Visit, VisitKind
+
+PAGE_SIZE = 25
+
+
+def _or_404(obj):
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _page_size(request) -> int:
+    size = request.GET.get("page_size", "")
+    return min(int(size), 200) if size.isdigit() and int(size) > 0 else PAGE_SIZE
+
+
+def _can_record(user, kind) -> bool:
+    return not user.is_read_only and (user.sees_everything or user.role in services.KIND_ROLES[kind])
+
+
+def _can_manage_rounds(user) -> bool:
+    return not user.is_read_only and (user.sees_everything or user.role in services.ROUND_ROLES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rounds
+
+
+@login_required
+def round_list(request):
+    page = Paginator(selectors.round_list(user=request.user), _page_size(request)).get_page(request.GET.get("page"))
+    for round in page:
+        round.coverage_percent = selectors._percent(round.inspected_count, round.expected_count)
+    return render(request, "inspections/round_list.html", {
+        "page": page, "query": "", "can_create": _can_manage_rounds(request.user),
+    })
+
+
+@login_required
+def round_create(request):
+    if not _can_manage_rounds(request.user):
+        raise PermissionDenied("只有县专班或镇/街道可以发起排查轮次。")
+    form = RoundForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round = services.round_create(
+                user=request.user, name=data["name"], region_id=data["region"].pk, start_date=data["start_date"],
+                end_date=data["end_date"], campaign_id=data["campaign"].pk if data["campaign"] else None,
+                note=data["note"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"排查轮次已发起，检查清单共 {round.items.count()} 项，可按需调整。")
+            return redirect("inspections:round-detail", pk=round.pk)
+    return render(request, "inspections/round_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def round_detail(request, pk: int):
+    user = request.user
+    round = _or_404(selectors.round_get(user=user, pk=pk))
+    kind = VisitKind.SELF_CHECK if user.is_enterprise_user else VisitKind.INSPECTION
+    context = {
+        "round": round,
+        "coverage": selectors.round_coverage(round=round, user=user),
+        "entries": selectors.visit_entries(user=user, round=round, kind=kind),
+        "entry_kind": kind,
+        "can_record": _can_record(user, kind) and round.is_running,
+        "can_edit_checklist": _can_manage_rounds(user) and (user.sees_everything or round.region.path.startswith(user.region.path)),
+        "can_import": _can_record(user, VisitKind.INSPECTION),
+        "checklist_count": selectors.round_checklist(round=round).count(),
+    }
+    if not user.is_enterprise_user:
+        context["self_checks"] = selectors.round_self_checks(round=round, user=user)
+        context["self_checks_missing"] = [r for r in context["self_checks"] if r["not_started"]]
+    return render(request, "inspections/round_detail.html", context)
+
+
+@login_required
+def checklist_edit(request, pk: int):
+    round = _or_404(selectors.round_get(user=request.user, pk=pk))
+    items = list(ChecklistItem.objects.filter(round=round).select_related("category").order_by("sort_order", "id"))
+    error = None
+    if request.method == "POST":
+        changes = {
+            item.pk: {"label": request.POST.get(f"label_{item.pk}", item.label),
+                      "is_active": request.POST.get(f"active_{item.pk}") == "on"}
+            for item in items
+        }
+        add = request.POST.get("add_category", "")
+        try:
+            services.checklist_update(user=request.user, round_id=round.pk, changes=changes,
+                                      add_category_id=int(add) if add.isdigit() else None)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            error = exc.message
+            if exc.status_code == 403:
+                raise
+        else:
+            messages.success(request, "检查清单已保存。")
+            return redirect("inspections:round-detail", pk=round.pk)
+    present = {i.category_id for i in items}
+    addable = [c for c in selectors.leaf_categories() if c.pk not in present]
+    return render(request, "inspections/checklist_form.html", {
+        "round": round, "items": items, "addable": addable, "error": error,
+    }, status=400 if error else 200)
+
+
+# ---------------------------------------------------------------------------------------------
+# Visits: one page, draft or submit, on a phone
+
+
+def _visit_groups(checklist, lines_by_key, post=None):
+    groups: dict[str, list] = {}
+    for entry in checklist:
+        key = str(entry.category.pk)
+        line = lines_by_key.get(key)
+        if post is not None:
+            result, note = post.get(f"result_{key}", ""), post.get(f"note_{key}", "")
+        else:
+            result, note = (line.result, line.note) if line else ("", "")
+        groups.setdefault(entry.group_label, []).append({
+            "entry": entry, "key": key, "result": result, "note": note,
+            "photos": list(line.photos.all()) if line else [], "case": line.case if line else None,
+        })
+    return list(groups.items())
+
+
+def _visit_page(request, *, round, draw, kind, visit=None, estate=None, error=None, post=None, status=200):
+    checklist = selectors.visit_checklist(round=round)
+    lines = {str(line.category_id): line for line in selectors.visit_lines(visit=visit)} if visit else {}
+    estates = None
+    if visit is None and estate is None and round is not None:
+        estates = selectors.round_area_estates(round=round, user=request.user).select_related("community")
+    values = post or {}
+    return render(request, "inspections/visit_form.html", {
+        "round": round, "draw": draw, "kind": kind, "kind_label": VisitKind(kind).label, "visit": visit,
+        "estate": visit.estate if visit else estate, "estates": estates,
+        "groups": _visit_groups(checklist, lines, post), "results": LineResult.choices, "error": error,
+        "visited_on": values.get("visited_on") or (visit.visited_on.isoformat() if visit else timezone.localdate().isoformat()),
+        "inspectors": values.get("inspectors", visit.inspectors if visit else ""),
+        "enterprise_representative": values.get("enterprise_representative", visit.enterprise_representative if visit else ""),
+        "note": values.get("note", visit.note if visit else ""),
+        "max_date": timezone.localdate().isoformat(), "post_estate": values.get("estate", ""),
+    }, status=status)
+
+
+def _visit_post(request, *, round, draw, kind, visit=None, estate=None):
+    keys = [str(entry.category.pk) for entry in selectors.visit_checklist(round=round)]
+    data = {k: request.POST.get(k, "") for k in ("visited_on", "inspectors", "enterprise_representative", "note")}
+    lines = {key: {"result": request.POST.get(f"result_{key}", ""), "note": request.POST.get(f"note_{key}", "")} for key in keys}
+    photos = {key: request.FILES.getlist(f"photos_{key}") for key in keys if request.FILES.getlist(f"photos_{key}")}
+    submit = request.POST.get("action") == "submit"
+    estate_id = visit.estate_id if visit else (estate.pk if estate else request.POST.get("estate"))
+    common = {"user": request.user, "kind": kind, "estate_id": estate_id, "round_id": round.pk if round else None,
+              "spot_draw_id": draw.pk if draw else None, "visit_id": visit.pk if visit else None,
+              "data": data, "lines": lines, "photos": photos}
+    try:
+        saved = services.visit_save(**common, submit=submit)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise
+        if submit and exc.status_code == 400:
+            # Keep what was typed (and the photos) as a draft, then say what is missing.
+            try:
+                draft = services.visit_save(**common, submit=False)
+            except DomainError:
+                pass
+            else:
+                return _visit_page(request, round=round, draw=draw, kind=kind, visit=draft,
+                                   error=f"未能提交：{exc.message}（已保存为草稿）", status=400)
+        return _visit_page(request, round=round, draw=draw, kind=kind, visit=visit, estate=estate,
+                           error=exc.message, post=request.POST, status=exc.status_code)
+    if submit:
+        opened = saved.lines.filter(case__isnull=False).count()
+        messages.success(request, f"排查记录已提交。{f'{opened} 项不合格已转入整改台账。' if opened else '全部合格。'}")
+        return redirect("inspections:visit-detail", pk=saved.pk)
+    messages.success(request, "已保存草稿，可稍后继续填写。")
+    return redirect("inspections:visit-edit", pk=saved.pk)
+
+
+def _estate_from_query(request):
+    estate_id = request.GET.get("estate", "")
+    if not estate_id.isdigit():
+        return None
+    estates = Estate.objects.visible_to(request.user).select_related("community__parent")
+    return _or_404(estates.filter(pk=estate_id).first())
+
+
+@login_required
+def visit_new(request, pk: int):
+    round = _or_404(selectors.round_get(user=request.user, pk=pk))
+    kind = VisitKind.SELF_CHECK if request.user.is_enterprise_user else VisitKind.INSPECTION
+    if not _can_record(request.user, kind):
+        raise PermissionDenied(f"您不能录入{VisitKind(kind).label}记录。")
+    estate = _estate_from_query(request)
+    if request.method == "POST":
+        return _visit_post(request, round=round, draw=None, kind=kind, estate=estate)
+    return _visit_page(request, round=round, draw=None, kind=kind, estate=estate)
+
+
+@login_required
+def spot_visit_new(request, pk: int):
+    draw = _or_404(selectors.draw_get(user=request.user, pk=pk))
+    if not _can_record(request.user, VisitKind.SPOT_CHECK):
+        raise PermissionDenied("只有县专班可以录入四不两直抽查结果。")
+    estate = _or_404(_estate_from_query(request))
+    if request.method == "POST":
+        return _visit_post(request, round=draw.round, draw=draw, kind=VisitKind.SPOT_CHECK, estate=estate)
+    return _visit_page(request, round=draw.round, draw=draw, kind=VisitKind.SPOT_CHECK, estate=estate)
+
+
+@login_required
+def visit_edit(request, pk: int):
+    visit = _or_404(selectors.visit_get(user=request.user, pk=pk))
+    if not visit.is_draft:
+        return redirect("inspections:visit-detail", pk=visit.pk)
+    if not _can_record(request.user, visit.kind):
+        raise PermissionDenied(f"您不能填写{visit.get_kind_display()}记录。")
+    if request.method == "POST":
+        return _visit_post(request, round=visit.round, draw=visit.spot_draw, kind=visit.kind, visit=visit)
+    return _visit_page(request, round=visit.round, draw=visit.spot_draw, kind=visit.kind, visit=visit)
+
+
+@login_required
+def visit_detail(request, pk: int):
+    visit = _or_404(selectors.visit_get(user=request.user, pk=pk))
+    lines = list(selectors.visit_lines(visit=visit))
+    return render(request, "inspections/visit_detail.html", {
+        "visit": visit, "lines": lines, "failures": [line for line in lines if line.result == LineResult.FAIL],
+        "can_edit": visit.is_draft and _can_record(request.user, visit.kind),
+    })
+
+
+@login_required
+def visit_list(request):
+    user = request.user
+    if request.GET.get("export") == "xlsx":
+        visits = VisitFilter(request.GET, queryset=Visit.objects.visible_to(user), request=request).qs
+        lines = selectors.ledger_lines(visits=visits)
+        return xlsx_response(f"排查台账{timezone.localdate():%Y%m%d}.xlsx", [
+            ("排查台账", selectors.LEDGER_HEADERS, selectors.ledger_rows(lines)),
+            ("分类汇总", selectors.LEDGER_TOTAL_HEADERS, selectors.ledger_totals(lines)),
+        ])
+    visit_filter = selectors.visit_list(user=user, filter_data=request.GET, request=request)
+    page = Paginator(visit_filter.qs, _page_size(request)).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "inspections/visit_list.html", {
+        "filter": visit_filter, "page": page, "query": query.urlencode(),
+    })
+
+
+@login_required
+def photo_download(request, pk: int):
+    photo = _or_404(selectors.photo_get(user=request.user, pk=pk))
+    return FileResponse(photo.file.open("rb"), filename=photo.original_name, content_type=photo.content_type)
+
+
+@login_required
+def self_check(request):
+    """自查自纠: an enterprise user's running rounds and its estates in each."""
+    user = request.user
+    rounds = [r for r in selectors.round_list(user=user) if r.is_running]
+    sections = []
+    if user.is_enterprise_user:
+        sections = [(r, list(selectors.visit_entries(user=user, round=r, kind=VisitKind.SELF_CHECK))) for r in rounds[:10]]
+    return render(request, "inspections/self_check.html", {"rounds": rounds, "sections": sections})
+
+
+# ---------------------------------------------------------------------------------------------
+# Ledger import
+
+
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _pending_path(token: str) -> str:
+    return f"inspections/imports/{token}.xlsx"
+
+
+@login_required
+def ledger_import(request, pk: int):
+    user = request.user
+    round = _or_404(selectors.round_get(user=user, pk=pk))
+    if not _can_record(user, VisitKind.INSPECTION):
+        raise PermissionDenied("只有县专班、镇/街道和社区可以导入排查台账。")
+    form = ImportForm()
+    context = {"round": round, "form": form, "headers": imports.TEMPLATE_HEADERS}
+    if request.method != "POST":
+        return render(request, "inspections/import.html", context)
+    pending = request.session.get("inspection_imports", {})
+    token = request.POST.get("token", "")
+    try:
+        if token:
+            if not _TOKEN.match(token) or pending.get(token) != round.pk or not default_storage.exists(_pending_path(token)):
+                raise imports.ImportRefused("预览已失效，请重新上传文件。")
+            with default_storage.open(_pending_path(token), "rb") as handle:
+                content = handle.read()
+            result = imports.ledger_import(user=user, round_id=round.pk, content=content)
+            default_storage.delete(_pending_path(token))
+            pending.pop(token, None)
+            request.session["inspection_imports"] = pending
+            messages.success(
+                request, f"导入完成：新增 {result.new_count} 条排查问题，跳过已导入 {result.skipped_count} 条。"
+            )
+            return redirect("inspections:round-detail", pk=round.pk)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise imports.ImportRefused("请选择要导入的 Excel 文件。")
+        upload = form.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise imports.ImportRefused("文件超过 10MB。")
+        content = upload.read()
+        preview = imports.ledger_preview(user=user, round=round, content=content)
+    except NotFound:
+        raise Http404 from None
+    except imports.ImportRefused as exc:
+        context.update(error=exc.message, errors=exc.errors)
+        return render(request, "inspections/import.html", context, status=400)
+    context["preview"] = preview
+    if preview.errors:
+        context.update(error=f"导入文件有 {len(preview.errors)} 处错误，请修改后重新上传。未导入任何数据。",
+                       errors=preview.errors)
+        return render(request, "inspections/import.html", context, status=400)
+    token = secrets.token_hex(16)
+    default_storage.save(_pending_path(token), ContentFile(content))
+    pending[token] = round.pk
+    request.session["inspection_imports"] = pending
+    context["token"] = token
+    return render(request, "inspections/import.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spot checks (四不两直)
+
+
+@login_required
+def draw_list(request):
+    page = Paginator(selectors.draw_list(user=request.user), _page_size(request)).get_page(request.GET.get("page"))
+    return render(request, "inspections/draw_list.html", {
+        "page": page, "query": "", "can_draw": _can_record(request.user, VisitKind.SPOT_CHECK),
+    })
+
+
+@login_required
+def draw_create(request):
+    if not _can_record(request.user, VisitKind.SPOT_CHECK):
+        raise PermissionDenied("只有县专班可以组织四不两直抽查。")
+    form = DrawForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            draw = services.spot_check_draw(
+                user=request.user, region_id=data["region"].pk, sample_size=data["sample_size"], seed=data["seed"],
+                exclude_recent_days=30 if data["exclude_recent"] else 0,
+                round_id=data["round"].pk if data["round"] else None, note=data["note"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已抽取 {draw.candidates.filter(position__isnull=False).count()} 个小区，随机种子 {draw.seed}。")
+            return redirect("inspections:draw-detail", pk=draw.pk)
+    return render(request, "inspections/draw_form.html", {
+        "form": form, "formula": selectors.WEIGHT_FORMULA,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def draw_detail(request, pk: int):
+    draw = _or_404(selectors.draw_get(user=request.user, pk=pk))
+    candidates = list(selectors.draw_candidates(draw=draw, user=request.user))
+    for candidate in candidates:
+        candidate.signal_values = [candidate.signals.get(key, 0) for key in selectors.SIGNAL_LABELS]
+    return render(request, "inspections/draw_detail.html", {
+        "draw": draw, "selected": [c for c in candidates if c.position], "others": [c for c in candidates if not c.position],
+        "labels": selectors.SIGNAL_LABELS, "can_record": _can_record(request.user, VisitKind.SPOT_CHECK),
+    })

@@ -1,0 +1,203 @@
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from communities.models import Estate
+from core.errors import DomainError
+from core.xlsx import xlsx_response
+
+from . import selectors, services
+from .filters import DisclosureFilter, EstateRevenueFilter
+from .forms import AccountForm, DisclosureForm, EntryForm, ReviewForm, SourceForm
+from .models import Disclosure, RevenueAccount, RevenueEntry
+from .periods import rule_for_estate
+
+
+def _page(request, queryset, size=25):
+    page = Paginator(queryset, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def _can_write(user) -> bool:
+    return not user.is_read_only and (user.is_superuser or user.role in services.WRITE_ROLES)
+
+
+def _can_review(user) -> bool:
+    return not user.is_read_only and (user.is_superuser or user.role in services.REVIEW_ROLES)
+
+
+def _estate_or_404(request, pk: int) -> Estate:
+    return get_object_or_404(Estate.objects.visible_to(request.user).select_related("community__parent", "enterprise"), pk=pk)
+
+
+@login_required
+def overview(request):
+    """Coverage and figures per town, and each estate's account and this year's money."""
+    year = timezone.localdate().year
+    estate_filter = EstateRevenueFilter(request.GET, queryset=selectors.estate_overview(user=request.user, year=year),
+                                        request=request)
+    figures = selectors.town_figures(user=request.user, year=year)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"公共收益汇总（{year}年）.xlsx", [
+            ("分镇汇总", selectors.FIGURES_EXPORT_HEADERS, selectors.figures_export_rows(figures)),
+            ("小区公共收益", selectors.OVERVIEW_EXPORT_HEADERS, selectors.overview_export_rows(estate_filter.qs)),
+        ])
+    page, query = _page(request, estate_filter.qs)
+    return render(request, "public_revenue/overview.html", {
+        "filter": estate_filter, "page": page, "query": query, "figures": figures,
+        "total": selectors.figures_total(figures), "year": year,
+    })
+
+
+@login_required
+def estate_ledger(request, pk: int):
+    estate = _estate_or_404(request, pk)
+    entries = selectors.estate_entries(user=request.user, estate_id=estate.pk)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"{estate.name}公共收益收支明细.xlsx",
+                             [("收支明细", selectors.ENTRY_EXPORT_HEADERS, selectors.entry_export_rows(entries))])
+    today = timezone.localdate()
+    page, query = _page(request, entries)
+    return render(request, "public_revenue/estate_ledger.html", {
+        "estate": estate,
+        "account": RevenueAccount.objects.filter(estate=estate).first(),
+        "sources": selectors.estate_sources(user=request.user, estate_id=estate.pk),
+        "page": page, "query": query,
+        "disclosures": Disclosure.objects.visible_to(request.user).filter(estate=estate).order_by("-period_start")[:12],
+        "findings": selectors.finding_list(user=request.user).filter(estate=estate)[:20],
+        "year": today.year,
+        "year_totals": selectors.ledger_totals(estate_id=estate.pk, start=date(today.year, 1, 1), end=date(today.year, 12, 31)),
+        "rule": rule_for_estate(estate),
+        "can_write": _can_write(request.user),
+    })
+
+
+def _form_page(request, estate, form, title, template="public_revenue/form.html", status=200):
+    return render(request, template, {"estate": estate, "form": form, "title": title}, status=status)
+
+
+def _write(request, estate, form, title, call, success):
+    """POST handling shared by the four entry forms: a valid form calls the service; a refusal
+    is shown on the form with its 4xx status."""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                call(form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                return _form_page(request, estate, form, title, status=exc.status_code)
+            messages.success(request, success)
+            return redirect("public_revenue:estate", pk=estate.pk)
+        return _form_page(request, estate, form, title, status=400)
+    return _form_page(request, estate, form, title)
+
+
+@login_required
+def account_edit(request, pk: int):
+    estate = _estate_or_404(request, pk)
+    account = RevenueAccount.objects.filter(estate=estate).first()
+    initial = {}
+    if account:
+        initial = {"has_account": "1" if account.has_account else "0", "bank": account.bank,
+                   "account_name": account.account_name, "opened_on": account.opened_on, "holder": account.holder,
+                   "note": account.note}
+    form = AccountForm(request.POST or None, initial=initial)
+    return _write(
+        request, estate, form, "登记公共收益专门账户",
+        lambda d: services.account_record(user=request.user, estate_id=estate.pk, **d), "专门账户信息已保存。",
+    )
+
+
+@login_required
+def source_create(request, pk: int):
+    estate = _estate_or_404(request, pk)
+    form = SourceForm(request.POST or None)
+    return _write(
+        request, estate, form, "登记公共部位经营项目",
+        lambda d: services.source_create(user=request.user, estate_id=estate.pk, **d), "经营项目已登记。",
+    )
+
+
+@login_required
+def entry_create(request, pk: int):
+    estate = _estate_or_404(request, pk)
+    form = EntryForm(request.POST or None, request.FILES or None, estate=estate)
+
+    def call(d):
+        source = d.pop("source")
+        return services.entry_create(user=request.user, estate_id=estate.pk, source_id=source.pk if source else None, **d)
+
+    return _write(request, estate, form, "登记公共收益收支", call, "收支已登记。")
+
+
+@login_required
+def disclosure_create(request, pk: int):
+    estate = _estate_or_404(request, pk)
+    form = DisclosureForm(request.POST or None, request.FILES or None, period_months=rule_for_estate(estate).period_months)
+    return _write(
+        request, estate, form, "登记公共收益公示",
+        lambda d: services.disclosure_create(user=request.user, estate_id=estate.pk, **d), "公示已登记。",
+    )
+
+
+@login_required
+def disclosure_list(request):
+    disclosure_filter = DisclosureFilter(request.GET, queryset=selectors.disclosure_list(user=request.user), request=request)
+    page, query = _page(request, disclosure_filter.qs)
+    return render(request, "public_revenue/disclosure_list.html", {
+        "filter": disclosure_filter, "page": page, "query": query, "can_review": _can_review(request.user),
+        "review_form": ReviewForm(),
+    })
+
+
+@login_required
+@require_POST
+def disclosure_review(request, pk: int):
+    disclosure = get_object_or_404(Disclosure.objects.visible_to(request.user), pk=pk)
+    form = ReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    services.disclosure_review(user=request.user, disclosure_id=disclosure.pk, note=note)
+    messages.success(request, f"已审阅{disclosure.estate.name}{disclosure.period_label}公示。")
+    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/revenue/")
+                    else "public_revenue:disclosure-list")
+
+
+@login_required
+def voucher_download(request, pk: int):
+    entry = get_object_or_404(RevenueEntry.objects.visible_to(request.user), pk=pk)
+    if not entry.voucher:
+        raise Http404
+    return FileResponse(entry.voucher.open("rb"), filename=entry.voucher_name or "凭证",
+                        content_type=entry.voucher_content_type)
+
+
+@login_required
+def disclosure_photo(request, pk: int):
+    disclosure = get_object_or_404(Disclosure.objects.visible_to(request.user), pk=pk)
+    return FileResponse(disclosure.photo.open("rb"), content_type=disclosure.photo_content_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public (no login)
+
+
+def public_estate(request, estate_id: int):
+    """The owners' page, reached from the estate's QR code: published disclosures and this
+    year's totals; no personal data and no full account number."""
+    context = selectors.public_estate_revenue(estate_id=estate_id)
+    if context is None:
+        raise Http404
+    return render(request, "public_revenue/public_estate.html", context)
+
+
+def public_photo(request, pk: int):
+    disclosure = get_object_or_404(Disclosure, pk=pk)
+    return FileResponse(disclosure.photo.open("rb"), content_type=disclosure.photo_content_type)

@@ -1,0 +1,89 @@
+"""The seam through which each app contributes its monthly figures.
+
+A provider is `provider(region, period_start, period_end, *, level) -> {unit_id: {figure: number}}`:
+for the units of `level` (town or community) inside `region`, the figures of the period, computed
+with aggregate queries (never by looping over rows). Each provider declares its figures (key,
+Chinese label, column group) when it registers; the unit report, the statistics sheet and the
+dashboard show the figures of the providers registered, in registration order.
+
+Registered here: the rectification ledger (reporting.providers_rectification). Complaint channels
+(12345 / 信访 / 民生热线 …), inspection coverage and complainant satisfaction are registered by
+their own provider modules once those apps land (see PROVIDER_MODULES)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from importlib import import_module
+
+from communities.models import Region, RegionLevel
+
+Provider = Callable[..., dict[int, dict[str, int | float]]]
+
+#: modules that register providers when imported; later apps add theirs
+PROVIDER_MODULES = ["reporting.providers_rectification"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    group: str = "总体情况"
+
+
+@dataclass(frozen=True)
+class Registration:
+    name: str
+    provider: Provider
+    figures: tuple[Figure, ...]
+
+
+_registry: dict[str, Registration] = {}
+_loaded = False
+
+
+def register(name: str, figures: list[Figure]):
+    """Decorator: `@register("rectification", [Figure(...), ...])`."""
+
+    def decorator(provider: Provider) -> Provider:
+        _registry[name] = Registration(name, provider, tuple(figures))
+        return provider
+
+    return decorator
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        for module in PROVIDER_MODULES:
+            import_module(module)
+        _loaded = True
+
+
+def registrations() -> list[Registration]:
+    _load()
+    return list(_registry.values())
+
+
+def figure_list() -> list[Figure]:
+    return [figure for registration in registrations() for figure in registration.figures]
+
+
+def figure_labels() -> dict[str, str]:
+    return {f.key: f.label for f in figure_list()}
+
+
+def collect(region: Region, period_start: date, period_end: date, *, level: int = RegionLevel.TOWN) -> dict[int, dict]:
+    """Every registered figure for every unit of `level` inside `region` (units with no data get 0)."""
+    figures = figure_list()
+    units = Region.objects.filter(path__startswith=region.path, level=level).values_list("pk", flat=True)
+    result = {unit_id: {f.key: 0 for f in figures} for unit_id in units}
+    for registration in registrations():
+        for unit_id, values in registration.provider(region, period_start, period_end, level=level).items():
+            if unit_id in result:
+                result[unit_id].update(values)
+    return result
+
+
+def unit_figures(unit: Region, period_start: date, period_end: date) -> dict:
+    """The figures of one town or community (its own report)."""
+    return collect(unit, period_start, period_end, level=unit.level).get(unit.pk, {f.key: 0 for f in figure_list()})

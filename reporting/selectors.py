@@ -1,0 +1,126 @@
+"""Reads of the reporting app. Everything a user gets starts from `visible_to(user)` or from the
+county the user belongs to."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from communities.models import Region, RegionLevel
+from core.errors import NotFound, PermissionDenied
+
+from . import periods
+from .models import (
+    PeriodKind,
+    Reporter,
+    ReportingDuty,
+    StoredReport,
+    UnitReport,
+    UnitReportStatus,
+)
+from .services import county_of
+
+DONE = (UnitReportStatus.SUBMITTED, UnitReportStatus.ACCEPTED)
+LEVEL_REPORTER = {RegionLevel.TOWN: Reporter.TOWN, RegionLevel.COMMUNITY: Reporter.COMMUNITY}
+
+
+@dataclass
+class UnitStatus:
+    unit: Region
+    duty: ReportingDuty
+    report: UnitReport | None
+    due: date
+    today: date
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else "missing"
+
+    @property
+    def status_label(self) -> str:
+        return self.report.get_status_display() if self.report and self.report.status != "draft" else "未报送"
+
+    @property
+    def is_done(self) -> bool:
+        return self.report is not None and self.report.status in DONE
+
+    @property
+    def is_late(self) -> bool:
+        """Past the due day and not submitted (a returned report counts as not submitted)."""
+        return not self.is_done and self.today > self.due
+
+    @property
+    def submitted_late(self) -> bool:
+        return self.is_done and self.report.submitted_at is not None and timezone.localdate(self.report.submitted_at) > self.due
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - self.today).days
+
+    @property
+    def needs_reminder(self) -> bool:
+        """Within the reminder lead time before the due day and not submitted yet."""
+        return not self.is_done and 0 <= self.days_left <= self.duty.reminder_lead_days
+
+
+def user_county(user, region_code: str | None = None) -> Region:
+    """The county a staff user works on: their own (county roles), or one inside their scope
+    chosen by code (city bureau, system administrators)."""
+    if region_code:
+        county = Region.objects.visible_to(user).filter(code=region_code, level=RegionLevel.COUNTY).first()
+        if county is None:
+            raise NotFound("该县（区）不存在或不在您的管辖范围内。")
+        return county
+    if user.region_id and user.region.level == RegionLevel.COUNTY:
+        return user.region
+    if user.region_id and user.region.level > RegionLevel.COUNTY:
+        county = county_of(user.region)
+        if county:
+            return county
+    county = Region.objects.visible_to(user).filter(level=RegionLevel.COUNTY).order_by("code").first()
+    if county is None:
+        raise PermissionDenied("您的账号没有可查看的县（区）。")
+    return county
+
+
+def unit_status_list(*, county: Region, period: periods.Period, today: date | None = None,
+                     within: Region | None = None) -> list[UnitStatus]:
+    """Every town and community of the county with its report of the period (constant queries)."""
+    today = today or timezone.localdate()
+    duties = {}
+    for duty in ReportingDuty.objects.for_county(county).filter(
+        is_active=True, period_kind=PeriodKind.MONTH, reporter__in=[Reporter.TOWN, Reporter.COMMUNITY]
+    ).order_by("-region_id", "code"):
+        duties.setdefault(duty.reporter, duty)
+    scope = within or county
+    units = Region.objects.filter(
+        path__startswith=scope.path, level__in=[RegionLevel.TOWN, RegionLevel.COMMUNITY]
+    ).select_related("parent").order_by("path")
+    reports = {
+        (r.duty_id, r.unit_id): r
+        for r in UnitReport.objects.filter(unit__path__startswith=scope.path, period=period.key)
+    }
+    rows = []
+    for unit in units:
+        duty = duties.get(LEVEL_REPORTER[unit.level])
+        if duty is None:
+            continue
+        rows.append(UnitStatus(unit, duty, reports.get((duty.pk, unit.pk)), duty.due_date(period), today))
+    return rows
+
+
+def late_units(*, county: Region, period: periods.Period, today: date | None = None) -> list[UnitStatus]:
+    return [row for row in unit_status_list(county=county, period=period, today=today) if row.is_late]
+
+
+def unit_report_get(*, user, pk: int) -> UnitReport | None:
+    return UnitReport.objects.visible_to(user).select_related("unit__parent", "duty", "submitted_by", "reviewed_by").filter(pk=pk).first()
+
+
+def stored_report_list(*, user):
+    return StoredReport.objects.visible_to(user).offered().select_related("region").order_by("-period", "kind", "-version")
+
+
+def stored_report_runs(*, user):
+    """Every run (also failed and building ones), for the county's own run record."""
+    return StoredReport.objects.visible_to(user).select_related("region", "created_by").order_by("-started_at")

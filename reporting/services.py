@@ -1,0 +1,162 @@
+"""Writes of the reporting app: a unit's monthly report (save, submit with frozen figures), the
+county office's review (accept / return with a reason)."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Role
+from communities.models import Region, RegionLevel
+from core.errors import InvalidState, NotFound, PermissionDenied
+
+from . import figures as figure_registry
+from . import periods
+from .models import (
+    PeriodKind,
+    Reporter,
+    ReportingDuty,
+    UnitReport,
+    UnitReportEvent,
+    UnitReportStatus,
+)
+
+NARRATIVE_FIELDS = ("progress", "good_practice", "problems", "next_steps")
+UNIT_REPORTERS = {RegionLevel.TOWN: Reporter.TOWN, RegionLevel.COMMUNITY: Reporter.COMMUNITY}
+REVIEW_ROLES = frozenset({Role.COUNTY_OFFICE, Role.COUNTY_GROUP})
+
+
+def county_of(region: Region) -> Region | None:
+    if region.level == RegionLevel.COUNTY:
+        return region
+    ancestors = [region.path[: i + 1] for i, ch in enumerate(region.path) if ch == "/"]
+    return Region.objects.filter(path__in=ancestors, level=RegionLevel.COUNTY).first()
+
+
+def unit_duty(unit: Region) -> ReportingDuty:
+    """The monthly duty of a town or community (its county's own row, else the general one)."""
+    reporter = UNIT_REPORTERS.get(unit.level)
+    county = county_of(unit)
+    duty = None
+    if reporter and county:
+        duty = (
+            ReportingDuty.objects.for_county(county)
+            .filter(reporter=reporter, period_kind=PeriodKind.MONTH, is_active=True)
+            .order_by("-region_id", "code")
+            .first()
+        )
+    if duty is None:
+        raise NotFound("本单位没有需要填报的月度报送要求。")
+    return duty
+
+
+def _check_unit_user(user, unit: Region) -> None:
+    if user.is_read_only or user.role not in (Role.TOWN, Role.COMMUNITY) or user.region_id != unit.pk:
+        raise PermissionDenied("只有本单位的工作人员可以填报和报送本单位的月度报告。")
+
+
+def unit_report_for(*, user, period: str) -> UnitReport:
+    """The user's unit report of the period (unsaved and pre-filled if it does not exist yet)."""
+    if user.role not in (Role.TOWN, Role.COMMUNITY) or not user.region_id:
+        raise PermissionDenied("月度工作进展由镇（街道）、社区填报。")
+    period_obj = periods.parse_month(period)
+    duty = unit_duty(user.region)
+    report = UnitReport.objects.filter(duty=duty, unit=user.region, period=period_obj.key).first()
+    return report or UnitReport(duty=duty, unit=user.region, period=period_obj.key)
+
+
+def live_figures(report: UnitReport) -> dict:
+    period = periods.parse_month(report.period)
+    return figure_registry.unit_figures(report.unit, period.start, period.end)
+
+
+def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> UnitReport:
+    """Saves the narrative; with submit=True also freezes the figures as they are now into the
+    snapshot and marks the report submitted. A submitted or accepted report cannot be edited."""
+    period_obj = periods.parse_month(period)
+    unit = user.region
+    if unit is None:
+        raise PermissionDenied("月度工作进展由镇（街道）、社区填报。")
+    _check_unit_user(user, unit)
+    duty = unit_duty(unit)
+    if period_obj.start > timezone.localdate():
+        raise InvalidState("不能填报尚未开始的月份。")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                report, _ = UnitReport.objects.get_or_create(duty=duty, unit=unit, period=period_obj.key)
+        except IntegrityError:  # created concurrently
+            pass
+        report = UnitReport.objects.select_for_update().get(duty=duty, unit=unit, period=period_obj.key)
+        if not report.is_editable:
+            raise InvalidState(f"本月报告{report.get_status_display()}，不能再修改。")
+        for field in NARRATIVE_FIELDS:
+            if field in data:
+                setattr(report, field, (data.get(field) or "").strip()[:20000])
+        if submit:
+            missing = [UnitReport._meta.get_field(f).verbose_name for f in ("progress",) if not getattr(report, f)]
+            if missing:
+                raise InvalidState(f"请填写“{'、'.join(missing)}”后再报送。")
+            now = timezone.now()
+            report.snapshot = {
+                "period": period_obj.key,
+                "as_of": now.isoformat(),
+                "figures": figure_registry.unit_figures(unit, period_obj.start, period_obj.end),
+                "labels": figure_registry.figure_labels(),
+            }
+            previous = report.status
+            report.status = UnitReportStatus.SUBMITTED
+            report.submitted_at, report.submitted_by = now, user
+            report.return_reason = ""
+            report.save()
+            UnitReportEvent.objects.create(
+                report=report, actor=user, from_status=previous, to_status=UnitReportStatus.SUBMITTED,
+                note="逾期报送" if now.date() > duty.due_date(period_obj) else "",
+            )
+        else:
+            report.save()
+    return report
+
+
+def _reviewable(user, report_id: int) -> UnitReport:
+    if user.is_read_only or not (user.sees_everything or user.role in REVIEW_ROLES):
+        raise PermissionDenied("只有县专班办公室可以审核镇、社区的月度报告。")
+    report = UnitReport.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=report_id).first()
+    if report is None:
+        raise NotFound()
+    if report.status != UnitReportStatus.SUBMITTED:
+        raise InvalidState(f"该报告{report.get_status_display()}，只能审核已报送的报告。")
+    return report
+
+
+def unit_report_accept(*, user, report_id: int, note: str = "") -> UnitReport:
+    with transaction.atomic():
+        report = _reviewable(user, report_id)
+        report.status = UnitReportStatus.ACCEPTED
+        report.reviewed_at, report.reviewed_by = timezone.now(), user
+        report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+        UnitReportEvent.objects.create(
+            report=report, actor=user, from_status=UnitReportStatus.SUBMITTED, to_status=UnitReportStatus.ACCEPTED, note=note
+        )
+    return report
+
+
+def unit_report_return(*, user, report_id: int, reason: str) -> UnitReport:
+    """Returns a submitted report to the unit with a reason; the unit edits and submits again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidState("退回时请填写退回原因。")
+    with transaction.atomic():
+        report = _reviewable(user, report_id)
+        report.status = UnitReportStatus.RETURNED
+        report.return_reason = reason
+        report.reviewed_at, report.reviewed_by = timezone.now(), user
+        report.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
+        UnitReportEvent.objects.create(
+            report=report, actor=user, from_status=UnitReportStatus.SUBMITTED, to_status=UnitReportStatus.RETURNED, note=reason
+        )
+        from core.notifications import notification_send
+
+        notification_send(
+            users=report.unit.users.filter(is_active=True, role__in=[Role.TOWN, Role.COMMUNITY]),
+            title=f"{report.period} 月度报告被退回：{reason[:60]}", url=f"/reporting/unit/?period={report.period}",
+        )
+    return report

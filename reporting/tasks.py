@@ -1,0 +1,26 @@
+from celery import shared_task
+
+from .builds import due_county_reports, stored_report_build, stored_report_deliver
+from .models import ReportingDuty
+
+
+@shared_task(name="reporting.tasks.build_due_county_reports", time_limit=30 * 60, soft_time_limit=25 * 60)
+def build_due_county_reports() -> list[int]:
+    """Daily (beat): every county report whose due day is today — the 30th, or the month's last
+    day when it is shorter; crontab cannot say that, so the due date is decided here — is queued.
+    Safe to run twice: the build is idempotent per day and delivery is claimed once."""
+    queued = []
+    for duty, county, period in due_county_reports():
+        build_county_report.delay(county.pk, period.key, duty.report_kind, duty.pk)
+        queued.append(county.pk)
+    return queued
+
+
+@shared_task(name="reporting.tasks.build_county_report", time_limit=30 * 60, soft_time_limit=25 * 60)
+def build_county_report(region_id: int, period: str, kind: str, duty_id: int | None = None,
+                        force: bool = False) -> int:
+    """Builds (or finds today's) version of one county report and delivers it. Returns its id."""
+    report, _built = stored_report_build(region_id=region_id, period=period, kind=kind, force=force)
+    duty = ReportingDuty.objects.filter(pk=duty_id).first() if duty_id else None
+    stored_report_deliver(report_id=report.pk, duty=duty)
+    return report.pk

@@ -1,0 +1,184 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from core.errors import DomainError, PermissionDenied
+
+from . import periods, selectors, services
+from .builds import stored_report_build
+from .dashboard import dashboard_data
+from .models import ReportKind, UnitReport, UnitReportStatus
+
+
+class UnitReportForm(forms.ModelForm):
+    class Meta:
+        model = UnitReport
+        fields = list(services.NARRATIVE_FIELDS)
+        widgets = {f: forms.Textarea(attrs={"rows": 4, "class": "form-control"}) for f in services.NARRATIVE_FIELDS}
+
+
+def _period(request, param="period") -> periods.Period:
+    value = request.GET.get(param) or request.POST.get(param)
+    if not value:
+        return periods.period_containing("month", timezone.localdate())
+    return periods.parse_month(value)
+
+
+def _figure_rows(report: UnitReport, live: dict) -> list[tuple]:
+    from .figures import figure_list
+
+    frozen = report.snapshot.get("figures", {}) if report.snapshot else {}
+    return [(f.group, f.label, frozen.get(f.key) if frozen else None, live.get(f.key, 0)) for f in figure_list()]
+
+
+@login_required
+def index(request):
+    user = request.user
+    if user.role in (Role.TOWN, Role.COMMUNITY):
+        return redirect("reporting:unit-report")
+    if user.is_county and not user.is_read_only:
+        return redirect("reporting:review")
+    return redirect("reporting:stored-list")
+
+
+@login_required
+def unit_report(request):
+    """A town's or community's monthly report: pre-filled figures, the narrative, submit."""
+    period = _period(request)
+    report = services.unit_report_for(user=request.user, period=period.key)
+    form = UnitReportForm(request.POST or None, instance=report)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                services.unit_report_save(user=request.user, period=period.key, data=form.cleaned_data, submit=submit)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, "月度报告已报送县专班办公室。" if submit else "草稿已保存。")
+                return redirect(reverse("reporting:unit-report") + f"?period={period.key}")
+        else:
+            status = 400
+    live = services.live_figures(report)
+    context = {
+        "report": report, "form": form, "period": period, "due": report.duty.due_date(period),
+        "figure_rows": _figure_rows(report, live), "events": report.events.select_related("actor") if report.pk else [],
+        "previous": period.previous().key, "next": period.next().key,
+    }
+    return render(request, "reporting/unit_report.html", context, status=status)
+
+
+@login_required
+def review(request):
+    """County office: every unit's report of the period, late ones highlighted, reminders."""
+    user = request.user
+    if not user.is_county and not user.is_read_only:
+        raise PermissionDenied("只有县专班及其办公室可以审核镇、社区的月度报告。")
+    period = _period(request)
+    county = selectors.user_county(user, request.GET.get("region"))
+    rows = selectors.unit_status_list(county=county, period=period)
+    context = {
+        "period": period, "county": county, "rows": rows,
+        "late": [r for r in rows if r.is_late], "reminders": [r for r in rows if r.needs_reminder],
+        "can_review": not user.is_read_only and (user.sees_everything or user.role in services.REVIEW_ROLES),
+        "previous": period.previous().key, "next": period.next().key,
+    }
+    return render(request, "reporting/review.html", context)
+
+
+@login_required
+def unit_report_detail(request, pk: int):
+    report = selectors.unit_report_get(user=request.user, pk=pk)
+    if report is None:
+        raise Http404
+    live = services.live_figures(report)
+    context = {
+        "report": report, "figure_rows": _figure_rows(report, live),
+        "events": report.events.select_related("actor"),
+        "can_review": report.status == UnitReportStatus.SUBMITTED and not request.user.is_read_only
+        and (request.user.sees_everything or request.user.role in services.REVIEW_ROLES),
+    }
+    return render(request, "reporting/unit_report_detail.html", context)
+
+
+@login_required
+@require_POST
+def unit_report_review(request, pk: int):
+    action = request.POST.get("action")
+    if action == "accept":
+        report = services.unit_report_accept(user=request.user, report_id=pk, note=request.POST.get("note", ""))
+        messages.success(request, f"已采纳{report.unit.name}的{report.period}月度报告。")
+    elif action == "return":
+        report = services.unit_report_return(user=request.user, report_id=pk, reason=request.POST.get("reason", ""))
+        messages.success(request, f"已退回{report.unit.name}的{report.period}月度报告。")
+    else:
+        raise DomainError("未知的审核操作。")
+    return redirect(reverse("reporting:review") + f"?period={report.period}")
+
+
+@login_required
+def stored_list(request):
+    user = request.user
+    context = {
+        "reports": selectors.stored_report_list(user=user)[:200],
+        "can_build": user.is_county and not user.is_read_only,
+        "current": periods.period_containing("month", timezone.localdate()).key,
+    }
+    if context["can_build"]:
+        context["runs"] = selectors.stored_report_runs(user=user)[:20]
+    return render(request, "reporting/stored_list.html", context)
+
+
+@login_required
+@require_POST
+def stored_build(request):
+    user = request.user
+    if not user.is_county or user.is_read_only:
+        raise PermissionDenied("只有县专班可以生成汇总报表。")
+    period = _period(request)
+    county = selectors.user_county(user, request.POST.get("region"))
+    kind = request.POST.get("kind") or ReportKind.COUNTY_MONTHLY
+    try:
+        report, built = stored_report_build(region_id=county.pk, period=period.key, kind=kind,
+                                            force=request.POST.get("force") == "1", user=user, trigger="manual")
+    except DomainError:
+        raise
+    except Exception:  # the run is recorded as failed on its row
+        messages.error(request, "报表生成失败，已记录错误信息，请稍后重试或联系系统管理员。")
+        return redirect("reporting:stored-list")
+    if built:
+        messages.success(request, f"已生成{report.period}第{report.version}版。")
+    else:
+        messages.info(request, f"今天已生成过{report.period}第{report.version}版，未重复生成（如需新版本请选择“重新生成”）。")
+    return redirect("reporting:stored-list")
+
+
+@login_required
+def stored_download(request, pk: int):
+    report = selectors.stored_report_list(user=request.user).filter(pk=pk).first()
+    if report is None or not report.file:
+        raise Http404
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    if user.is_enterprise_user:
+        raise PermissionDenied("挂图作战页面供各级工作人员使用。")
+    county = None
+    try:
+        county = selectors.user_county(user, request.GET.get("region"))
+    except DomainError:
+        if request.GET.get("region"):
+            raise
+    data = dashboard_data(user=user, county=county)
+    return render(request, "reporting/dashboard.html", {"data": data, "county": county})

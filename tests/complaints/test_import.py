@@ -1,0 +1,185 @@
+"""12345 import: messy files, preview reasons, one transaction, re-import, unmatched estates,
+bounded queries for 10,000 rows, and the admin through django-import-export."""
+
+from datetime import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from complaints import importer
+from complaints.models import Channel, Complaint, ComplaintStatus
+from rectification.models import Case, CaseClue
+from tests.conftest import login
+
+from .factories import HEADERS, complaint, xlsx
+
+pytestmark = pytest.mark.django_db
+
+REORDERED = ["小区名称", "备注", "工单编号", "诉求内容", "来电时间", "联系电话", "来电人", "所属区域", "诉求类别", "办理时限", "承办单位"]
+
+
+def messy_file():
+    """Merged title row, reordered and extra columns, blank rows, an unknown estate, a bad date."""
+    rows = [
+        ["海阳花园", "", "GD001", "电梯停运", datetime(2025, 3, 3, 9, 15), "13800000001", "张一", "海阳镇", "未按照合同约定提供服务", "2025-03-10", "住建局"],
+        ["海阳花园", "", "GD002", "电梯还是停运", "2025/03/04 10:00", "13800000002", "张二", "海阳镇", "A1", 5, "住建局"],
+        ["城北佳苑", "", "GD003", "公共收益不公示", "2025-03-05 11:00", "0559-7512345", "张三", "海阳镇秀阳社区", "未公示公共收益收支情况", "", ""],
+        ["不存在小区", "", "GD004", "垃圾没人清", "2025-03-06 08:00", "13800000004", "张四", "海阳镇", "其他", "", ""],
+        ["海阳花园", "", "GD005", "门岗无人", "2025-13-45", "13800000005", "张五", "海阳镇", "A1", "", ""],
+    ]
+    return xlsx(rows, headers=REORDERED, title="休宁县12345热线工单导出（2025年3月）", blank_rows_after=(0, 2))
+
+
+def test_a_messy_file_is_previewed_row_by_row_in_chinese(estates, county_user):
+    result = importer.preview(messy_file(), user=county_user)
+    by_ref = {r.values["reference"]: r for r in result.rows}
+    assert [r.status for r in result.rows] == ["new", "new", "new", "new", "error"]
+    assert by_ref["GD001"].estate == estates["haiyang_1"] and by_ref["GD001"].category.code == "A1"
+    assert by_ref["GD002"].deadline is not None  # 5 working days from the call
+    assert by_ref["GD003"].category.code == "B3"
+    assert by_ref["GD004"].unmatched and "不存在小区" in by_ref["GD004"].reasons[0]
+    assert by_ref["GD004"].category.code == "F6"  # an unknown 12345 category falls back to 其他
+    assert "来电时间“2025-13-45”不是有效日期" in by_ref["GD005"].reasons
+    assert Complaint.objects.count() == 0  # a preview writes nothing
+
+
+def test_a_file_with_an_error_row_imports_nothing(estates, county_user):
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_12345(messy_file(), user=county_user)
+    assert "本次未导入任何数据" in refused.value.message
+    assert Complaint.objects.count() == 0 and Case.objects.count() == 0
+
+
+def _clean_rows():
+    return [
+        ["GD101", "2025-03-03 09:00", "甲", "13800000001", "电梯停运", "海阳镇", "海阳花园", "A1", ""],
+        ["GD102", "2025-03-03 10:00", "乙", "13800000002", "电梯停运两天", "海阳镇", "海阳花园", "A1", ""],
+        ["GD103", "2025-03-03 11:00", "甲", "13800000001", "电梯还是停运", "海阳镇", "海阳花园", "A1", ""],
+        ["GD104", "2025-03-04 11:00", "丙", "", "物业收费乱涨", "万安镇", "横江苑", "擅自提高收费标准", ""],
+        ["GD105", "2025-03-04 12:00", "丁", "13800000009", "停车难", "海阳镇", "查无此苑", "D", ""],
+        ["GD101", "2025-03-03 09:00", "甲", "13800000001", "重复行", "海阳镇", "海阳花园", "A1", ""],
+    ]
+
+
+def test_import_groups_complaints_lists_unmatched_and_reimport_adds_nothing(estates, county_user):
+    complaint(estates["haiyang_1"], phone="13800000002", code="A1")  # 乙 already complained online
+    data = xlsx(_clean_rows())
+    result = importer.import_12345(data, user=county_user)
+    assert result.new == 5 and result.duplicates == 1
+    imported = Complaint.objects.filter(channel=Channel.HOTLINE_12345)
+    assert imported.count() == 5
+    case = Case.objects.get(estate=estates["haiyang_1"])
+    assert case.clues.count() == 4
+    assert case.complainant_count == 2  # 甲 twice and 乙 (online and by phone) are two people
+    unmatched = imported.get(reference="GD105")
+    assert unmatched.status == ComplaintStatus.PENDING_ESTATE and unmatched.case_id is None
+    assert unmatched.region_path == estates["haiyang_1"].community.parent.path  # the row's town
+    for c in imported.exclude(pk=unmatched.pk):
+        assert c.case_id and c.clue_id and c.clue.case_id == c.case_id
+        assert c.clue.source_object_id == str(c.pk)
+
+    again = importer.import_12345(data, user=county_user)
+    assert again.new == 0 and again.duplicates == 6
+    assert Complaint.objects.count() == 6 and CaseClue.objects.count() == 5
+
+
+def test_unmatched_rows_are_resolved_by_a_person(client, estates, county_user):
+    importer.import_12345(xlsx(_clean_rows()), user=county_user)
+    pending = Complaint.objects.get(reference="GD105")
+    login(client, county_user)
+    listed = client.get("/complaints/", {"status": "pending_estate"})
+    assert [c.pk for c in listed.context["page"]] == [pending.pk]
+    response = client.post(f"/complaints/{pending.pk}/estate/", {"estate": estates["haiyang_2"].pk})
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == ComplaintStatus.RECEIVED and pending.case.estate == estates["haiyang_2"]
+    assert client.post(f"/complaints/{pending.pk}/estate/", {"estate": "x"}).status_code == 400
+
+
+def test_header_problems_are_reported_in_chinese(county_user, estates):
+    with pytest.raises(importer.ImportRefused) as no_header:
+        importer.preview(xlsx([["a", "b"]], headers=["甲", "乙"]), user=county_user)
+    assert "没有找到表头" in no_header.value.message
+    with pytest.raises(importer.ImportRefused) as missing:
+        importer.preview(xlsx([["GD1", "x", "y", "z"]], headers=["工单编号", "诉求内容", "来电人", "联系电话"]),
+                         user=county_user)
+    assert "来电时间" in missing.value.message and "小区名称" in missing.value.message
+    with pytest.raises(importer.ImportRefused) as not_xlsx:
+        importer.preview(b"PK\x03\x04 not really a zip", user=county_user)
+    assert ".xlsx" in not_xlsx.value.message
+
+
+def test_the_staff_page_previews_then_imports(client, estates, county_user):
+    login(client, county_user)
+    upload = SimpleUploadedFile("工单.xlsx", xlsx(_clean_rows()))
+    response = client.post("/complaints/import/", {"file": upload})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "新增" in body and "重复" in body and "查无此苑" in body and "确认导入 5 件" in body
+    assert Complaint.objects.count() == 0
+    confirmed = client.post("/complaints/import/confirm/")
+    assert confirmed.status_code == 302
+    assert Complaint.objects.count() == 5
+    assert client.post("/complaints/import/confirm/").status_code == 302  # the pending file is gone
+
+
+def test_the_staff_page_refuses_a_renamed_file_and_an_error_file(client, estates, county_user):
+    login(client, county_user)
+    fake = SimpleUploadedFile("工单.xlsx", b"<script>alert(1)</script>")
+    response = client.post("/complaints/import/", {"file": fake})
+    assert response.status_code == 400 and "不是 .xlsx 文件" in response.content.decode()
+    response = client.post("/complaints/import/", {"file": SimpleUploadedFile("m.xlsx", messy_file())})
+    assert response.status_code == 200 and "存在错误行" in response.content.decode()
+    assert "确认导入" not in response.content.decode()
+
+
+def test_read_only_users_cannot_import(client, estates, city_user):
+    login(client, city_user)
+    assert client.get("/complaints/import/").status_code == 403
+
+
+def test_ten_thousand_rows_import_with_a_bounded_number_of_queries(estates, county_user, django_assert_max_num_queries):
+    names = [("海阳镇", "海阳花园"), ("海阳镇", "城北佳苑"), ("万安镇", "横江苑"), ("海阳镇", "未登记小区")]
+    codes = ["A1", "A2", "B2", "C1", "D", "F4"]
+    rows = []
+    for i in range(10_000):
+        town, estate = names[i % len(names)]
+        rows.append([f"GD{i:06d}", f"2025-0{1 + i % 9}-{1 + i % 28:02d} 09:{i % 60:02d}", f"来电人{i % 300}",
+                     f"138{i % 2000:08d}", f"诉求内容{i}", town, estate, codes[i % len(codes)], ""])
+    data = xlsx(rows)
+    with django_assert_max_num_queries(1200) as captured:
+        result = importer.import_12345(data, user=county_user)
+    print(f"\n10,000-row import: {len(captured.captured_queries)} queries")
+    assert result.new == 10_000
+    assert Complaint.objects.count() == 10_000
+    assert Complaint.objects.filter(status=ComplaintStatus.PENDING_ESTATE).count() == 2_500
+    assert Complaint.objects.filter(case__isnull=True).count() == 2_500
+    # 3 estates × 6 categories → at most 18 cases; distinct phones per case (2,000 numbers in all)
+    assert Case.objects.count() <= 18
+    case = Case.objects.order_by("-complainant_count").first()
+    assert case.complainant_count == len(set(
+        Complaint.objects.filter(case=case).values_list("phone_hash", flat=True)))
+
+
+def test_admin_import_uses_the_same_bulk_importer(client, estates, django_user_model):
+    from accounts.models import Role
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "Test@2025x", role=Role.SYSADMIN)
+    login(client, admin)
+    url = "/admin/complaints/complaint/import/"
+    assert client.get(url).status_code == 200
+    upload = SimpleUploadedFile("工单.xlsx", xlsx(_clean_rows()))
+    response = client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "GD105" in body and "待匹配小区" in body and Complaint.objects.count() == 0
+    confirm = response.context["confirm_form"]
+    done = client.post("/admin/complaints/complaint/process_import/", {**confirm.initial})
+    assert done.status_code == 302, done.content.decode()[:2000]
+    assert Complaint.objects.filter(channel="12345").count() == 5
+
+    messy = client.post(url, {"import_file": SimpleUploadedFile("m.xlsx", messy_file()), "format": "0", "resource": "0"})
+    assert "不是有效日期" in messy.content.decode() and messy.context.get("confirm_form") is None
+
+
+assert HEADERS[0] == "工单编号"

@@ -1,0 +1,22 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Vouchers and notice photos go to a temporary directory, never to the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+NOW = datetime(2025, 10, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today(request):
+    """Dates matter here (periods, deadlines): every test runs on 2025-10-10, ten days after the
+    third quarter ended (its disclosure is due by 10-15). Tests move on with `time_machine`."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
