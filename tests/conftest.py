@@ -80,6 +80,15 @@ def login(client, user):
     return client
 
 
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests (browser, PostgreSQL concurrency) can start after another one's flush
+    emptied the tables the data migrations filled; reload the taxonomy (idempotent)."""
+    from django.core.management import call_command
+
+    call_command("load_reference_data", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _celery_in_process(request):
     """Tasks run in-process in every test except those marked celery_worker, which need the real

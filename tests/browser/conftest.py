@@ -34,6 +34,11 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(reference_data):
+    """Every browser test is transactional: make sure the taxonomy is there."""
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

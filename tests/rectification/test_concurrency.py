@@ -20,6 +20,7 @@ IS_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 pytestmark = [
     pytest.mark.skipif(not IS_POSTGRES, reason="并发销号测试需要 PostgreSQL（SQLite 没有行锁）：设置 DATABASE_URL=postgres://… 后运行"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("reference_data"),
 ]
 
 
