@@ -3,7 +3,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from campaigns.models import Campaign, ProblemCategory
-from communities.models import Region, RegionLevel
+from communities.models import Estate, Region, RegionLevel
+from enterprises.models import Enterprise
 
 from .models import Case, CaseState, ClueSource, SupervisionAction, SupervisionKind
 
@@ -15,6 +16,18 @@ def _regions(level):
         return Region.objects.visible_to(request.user).filter(level=level)
 
     return queryset
+
+
+def _estates(request):
+    if request is None:
+        return Estate.objects.none()
+    return Estate.objects.visible_to(request.user).order_by("name")
+
+
+def _enterprises(request):
+    if request is None:
+        return Enterprise.objects.none()
+    return Enterprise.objects.visible_to(request.user).order_by("name")
 
 
 def _campaigns(request):
@@ -44,8 +57,8 @@ class CaseFilter(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(
         label="社区", queryset=_regions(RegionLevel.COMMUNITY), field_name="estate__community", empty_label="全部"
     )
-    estate = django_filters.NumberFilter(label="小区ID", field_name="estate_id")
-    enterprise = django_filters.NumberFilter(label="物业服务企业ID", field_name="enterprise_id")
+    estate = django_filters.ModelChoiceFilter(label="小区", queryset=_estates, empty_label="全部")
+    enterprise = django_filters.ModelChoiceFilter(label="物业服务企业", queryset=_enterprises, empty_label="全部")
     category = django_filters.ModelChoiceFilter(
         label="问题类别", queryset=ProblemCategory.objects.filter(is_active=True), method="filter_category", empty_label="全部"
     )

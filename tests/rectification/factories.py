@@ -62,3 +62,10 @@ def add_evidence(case, user=None):
     return CaseAttachment.objects.create(
         case=case, file=png(), original_name="photo.png", content_type="image/png", size=len(PNG), uploaded_by=user
     )
+
+
+def ledger_rows(response) -> str:
+    """The ledger page from its table on: the filter form above lists every estate by name."""
+    assert response.status_code == 200, response.status_code
+    body = response.content.decode()
+    return body[body.index('data-testid="case-table"'):]

@@ -9,7 +9,15 @@ from openpyxl import load_workbook
 
 from rectification.models import Case, CaseEvent, CaseState
 from tests.conftest import login
-from tests.rectification.factories import CaseFactory, add_evidence, fake_png, leaf_category, png, rectifying_case
+from tests.rectification.factories import (
+    CaseFactory,
+    add_evidence,
+    fake_png,
+    leaf_category,
+    ledger_rows,
+    png,
+    rectifying_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +33,7 @@ class TestLedgerList:
     def test_it_works(self, client, town_user, estates):
         CaseFactory(estate=estates["haiyang_1"], description="海阳的问题")
         CaseFactory(estate=estates["wanan_1"], description="万安的问题")
-        body = login(client, town_user).get("/rectification/").content.decode()
+        body = ledger_rows(login(client, town_user).get("/rectification/"))
         assert "海阳花园" in body and "横江苑" not in body
 
     def test_login_required(self, client, estates):
@@ -36,7 +44,7 @@ class TestLedgerList:
         Case.objects.filter(pk=late.pk).update(deadline=timezone.localdate() - timedelta(days=4))
         rectifying_case(estates["haiyang_2"])
         login(client, county_user)
-        body = client.get("/rectification/?overdue=true").content.decode()
+        body = ledger_rows(client.get("/rectification/?overdue=true"))
         assert 'class="overdue"' in body and "超期 4 天" in body
         assert "城北佳苑" not in body
 
@@ -44,21 +52,21 @@ class TestLedgerList:
         CaseFactory(estate=estates["haiyang_1"], state=CaseState.VERIFYING)
         CaseFactory(estate=estates["wanan_1"])
         login(client, county_user)
-        assert "横江苑" not in client.get(f"/rectification/?town={tree['haiyang'].pk}").content.decode()
-        body = client.get("/rectification/?state=verifying").content.decode()
+        assert "横江苑" not in ledger_rows(client.get(f"/rectification/?town={tree['haiyang'].pk}"))
+        body = ledger_rows(client.get("/rectification/?state=verifying"))
         assert "海阳花园" in body and "横江苑" not in body
-        body = client.get(f"/rectification/?category={leaf_category('A').pk}").content.decode()
+        body = ledger_rows(client.get(f"/rectification/?category={leaf_category('A').pk}"))
         assert "海阳花园" in body and "横江苑" in body
 
     def test_other_towns_filter_is_rejected_not_leaked(self, client, town_user, estates, tree):
         CaseFactory(estate=estates["wanan_1"])
-        body = login(client, town_user).get(f"/rectification/?town={tree['wanan'].pk}").content.decode()
+        body = ledger_rows(login(client, town_user).get(f"/rectification/?town={tree['wanan'].pk}"))
         assert "横江苑" not in body
 
     def test_sort_by_complainants(self, client, county_user, estates):
         CaseFactory(estate=estates["haiyang_1"], complainant_count=2)
         CaseFactory(estate=estates["wanan_1"], complainant_count=9)
-        body = login(client, county_user).get("/rectification/?sort=-complainant_count").content.decode()
+        body = ledger_rows(login(client, county_user).get("/rectification/?sort=-complainant_count"))
         assert body.index("横江苑") < body.index("海阳花园")
 
     def test_sort_by_days_overdue(self, client, county_user, estates):
@@ -67,7 +75,7 @@ class TestLedgerList:
         today = timezone.localdate()
         Case.objects.filter(pk=a.pk).update(deadline=today - timedelta(days=2))
         Case.objects.filter(pk=b.pk).update(deadline=today - timedelta(days=9))
-        body = login(client, county_user).get("/rectification/?sort=-days_overdue").content.decode()
+        body = ledger_rows(login(client, county_user).get("/rectification/?sort=-days_overdue"))
         assert body.index("横江苑") < body.index("海阳花园")
 
     def test_query_count_is_fixed(self, client, county_user, estates, django_assert_num_queries):

@@ -8,7 +8,7 @@ from core.errors import DomainError, InvalidState, NotFound, PermissionDenied
 from rectification.models import Case, CaseEvent, CaseState, SupervisionAction
 from rectification.services import supervision_lift, supervision_record
 from tests.conftest import login
-from tests.rectification.factories import CaseFactory, pdf, rectifying_case
+from tests.rectification.factories import CaseFactory, ledger_rows, pdf, rectifying_case
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +103,9 @@ class TestPages:
         rectifying_case(estates["wanan_1"])
         supervision_record(case_id=supervised.pk, user=county_user, kind="interview", data={"participants": "x", "outcome": "y"})
         login(client, county_user)
-        body = client.get("/rectification/?supervised=true").content.decode()
+        body = ledger_rows(client.get("/rectification/?supervised=true"))
         assert "海阳花园" in body and "横江苑" not in body
-        body = client.get("/rectification/?supervised=false").content.decode()
+        body = ledger_rows(client.get("/rectification/?supervised=false"))
         assert "海阳花园" not in body and "横江苑" in body
-        assert "海阳花园" not in client.get("/rectification/?supervision_kind=penalty").content.decode()
-        assert "海阳花园" in client.get("/rectification/?supervision_kind=interview").content.decode()
+        assert "海阳花园" not in ledger_rows(client.get("/rectification/?supervision_kind=penalty"))
+        assert "海阳花园" in ledger_rows(client.get("/rectification/?supervision_kind=interview"))
