@@ -50,7 +50,7 @@ def import_upload(request):
                     private_storage.delete(old["path"])
                 path = private_storage.save(f"imports/{secrets.token_hex(16)}.xlsx", ContentFile(data))
                 request.session[SESSION_KEY] = {"path": path, "name": upload.name[:200], "sha256": result.sha256}
-                context.update({"result": result, "file_name": upload.name})
+                context.update({"result": result, "file_name": upload.name, "rows": result.rows_for_display()})
     return render(request, "complaints/import.html", context, status=status)
 
 

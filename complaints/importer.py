@@ -104,6 +104,12 @@ class Preview:
     def unmatched(self):
         return [r for r in self.rows if r.unmatched]
 
+    def rows_for_display(self, limit: int = 500) -> list[Row]:
+        """Errors and unmatched rows first (they need a person), then the rest, up to `limit`."""
+        first = [r for r in self.rows if r.status == "error" or r.unmatched]
+        rest = [r for r in self.rows if not (r.status == "error" or r.unmatched)]
+        return (first + rest)[:limit]
+
 
 def _norm(value) -> str:
     return re.sub(r"\s+", "", str(value or "")).replace("：", "").replace(":", "").replace("*", "")

@@ -68,3 +68,49 @@ def complaint_export_rows(queryset, *, user):
             c.case.complainant_count if c.case_id else "", c.reply, c.replied_at, c.get_satisfaction_display(),
             c.rating_comment,
         ]
+
+
+def complaint_statistics(*, user, queryset=None) -> dict:
+    """Counts by town and by channel, computed in the database: received, handled, overdue,
+    feedback overdue, ratings (不满意 included) and the satisfaction rate."""
+    from django.utils import timezone
+
+    from .models import Channel, ComplaintStatus
+
+    today = timezone.localdate()
+    base = queryset if queryset is not None else Complaint.objects.visible_to(user)
+    measures = {
+        "total": Count("pk"),
+        "handled": Count("pk", filter=Q(status=ComplaintStatus.HANDLED)),
+        "overdue": Count("pk", filter=~Q(status=ComplaintStatus.HANDLED) & Q(deadline__lt=today)),
+        "feedback_overdue": Count("pk", filter=Q(replied_at__isnull=True, deadline__lt=today,
+                                                 case__state__in=("closed", "not_true", "withdrawn"))),
+        "rated": Count("pk", filter=~Q(satisfaction="")),
+        "satisfied": Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+        "basically": Count("pk", filter=Q(satisfaction=Satisfaction.BASICALLY)),
+        "unsatisfied": Count("pk", filter=Q(satisfaction=Satisfaction.UNSATISFIED)),
+    }
+
+    def finish(row):
+        rated = row["rated"]
+        row["satisfaction_rate"] = round((row["satisfied"] + row["basically"]) * 100 / rated, 1) if rated else None
+        return row
+
+    by_town = [finish(r) for r in base.values("estate__community__parent__name").annotate(**measures)
+               .order_by("estate__community__parent__name")]
+    for row in by_town:
+        row["name"] = row.pop("estate__community__parent__name") or "待匹配小区"
+    labels = dict(Channel.choices)
+    by_channel = [finish(r) for r in base.values("channel").annotate(**measures).order_by("channel")]
+    for row in by_channel:
+        row["name"] = labels.get(row.pop("channel"), "")
+    return {"by_town": by_town, "by_channel": by_channel, "total": finish(base.aggregate(**measures))}
+
+
+STATISTICS_HEADERS = ["分组", "受理", "已办结", "办理超期", "反馈超期", "已评价", "满意", "基本满意", "不满意", "满意率（%）"]
+
+
+def statistics_rows(rows):
+    for r in rows:
+        yield [r["name"], r["total"], r["handled"], r["overdue"], r["feedback_overdue"], r["rated"], r["satisfied"],
+               r["basically"], r["unsatisfied"], r["satisfaction_rate"]]

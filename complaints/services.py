@@ -135,7 +135,7 @@ def _join_case(complaint: Complaint, *, user: User | None) -> None:
             count = 0  # the same person again: one more clue, not one more complainant
     case, clue, _created = case_open_or_join(
         estate=estate, category=complaint.category, campaign=campaign_for(estate), source=ClueSource.COMPLAINT,
-        reference=f"{complaint.get_channel_display()} {complaint.reference or complaint.tracking_code}",
+        reference=f"{complaint.get_channel_display()} {complaint.reference or f'投诉#{complaint.pk}'}",
         description=complaint.description[:2000], complainant_count=count, received_at=complaint.received_at,
         source_app_label="complaints", source_object_id=complaint.pk, user=user,
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     # staff
     path("", views.complaint_list, name="list"),
     path("intake/", views.complaint_intake, name="intake"),
+    path("statistics/", views.complaint_statistics, name="statistics"),
     path("import/", import_views.import_upload, name="import"),
     path("import/confirm/", import_views.import_confirm, name="import-confirm"),
     path("<int:pk>/", views.complaint_detail, name="detail"),

@@ -366,3 +366,17 @@ def estate_qr(request, estate_id: int):
         return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
     return render(request, "complaints/estate_qr.html", {"estate": estate, "url": url, "svg": svg})
+
+
+@login_required
+def complaint_statistics(request):
+    complaint_filter = selectors.complaint_list(user=request.user, filter_data=request.GET, request=request)
+    if not complaint_filter.is_valid():
+        raise DomainError("筛选条件无效。")
+    stats = selectors.complaint_statistics(user=request.user, queryset=complaint_filter.qs.order_by())
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("投诉统计.xlsx", [
+            ("按镇街", selectors.STATISTICS_HEADERS, selectors.statistics_rows(stats["by_town"])),
+            ("按渠道", selectors.STATISTICS_HEADERS, selectors.statistics_rows(stats["by_channel"])),
+        ])
+    return render(request, "complaints/statistics.html", {"filter": complaint_filter, **stats})

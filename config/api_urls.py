@@ -9,6 +9,7 @@ from enterprises.api import CreditEventViewSet, EnterpriseViewSet, EvaluationVie
 from inspections.api import InspectionRoundViewSet, VisitViewSet
 from public_revenue.api import DisclosureViewSet, RevenueAccountViewSet, RevenueEntryViewSet, RevenueSourceViewSet
 from rectification.api import CaseViewSet
+from reporting.api import StoredReportViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -25,6 +26,7 @@ router.register("revenue-sources", RevenueSourceViewSet, basename="revenue-sourc
 router.register("revenue-entries", RevenueEntryViewSet, basename="revenue-entry")
 router.register("disclosures", DisclosureViewSet, basename="disclosure")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("reports", StoredReportViewSet, basename="report")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -3,7 +3,7 @@ from django.contrib import admin
 from core.admin import ScopedAdminMixin
 
 from .forms import EnterpriseForm
-from .models import CreditEvent, CreditRule, Enterprise, Evaluation, ExitRecord, ListEntry
+from .models import CreditEvent, CreditRule, Enterprise, Evaluation, ExitRecord, ListEntry, ServiceLevelChange
 
 
 @admin.register(Enterprise)
@@ -69,3 +69,9 @@ class ExitRecordAdmin(ReadOnlyAdmin):
     list_display = ("estate", "enterprise", "reason", "notice_date", "handover_deadline", "status", "overdue_case")
     list_filter = ("status", "reason")
     list_select_related = ("estate", "enterprise", "overdue_case")
+
+
+@admin.register(ServiceLevelChange)
+class ServiceLevelChangeAdmin(ReadOnlyAdmin):
+    list_display = ("estate", "enterprise", "from_level", "to_level", "fee_after", "decision_number", "effective_on")
+    list_select_related = ("estate", "enterprise")

@@ -582,3 +582,42 @@ class ExitLitigation(models.Model):
 
     def __str__(self):
         return f"{self.case_number} {self.get_stage_display()}"
+
+
+class ServiceLevelChangeQuerySet(ScopedQuerySet):
+    region_path_lookup = "estate__community__path"
+    enterprise_lookup = "enterprise_id"
+
+
+class ServiceLevelChange(models.Model):
+    """重新核定服务等级 (山西): for an enterprise that refuses or fails rectification, the working
+    group regrades the estate's service level and the fee that goes with it."""
+
+    estate = models.ForeignKey("communities.Estate", verbose_name="小区", on_delete=models.PROTECT,
+                               related_name="service_level_changes")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="物业服务企业", on_delete=models.PROTECT,
+                                   related_name="service_level_changes")
+    from_level = models.CharField("原服务等级", max_length=2, blank=True)
+    to_level = models.CharField("核定后服务等级", max_length=2)
+    fee_before = models.DecimalField("原收费标准（元/㎡·月）", max_digits=14, decimal_places=2, null=True, blank=True)
+    fee_after = models.DecimalField("核定后收费标准（元/㎡·月）", max_digits=14, decimal_places=2)
+    decision_number = models.CharField("决定文号", max_length=100)
+    effective_on = models.DateField("执行日期")
+    reason = models.TextField("核定理由")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = ServiceLevelChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "服务等级重新核定"
+        verbose_name_plural = "服务等级重新核定"
+        ordering = ["-effective_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="service_level_fee_not_negative", condition=Q(fee_after__gte=0),
+                                   violation_error_message="收费标准不能为负数。"),
+        ]
+
+    def __str__(self):
+        return f"{self.estate_id} {self.from_level}→{self.to_level}"

@@ -193,3 +193,22 @@ def csv_bytes(headers, rows) -> bytes:
             out.append("'" + value if looks_like_formula(value) else value)
         writer.writerow(out)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def list_counts(*, region_path: str, day=None) -> dict[str, int]:
+    """{"red": n, "black": m}: enterprises on a list entry in force on `day`, decided by an
+    evaluation of the region's subtree or an ancestor of it (for the monthly workbook)."""
+    from django.utils import timezone
+
+    from .models import ListEntry
+
+    day = day or timezone.localdate()
+    ancestors = [region_path[: i + 1] for i, ch in enumerate(region_path) if ch == "/"]
+    rows = (
+        ListEntry.objects.active_on(day)
+        .filter(Q(evaluation__jurisdiction__path__startswith=region_path) | Q(evaluation__jurisdiction__path__in=ancestors))
+        .values("list_type").annotate(n=Count("enterprise_id", distinct=True))
+    )
+    counts = {"red": 0, "black": 0}
+    counts.update({row["list_type"]: row["n"] for row in rows})
+    return counts

@@ -35,6 +35,7 @@ from .models import (
     ObjectionStatus,
     Proposal,
     ProposalDecision,
+    ServiceLevelChange,
 )
 
 #: how long an event counts by default (计分期间): one year from the day it happened
@@ -354,7 +355,9 @@ def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decide
         for p in proposals:
             if p.decision == ProposalDecision.PENDING or p.final not in (ListType.RED, ListType.BLACK):
                 continue
-            reason = "；".join(p.reasons) if p.decision == ProposalDecision.ACCEPTED else p.decision_reason
+            # The rules' notes on missing data (暂无…) explain the proposal, not the decision.
+            met = [r for r in p.reasons if "暂无" not in r]
+            reason = "；".join(met) if p.decision == ProposalDecision.ACCEPTED else p.decision_reason
             if p.decision == ProposalDecision.ACCEPTED and p.decision_reason:
                 reason = f"{reason}。{p.decision_reason}" if reason else p.decision_reason
             entries.append(ListEntry(
@@ -576,3 +579,61 @@ def exit_refer_market_regulation(*, user, exit_id: int, referred_on, note: str) 
         record.save(update_fields=["market_regulation_referred_on", "referral_note"])
     return record
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Service-level regrading (重新核定服务等级, 山西)
+
+
+def service_level_regrade(*, user, estate_id: int, data: dict) -> ServiceLevelChange:
+    """Regrades an estate's service level and fee for an enterprise that refuses or fails
+    rectification (an overdue open case at the estate, or a 拒不整改 event in its credit file).
+    Records the decision and effective date; the estate's service level changes with it."""
+    from decimal import Decimal, InvalidOperation
+
+    from communities.models import ServiceLevel
+    from rectification.models import Case
+
+    _require_county(user, "重新核定服务等级")
+    to_level = _text(data.get("to_level"), limit=2)
+    if to_level not in ServiceLevel.values:
+        raise InvalidInput("请选择核定后的服务等级。")
+    try:
+        fee_after = Decimal(_text(data.get("fee_after"), limit=20)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise InvalidInput("核定后收费标准须为数字（元/㎡·月）。") from None
+    if fee_after < 0:
+        raise InvalidInput("收费标准不能为负数。")
+    decision_number = _text(data.get("decision_number"), limit=100, label="决定文号")
+    reason = _text(data.get("reason"), label="核定理由")
+    if not decision_number or not reason:
+        raise InvalidInput("请填写决定文号和核定理由。")
+    effective_on = _date(data.get("effective_on"), label="执行日期")
+    fee_before = _text(data.get("fee_before"), limit=20)
+    try:
+        fee_before = Decimal(fee_before).quantize(Decimal("0.01")) if fee_before else None
+    except InvalidOperation:
+        raise InvalidInput("原收费标准须为数字。") from None
+    with transaction.atomic():
+        estate = Estate.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=estate_id).first()
+        if estate is None:
+            raise NotFound("小区不存在或不在您的管辖范围内。")
+        if not estate.enterprise_id:
+            raise InvalidState("该小区没有在服务的物业服务企业。")
+        refuses = (
+            Case.objects.filter(estate=estate, enterprise_id=estate.enterprise_id).overdue().exists()
+            or CreditEvent.objects.filter(enterprise_id=estate.enterprise_id, kind=CreditEventKind.REFUSED_RECTIFICATION,
+                                          withdrawn_at__isnull=True).exists()
+        )
+        if not refuses:
+            raise InvalidState("只有对拒不整改或整改到期仍不到位的企业才能重新核定服务等级。")
+        if to_level == estate.service_level:
+            raise InvalidInput("核定后的服务等级与现等级相同。")
+        change = ServiceLevelChange.objects.create(
+            estate=estate, enterprise_id=estate.enterprise_id, from_level=estate.service_level, to_level=to_level,
+            fee_before=fee_before, fee_after=fee_after, decision_number=decision_number, effective_on=effective_on,
+            reason=reason, recorded_by=user,
+        )
+        estate.service_level = to_level
+        estate.save(update_fields=["service_level"])
+    return change

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from communities.models import Estate, Region
+from communities.models import Estate, Region, ServiceLevel
 from core.errors import InvalidState, PermissionDenied
 from core.xlsx import xlsx_response
 
@@ -16,10 +16,14 @@ from .models import (
     CreditEventKind,
     Enterprise,
     EvaluationStatus,
+    ExitReason,
+    ExitRecord,
     ListEntry,
     ListType,
+    LitigationStage,
     Objection,
     ObjectionOutcome,
+    ServiceLevelChange,
 )
 
 
@@ -78,6 +82,9 @@ def credit_file(request, pk: int):
         "entries": [(e, e.is_active_on(today)) for e in entries],
         "status": selectors.list_status_map([enterprise.pk]).get(enterprise.pk),
         "kinds": CreditEventKind.choices,
+        "regradings": ServiceLevelChange.objects.visible_to(request.user).filter(enterprise=enterprise)
+        .select_related("estate"),
+        "service_levels": ServiceLevel.choices,
         "can_write": request.user.is_county and not request.user.is_read_only,
         "today": today,
     })
@@ -224,3 +231,71 @@ def public_enterprise(request, pk: int):
     if context is None:
         raise Http404
     return render(request, "enterprises/public_enterprise.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exit mechanism (退出机制)
+
+
+@login_required
+def exit_list(request):
+    user = request.user
+    if request.method == "POST":
+        record = services.exit_open(user=user, estate_id=request.POST.get("estate") or 0, data=_post(
+            request, "reason", "decision", "decision_date", "notice_date", "handover_deadline", "new_enterprise",
+            "new_manager_name"))
+        messages.success(request, "退出记录已登记，移交清单已生成。")
+        return redirect("enterprises:exit-detail", pk=record.pk)
+    can_write = user.is_county and not user.is_read_only
+    records = ExitRecord.objects.visible_to(user).select_related(
+        "estate__community__parent", "enterprise", "new_enterprise", "overdue_case").order_by("-notice_date", "-id")
+    return render(request, "enterprises/exit_list.html", {
+        "records": records, "can_write": can_write, "reasons": ExitReason.choices, "today": timezone.localdate(),
+        "estates": Estate.objects.visible_to(user).filter(enterprise__isnull=False).with_regions() if can_write else [],
+        "enterprises": Enterprise.objects.order_by("name").only("pk", "name") if can_write else [],
+    })
+
+
+@login_required
+def exit_detail(request, pk: int):
+    record = get_object_or_404(ExitRecord.objects.visible_to(request.user).select_related(
+        "estate__community__parent", "enterprise", "new_enterprise", "overdue_case", "created_by"), pk=pk)
+    user = request.user
+    return render(request, "enterprises/exit_detail.html", {
+        "record": record, "items": record.handover_items.select_related("checked_by"),
+        "litigation": record.litigation.all(), "stages": LitigationStage.choices,
+        "can_write": user.is_county and not user.is_read_only, "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def exit_action(request, pk: int, action: str):
+    user = request.user
+    if action == "tick":
+        item = services.handover_tick(user=user, item_id=request.POST.get("item") or 0,
+                                      **_post(request, "done_on", "evidence"))
+        messages.success(request, f"已确认移交：{item.get_item_display()}。")
+    elif action == "litigation":
+        services.exit_litigation_record(user=user, exit_id=pk, data=_post(request, "court", "case_number", "stage", "outcome"))
+        messages.success(request, "诉讼进展已登记。")
+    elif action == "referral":
+        services.exit_refer_market_regulation(user=user, exit_id=pk, **_post(request, "referred_on", "note"))
+        messages.success(request, "已登记报告市场监管部门。")
+    else:
+        raise Http404
+    return redirect("enterprises:exit-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def service_level_regrade(request, pk: int):
+    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
+    estate_id = request.POST.get("estate") or 0
+    if not Estate.objects.visible_to(request.user).filter(pk=estate_id if str(estate_id).isdigit() else 0,
+                                                          enterprise=enterprise).exists():
+        raise Http404
+    services.service_level_regrade(user=request.user, estate_id=int(estate_id), data=_post(
+        request, "to_level", "fee_before", "fee_after", "decision_number", "effective_on", "reason"))
+    messages.success(request, "服务等级已重新核定。")
+    return redirect("enterprises:credit-file", pk=enterprise.pk)

@@ -21,7 +21,7 @@ from core.errors import DomainError, NotFound
 
 from . import selectors
 from .models import InspectionRound, LineResult, Visit, VisitKind, VisitLine, VisitStatus
-from .services import KIND_ROLES, _open_cases, _require_writer
+from .services import KIND_ROLES, open_cases_for_failures, require_writer
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
@@ -241,7 +241,7 @@ def ledger_import(*, user: User, round_id, content: bytes) -> LedgerPreview:
     Rows of one estate, date and inspector become one submitted, imported visit (a second row of
     the same category starts another visit); each row a 不合格 line that opens or joins a case.
     Rows imported before are skipped, so a re-import adds nothing."""
-    _require_writer(user, KIND_ROLES[VisitKind.INSPECTION], "导入排查台账")
+    require_writer(user, KIND_ROLES[VisitKind.INSPECTION], "导入排查台账")
     with transaction.atomic():
         round = (
             InspectionRound.objects.visible_to(user).select_related("region", "campaign").filter(pk=round_id).first()
@@ -282,5 +282,5 @@ def ledger_import(*, user: User, round_id, content: bytes) -> LedgerPreview:
                 for r in rows
             )
             visit.estate = rows[0].estate
-            _open_cases(visit=visit, user=user, round=round, failures=lines)
+            open_cases_for_failures(visit=visit, user=user, round=round, failures=lines)
     return preview

@@ -241,10 +241,43 @@ WEIGHT_FACTORS = {"complainants": 1, "unsatisfied": 2, "overdue": 2, "reopened":
 SIGNAL_LABELS = {"complainants": "近期投诉人数", "unsatisfied": "不满意评价", "overdue": "超期案件", "reopened": "重新打开案件"}
 WEIGHT_FORMULA = "1 + " + " + ".join(f"{SIGNAL_LABELS[k]}×{v}" for k, v in WEIGHT_FACTORS.items())
 
-#: The complaints app (being built) may provide `spot_check_signals(estate_ids, since)` returning
-#: {estate_id: {"complainants": distinct complainants, "unsatisfied": 不满意 ratings}}. Until it
-#: does, complainants are counted from the ledger's complaint clues and unsatisfied is 0.
+#: The complaints app may provide `spot_check_signals(estate_ids, since)` returning
+#: {estate_id: {"complainants": distinct complainants, "unsatisfied": 不满意 ratings}}; that
+#: provider wins. Without it the complaints themselves are read (distinct phone digests, and each
+#: complaint without a phone as one person); without the complaints app, the ledger's complaint
+#: clues are summed and unsatisfied is 0.
 COMPLAINT_SIGNALS_PROVIDER = "complaints.selectors.spot_check_signals"
+
+
+def _signals_from_complaints(*, estate_ids, since) -> dict[int, dict[str, int]] | None:
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        complaint = apps.get_model("complaints", "Complaint")
+        for name in ("estate", "received_at", "phone_hash", "satisfaction", "rated_at"):
+            complaint._meta.get_field(name)
+    except (LookupError, FieldDoesNotExist):
+        return None
+    result: dict[int, dict[str, int]] = {}
+    recent = (
+        complaint.objects.filter(estate_id__in=estate_ids, received_at__gte=since)
+        .values("estate_id")
+        .annotate(
+            phones=Count("phone_hash", distinct=True, filter=~Q(phone_hash="")),
+            without_phone=Count("id", filter=Q(phone_hash="")),
+        )
+    )
+    for row in recent:
+        result.setdefault(row["estate_id"], {})["complainants"] = row["phones"] + row["without_phone"]
+    unsatisfied = (
+        complaint.objects.filter(estate_id__in=estate_ids, satisfaction="unsatisfied", rated_at__gte=since)
+        .values("estate_id")
+        .annotate(n=Count("id"))
+    )
+    for row in unsatisfied:
+        result.setdefault(row["estate_id"], {})["unsatisfied"] = row["n"]
+    return result
 
 
 def _complaint_signals(*, estate_ids, since) -> dict[int, dict[str, int]]:
@@ -254,6 +287,9 @@ def _complaint_signals(*, estate_ids, since) -> dict[int, dict[str, int]]:
         provider = None
     if provider is not None:
         return provider(estate_ids=estate_ids, since=since)
+    from_complaints = _signals_from_complaints(estate_ids=estate_ids, since=since)
+    if from_complaints is not None:
+        return from_complaints
     rows = (
         CaseClue.objects.filter(case__estate_id__in=estate_ids, source=ClueSource.COMPLAINT, received_at__gte=since)
         .values("case__estate_id")

@@ -82,7 +82,7 @@ def _date(value, *, label: str, required: bool = True) -> date | None:
     return parsed
 
 
-def _require_writer(user: User, roles, what: str) -> None:
+def require_writer(user: User, roles, what: str) -> None:
     if user.is_read_only:
         raise PermissionDenied("只读账号不能进行此操作。")
     if not (user.sees_everything or user.role in roles):
@@ -118,7 +118,7 @@ def round_create(
 ) -> InspectionRound:
     """Opens an inspection round over a county or town within the user's scope, with its
     checklist built from the taxonomy. County working group or a town."""
-    _require_writer(user, ROUND_ROLES, "发起排查轮次")
+    require_writer(user, ROUND_ROLES, "发起排查轮次")
     name = _text(name, label="轮次名称", max_length=200)
     if not name:
         raise InvalidInput("请填写轮次名称。")
@@ -145,7 +145,7 @@ def round_create(
 
 
 def _round_for_edit(*, user: User, round_id: int) -> InspectionRound:
-    _require_writer(user, ROUND_ROLES, "编辑检查清单")
+    require_writer(user, ROUND_ROLES, "编辑检查清单")
     round = InspectionRound.objects.visible_to(user).select_related("region").filter(pk=round_id).first()
     if round is None:
         raise NotFound("排查轮次不存在或不在您的管辖范围内。")
@@ -222,7 +222,7 @@ def _check_estate(*, user: User, kind: str, estate_id, round: InspectionRound | 
 def _resolve_context(*, user: User, kind: str, round_id, spot_draw_id):
     if kind not in VisitKind.values:
         raise InvalidInput("未知的排查类型。")
-    _require_writer(user, KIND_ROLES[kind], f"录入{VisitKind(kind).label}记录")
+    require_writer(user, KIND_ROLES[kind], f"录入{VisitKind(kind).label}记录")
     draw = None
     round = None
     if kind == VisitKind.SPOT_CHECK:
@@ -348,10 +348,10 @@ def _submit(*, visit: Visit, user: User | None, round: InspectionRound | None, l
         raise InvalidState("该排查记录已提交。")
     visit.status = VisitStatus.SUBMITTED
     failures = [line for line in lines if line.result == LineResult.FAIL]
-    _open_cases(visit=visit, user=user, round=round, failures=failures)
+    open_cases_for_failures(visit=visit, user=user, round=round, failures=failures)
 
 
-def _open_cases(*, visit: Visit, user: User | None, round: InspectionRound | None, failures: list[VisitLine]) -> None:
+def open_cases_for_failures(*, visit: Visit, user: User | None, round: InspectionRound | None, failures: list[VisitLine]) -> None:
     workdays = DEFAULT_DEADLINE_WORKDAYS[visit.kind]
     for line in failures:
         case, _clue, created = case_open_or_join(
@@ -390,7 +390,7 @@ def spot_check_draw(
     one if not given) so that the draw can be reproduced. Estates visited (排查 or 抽查, submitted)
     in the last `exclude_recent_days` days are excluded (0: none). Stores every candidate with
     its weight and signals, and the sample's order. County working group only."""
-    _require_writer(user, COUNTY_ROLES, "组织四不两直抽查")
+    require_writer(user, COUNTY_ROLES, "组织四不两直抽查")
     try:
         sample_size = int(sample_size)
         exclude_recent_days = int(exclude_recent_days or 0)

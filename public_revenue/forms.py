@@ -24,7 +24,7 @@ def _style(form: forms.Form) -> forms.Form:
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"})
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StyledForm(forms.Form):
@@ -115,3 +115,11 @@ class DisclosureForm(StyledForm):
 
 class ReviewForm(StyledForm):
     note = forms.CharField(label="审阅意见", max_length=200, required=False)
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(
+        label="收支明细（Excel .xlsx）",
+        help_text="表头：日期、收支（收入/支出）、类型、金额、交易对方、备注、分配依据（可选）。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("estates/<int:pk>/sources/new/", views.source_create, name="source-create"),
     path("estates/<int:pk>/entries/new/", views.entry_create, name="entry-create"),
     path("estates/<int:pk>/disclosures/new/", views.disclosure_create, name="disclosure-create"),
+    path("estates/<int:pk>/import/", views.ledger_import, name="import"),
     path("disclosures/", views.disclosure_list, name="disclosure-list"),
     path("disclosures/<int:pk>/review/", views.disclosure_review, name="disclosure-review"),
     path("disclosures/<int:pk>/photo/", views.disclosure_photo, name="disclosure-photo"),

@@ -14,9 +14,17 @@ from core.xlsx import xlsx_response
 
 from . import selectors, services
 from .filters import DisclosureFilter, EstateRevenueFilter
-from .forms import AccountForm, DisclosureForm, EntryForm, ReviewForm, SourceForm
+from .forms import AccountForm, DisclosureForm, EntryForm, ImportForm, ReviewForm, SourceForm
 from .models import Disclosure, RevenueAccount, RevenueEntry
 from .periods import rule_for_estate
+
+
+def _open(field_file):
+    """The stored file, or 404 when it is missing on disk (restored database, cleaned media)."""
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
 
 
 def _page(request, queryset, size=25):
@@ -175,14 +183,14 @@ def voucher_download(request, pk: int):
     entry = get_object_or_404(RevenueEntry.objects.visible_to(request.user), pk=pk)
     if not entry.voucher:
         raise Http404
-    return FileResponse(entry.voucher.open("rb"), filename=entry.voucher_name or "凭证",
+    return FileResponse(_open(entry.voucher), filename=entry.voucher_name or "凭证",
                         content_type=entry.voucher_content_type)
 
 
 @login_required
 def disclosure_photo(request, pk: int):
     disclosure = get_object_or_404(Disclosure.objects.visible_to(request.user), pk=pk)
-    return FileResponse(disclosure.photo.open("rb"), content_type=disclosure.photo_content_type)
+    return FileResponse(_open(disclosure.photo), content_type=disclosure.photo_content_type)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,4 +208,48 @@ def public_estate(request, estate_id: int):
 
 def public_photo(request, pk: int):
     disclosure = get_object_or_404(Disclosure, pk=pk)
-    return FileResponse(disclosure.photo.open("rb"), content_type=disclosure.photo_content_type)
+    return FileResponse(_open(disclosure.photo), content_type=disclosure.photo_content_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Import (preview, then confirm)
+
+IMPORT_SESSION_KEY = "public_revenue_import"
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@login_required
+def ledger_import(request, pk: int):
+    import base64
+
+    from . import importer
+
+    estate = _estate_or_404(request, pk)
+    context = {"estate": estate, "form": ImportForm(), "title": "导入收支明细"}
+    if request.method != "POST":
+        return render(request, "public_revenue/import.html", context)
+    try:
+        if request.POST.get("action") == "confirm":
+            stored = request.session.get(IMPORT_SESSION_KEY) or {}
+            if stored.get("estate") != estate.pk:
+                raise importer.ImportRefused("请先上传文件并预览。")
+            preview = importer.ledger_import(user=request.user, estate_id=estate.pk,
+                                             content=base64.b64decode(stored["content"]))
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            messages.success(request, f"已导入 {len(preview.new)} 条，跳过重复 {len(preview.duplicates)} 条。")
+            return redirect("public_revenue:estate", pk=estate.pk)
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if not form.is_valid():
+            return render(request, "public_revenue/import.html", context, status=400)
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise importer.ImportRefused("文件超过 2MB，请分批导入。")
+        content = upload.read()
+        preview = importer.ledger_import_preview(user=request.user, estate_id=estate.pk, content=content)
+        request.session[IMPORT_SESSION_KEY] = {"estate": estate.pk, "content": base64.b64encode(content).decode()}
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "public_revenue/import.html", context, status=exc.status_code)
+    context.update(preview=preview, preview_income=preview.total("income"), preview_spending=preview.total("spending"))
+    return render(request, "public_revenue/import.html", context)

@@ -58,6 +58,10 @@ class UnitStatus:
         return (self.due - self.today).days
 
     @property
+    def days_late(self) -> int:
+        return max((self.today - self.due).days, 0)
+
+    @property
     def needs_reminder(self) -> bool:
         """Within the reminder lead time before the due day and not submitted yet."""
         return not self.is_done and 0 <= self.days_left <= self.duty.reminder_lead_days

@@ -172,6 +172,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "complaints-anonymise": {"task": "complaints.tasks.anonymise_old_complaints", "schedule": crontab(hour=2, minute=20)},
     "public-revenue-checks": {"task": "public_revenue.tasks.run_revenue_checks", "schedule": crontab(hour=2, minute=40)},
+    # daily; the task decides whether today is a county's due day (the 30th, or the month's last day)
+    "reporting-build-due-county-reports": {
+        "task": "reporting.tasks.build_due_county_reports", "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {

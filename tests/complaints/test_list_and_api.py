@@ -151,3 +151,21 @@ def test_qr_code_is_an_svg_of_the_form_url(client, estates, town_user, other_tow
     assert f"/complaints/new/?estate={estates['haiyang_1'].pk}" in page.content.decode()
     login(client, other_town_user)
     assert client.get(f"/complaints/estates/{estates['haiyang_1'].pk}/qr/").status_code == 404
+
+
+def test_statistics_count_unsatisfied_by_town_and_channel(client, estates, county_user, town_user):
+    a = complaint(estates["haiyang_1"], channel="12345", reference="GD1")
+    complaint(estates["wanan_1"])
+    services.complaint_reply(complaint_id=a.pk, user=county_user, reply="已处理", method="phone")
+    Complaint.objects.filter(pk=a.pk).update(satisfaction="unsatisfied")
+    login(client, county_user)
+    response = client.get("/complaints/statistics/")
+    assert response.status_code == 200
+    towns = {r["name"]: r for r in response.context["by_town"]}
+    assert towns["海阳镇"]["unsatisfied"] == 1 and towns["海阳镇"]["satisfaction_rate"] == 0.0
+    assert towns["万安镇"]["total"] == 1
+    channels = {r["name"]: r["total"] for r in response.context["by_channel"]}
+    assert channels == {"12345热线": 1, "网上投诉": 1}
+    assert client.get("/complaints/statistics/", {"export": "xlsx"}).status_code == 200
+    login(client, town_user)
+    assert [r["name"] for r in client.get("/complaints/statistics/").context["by_town"]] == ["海阳镇"]

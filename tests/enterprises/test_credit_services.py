@@ -301,3 +301,17 @@ def test_query_count_does_not_grow_with_enterprises(tree, county_user, django_as
     assert (proposals_5, proposals_50) == (5, 50)
     assert five == fifty
     assert five <= 15
+
+
+def test_list_counts_for_the_monthly_workbook(estates, county_user, tree):
+    from enterprises.selectors import list_counts
+
+    case = rectifying_case(estates["haiyang_1"])
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    evaluation = open_evaluation(county_user, tree)
+    for p in evaluation.proposals.exclude(proposed=ListType.NONE):
+        services.proposal_decide(user=county_user, proposal_id=p.pk, decision="accepted", reason="研究决定")
+    publish(county_user, evaluation)
+    assert list_counts(region_path=tree["county"].path) == {"red": 1, "black": 1}
+    assert list_counts(region_path=tree["haiyang"].path) == {"red": 1, "black": 1}
+    assert list_counts(region_path=tree["district"].path) == {"red": 0, "black": 0}

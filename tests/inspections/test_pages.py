@@ -297,3 +297,31 @@ def test_spot_check_pages(client, county_user, town_user, tree):
     login(client, town_user)
     assert client.get(reverse("inspections:draw-create")).status_code == 403
     assert client.get(url).status_code == 403
+
+
+def test_round_detail_query_count_does_not_grow_with_estates(client, county_user, tree):
+    round = make_round(county_user, tree["county"])
+    for _ in range(5):
+        record_visit(county_user, round, EstateFactory(community=tree["xiuyang"]))
+    login(client, county_user)
+    url = reverse("inspections:round-detail", args=[round.pk])
+    few = count_queries(client, url)
+    for i in range(45):
+        estate = EstateFactory(community=tree["chengbei" if i % 2 else "wanan_community"])
+        if i % 3:
+            record_visit(county_user, round, estate)
+    assert count_queries(client, url) == few
+
+
+def test_draw_list_query_count_does_not_grow(client, county_user, tree):
+    for _ in range(3):
+        EstateFactory(community=tree["xiuyang"])
+    for seed in range(5):
+        services.spot_check_draw(user=county_user, region_id=tree["haiyang"].pk, sample_size=2, seed=seed)
+    login(client, county_user)
+    url = reverse("inspections:draw-list") + "?page_size=50"
+    few = count_queries(client, url)
+    for seed in range(45):
+        services.spot_check_draw(user=county_user, region_id=tree["county"].pk, sample_size=2, seed=seed)
+    assert client.get(url).content.decode().count('data-testid="draw-row"') == 50
+    assert count_queries(client, url) == few

@@ -4,12 +4,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from complaints.models import Complaint
 from core.errors import DomainError, PermissionDenied
 from inspections import selectors, services
 from inspections.models import SpotCheckCandidate, VisitKind
 from inspections.sampling import weighted_sample
 from rectification.models import CaseEvent, ClueSource
 from rectification.services import case_open_or_join
+from tests.complaints.factories import complaint
 from tests.factories import EstateFactory
 from tests.rectification.factories import CaseFactory, rectifying_case
 
@@ -57,25 +59,39 @@ def test_no_estate_twice_and_never_more_than_there_are():
 
 
 @pytest.mark.django_db
-def test_weights_come_from_complainants_overdue_and_reopened_cases(county_user, tree):
+def test_weights_come_from_complainants_unsatisfied_overdue_and_reopened_cases(county_user, tree):
     quiet = EstateFactory(community=tree["xiuyang"])
     noisy = EstateFactory(community=tree["xiuyang"])
     late = EstateFactory(community=tree["chengbei"])
-    for _ in range(3):
-        case_open_or_join(estate=noisy, category=category("A1"), campaign=None, source=ClueSource.COMPLAINT)
-    old = case_open_or_join(estate=noisy, category=category("B2"), campaign=None, source=ClueSource.COMPLAINT)[1]
-    old.received_at = timezone.now() - timedelta(days=120)
-    old.save()
+    complaint(noisy, phone="13800000001")
+    complaint(noisy, phone="13800000001", code="B2")  # the same person again: one complainant
+    complaint(noisy, phone="13800000002")
+    complaint(noisy, phone=None, code="C1")  # anonymous: counted as one person
+    old = complaint(noisy, phone="13800000003")
+    Complaint.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=120))
+    Complaint.objects.filter(pk=complaint(noisy, phone="13800000004").pk).update(
+        satisfaction="unsatisfied", rated_at=timezone.now()
+    )
     rectifying_case(late, deadline=timezone.localdate() - timedelta(days=3))
     reopened = CaseFactory(estate=late, state="rectifying")
     CaseEvent.objects.create(case=reopened, kind="transition", transition="reopen", label="重新打开")
     signals = selectors.spot_check_signals(estate_ids=[quiet.pk, noisy.pk, late.pk])
     assert signals[quiet.pk] == {"complainants": 0, "unsatisfied": 0, "overdue": 0, "reopened": 0}
-    assert signals[noisy.pk]["complainants"] == 3, "complaints older than 90 days do not count"
+    assert signals[noisy.pk]["complainants"] == 4, "distinct phones plus anonymous ones; older than 90 days ignored"
+    assert signals[noisy.pk]["unsatisfied"] == 1
     assert (signals[late.pk]["overdue"], signals[late.pk]["reopened"]) == (1, 1)
     assert selectors.spot_check_weight(signals[quiet.pk]) == 1
-    assert selectors.spot_check_weight(signals[noisy.pk]) == 4
+    assert selectors.spot_check_weight(signals[noisy.pk]) == 1 + 4 + 2
     assert selectors.spot_check_weight(signals[late.pk]) == 1 + 2 + 3
+
+
+@pytest.mark.django_db
+def test_without_the_complaints_app_complainants_come_from_the_ledger_clues(county_user, tree, monkeypatch):
+    monkeypatch.setattr(selectors, "_signals_from_complaints", lambda **kwargs: None)
+    estate = EstateFactory(community=tree["xiuyang"])
+    for _ in range(3):
+        case_open_or_join(estate=estate, category=category("A1"), campaign=None, source=ClueSource.COMPLAINT)
+    assert selectors.spot_check_signals(estate_ids=[estate.pk])[estate.pk]["complainants"] == 3
 
 
 @pytest.mark.django_db
@@ -85,8 +101,8 @@ def test_draw_is_stored_reproducible_and_excludes_recent_visits(county_user, tre
     recent = estates[:3]
     for estate in recent:
         record_visit(county_user, round, estate)
-    for _ in range(5):
-        case_open_or_join(estate=estates[5], category=category("A1"), campaign=None, source=ClueSource.COMPLAINT)
+    for n in range(5):
+        complaint(estates[5], phone=f"1390000000{n}")
 
     draw = services.spot_check_draw(user=county_user, region_id=tree["county"].pk, sample_size=4, seed=2026,
                                     exclude_recent_days=30)

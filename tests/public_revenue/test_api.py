@@ -34,6 +34,10 @@ def test_lists_are_scoped_and_filterable(api_client, town_user, other_town_user,
     assert api_client.get("/api/v1/revenue-entries/").json()["count"] == 1
     disclosure = Disclosure.objects.get()
     assert api_client.get(f"/api/v1/disclosures/{disclosure.pk}/").status_code == 404
+    entry = RevenueEntry.objects.filter(estate=estates["haiyang_1"]).get()
+    assert api_client.get(f"/api/v1/revenue-entries/{entry.pk}/").status_code == 404
+    assert api_client.get("/api/v1/revenue-accounts/").json()["count"] == 1  # 万安镇's own
+    assert api_client.get("/api/v1/revenue-sources/").json()["count"] == 0
     assert api_client.post(f"/api/v1/disclosures/{disclosure.pk}/review/", {}).status_code == 404
 
 

@@ -39,6 +39,8 @@ def test_ledger_ownership_404(client, other_town_user, enterprise_user, estates)
     disclosure = add_disclosure(enterprise_user, estate)
     login(client, other_town_user)
     for url in [f"/revenue/estates/{estate.pk}/", f"/revenue/estates/{estate.pk}/entries/new/",
+                f"/revenue/estates/{estate.pk}/account/", f"/revenue/estates/{estate.pk}/sources/new/",
+                f"/revenue/estates/{estate.pk}/disclosures/new/", f"/revenue/estates/{estate.pk}/import/",
                 f"/revenue/entries/{entry.pk}/voucher/", f"/revenue/disclosures/{disclosure.pk}/photo/"]:
         assert client.get(url).status_code == 404, url
     response = client.post(f"/revenue/disclosures/{disclosure.pk}/review/")
@@ -193,3 +195,12 @@ def test_list_pages_query_count_is_the_same_for_5_and_50_rows(client, county_use
     fifty = _query_counts(client, estate)
     assert five == fifty
     assert all(count <= 20 for count in fifty.values()), fifty
+
+
+def test_estate_detail_shows_the_account_panel(client, town_user, enterprise_user, estates):
+    login(client, town_user)
+    page = client.get(f"/communities/estates/{estates['haiyang_1'].pk}/").content.decode()
+    assert "专门账户：" in page and "未登记" in page
+    add_account(enterprise_user, estates["haiyang_1"])
+    page = client.get(f"/communities/estates/{estates['haiyang_1'].pk}/").content.decode()
+    assert "已开设 **** **** 0123" in page and f"/revenue/estates/{estates['haiyang_1'].pk}/" in page

@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import UserFactory
 from tests.rectification.factories import CaseFactory, leaf_category, rectifying_case
 
 

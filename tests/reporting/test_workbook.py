@@ -8,9 +8,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from rectification.selectors import LEDGER_EXPORT_HEADERS
 from reporting import periods
 from reporting.workbook import SHEET_NAMES, build_workbook
-from rectification.selectors import LEDGER_EXPORT_HEADERS
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,11 @@ SEED_STEPS = [
     "campaigns.demo.seed",
     "accounts.demo.seed",
     "rectification.demo.seed",
+    "complaints.demo.seed",
     "public_revenue.demo.seed",
     "enterprises.demo.seed_credit",
     "inspections.demo.seed",
+    "reporting.demo.seed",
 ]
 
 

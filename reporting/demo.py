@@ -1,0 +1,97 @@
+"""Demo reporting for `seed_demo`: the last three months have submitted town reports (accepted by
+the county office), one returned report, one late town, and stored county workbooks."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from accounts.models import Role, User
+from communities.models import Region, RegionLevel
+
+from . import periods, services
+from .builds import stored_report_build
+from .models import ReportingDuty, StoredReport, UnitReport, UnitReportEvent
+
+NARRATIVES = [
+    {
+        "progress": "本月完成辖区住宅小区全覆盖排查，收集问题线索并逐一建立台账，已整改问题均拍照留存。",
+        "good_practice": "推行“网格员+物业项目经理”联合巡查，问题当天发现、当天交办。",
+        "problems": "个别老旧小区无物业管理，整改责任主体不明确；部分企业整改进度偏慢。",
+        "next_steps": "对超期未整改问题约谈企业负责人，配合县专班开展“四不两直”抽查。",
+    },
+    {
+        "progress": "召开专项整治推进会，督促物业服务企业开展自查自纠，公共收益公示情况逐小区核查。",
+        "good_practice": "在小区公告栏和业主群同步公示整改进展，接受业主监督。",
+        "problems": "电梯更新改造资金筹措难度较大。",
+        "next_steps": "协调维修资金使用审批，推动电梯更新改造项目落地。",
+    },
+]
+
+
+def _officer(unit: Region) -> User:
+    role = Role.TOWN if unit.level == RegionLevel.TOWN else Role.COMMUNITY
+    user = User.objects.filter(role=role, region=unit, is_active=True).first()
+    if user is None:
+        user = User(username=f"{role}-{unit.code}", first_name=f"{unit.name}专干", role=role, region=unit)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _at(day, hour=10):
+    return datetime.combine(day, time(hour), timezone.get_current_timezone())
+
+
+def seed(context: dict) -> None:
+    county: Region = context["county"]
+    office = context["users"]["demo-office"]
+    towns = list(Region.objects.filter(parent=county, level=RegionLevel.TOWN).order_by("code"))
+    if not towns:
+        return
+    duty = ReportingDuty.objects.for_county(county).get(code="town-monthly")
+    today = timezone.localdate()
+    months = [periods.period_containing("month", today).previous()]
+    for _ in range(2):
+        months.insert(0, months[0].previous())
+    communities = list(Region.objects.filter(parent__in=towns, level=RegionLevel.COMMUNITY).order_by("path"))
+    late_town = towns[-1]
+    for index, period in enumerate(months):
+        is_last = index == len(months) - 1
+        due = duty.due_date(period)
+        for town_index, town in enumerate(towns):
+            if is_last and town == late_town:
+                continue  # 逾期未报: the last month's report of one town never came
+            officer = _officer(town)
+            report = services.unit_report_save(
+                user=officer, period=period.key, data=NARRATIVES[(index + town_index) % len(NARRATIVES)], submit=True,
+            )
+            submitted_at = _at(due - timedelta(days=1 + town_index % 4))
+            if is_last and town_index == 1:
+                services.unit_report_return(user=office, report_id=report.pk, reason="“存在问题”过于笼统，请补充具体小区和问题。")
+                UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at,
+                                                               reviewed_at=submitted_at + timedelta(hours=5))
+                UnitReportEvent.objects.filter(report=report).update(at=submitted_at + timedelta(hours=5))
+                UnitReportEvent.objects.filter(report=report, to_status="submitted").update(at=submitted_at)
+                continue
+            services.unit_report_accept(user=office, report_id=report.pk)
+            UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at,
+                                                           reviewed_at=submitted_at + timedelta(hours=3))
+            UnitReportEvent.objects.filter(report=report, to_status="submitted").update(at=submitted_at)
+            UnitReportEvent.objects.filter(report=report, to_status="accepted").update(at=submitted_at + timedelta(hours=3))
+        for community_index, community in enumerate(communities):
+            report = services.unit_report_save(
+                user=_officer(community), period=period.key, data=NARRATIVES[community_index % len(NARRATIVES)],
+                submit=True,
+            )
+            services.unit_report_accept(user=office, report_id=report.pk)
+            submitted_at = _at(due - timedelta(days=2 + community_index % 3))
+            UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at, reviewed_at=submitted_at + timedelta(hours=2))
+            UnitReportEvent.objects.filter(report=report).update(at=submitted_at)
+        # the county roll-up of each month, stored as the daily job would on the 30th
+        report, _built = stored_report_build(region_id=county.pk, period=period.key, trigger="schedule")
+        county_due = ReportingDuty.objects.for_county(county).get(code="county-monthly").due_date(period)
+        StoredReport.objects.filter(pk=report.pk).update(
+            started_at=_at(county_due, 6), finished_at=_at(county_due, 6) + timedelta(seconds=4),
+            data_as_of=_at(county_due, 6), delivered_at=_at(county_due, 6) + timedelta(seconds=5),
+            delivered_to="市住建局（系统内下载）",
+        )

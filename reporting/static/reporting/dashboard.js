@@ -1,0 +1,89 @@
+/* 挂图作战: draws the figures passed by the page (json_script) with the vendored ECharts; every
+   chart element opens the ledger filtered to it. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("dashboard-data").textContent);
+  var charts = {};
+  window.dashboardCharts = charts;
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) {
+      return values[key] === null || values[key] === undefined ? "" : encodeURIComponent(values[key]);
+    });
+  }
+  function go(url) { window.location.href = url.replace(/[?&]\w+=(?=&|$)/g, "").replace("/&", "/?"); }
+  function make(id, option, onClick) {
+    var el = document.getElementById(id);
+    if (!el) { return null; }
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    option.animation = false;
+    option.tooltip = option.tooltip || { trigger: "item" };
+    chart.setOption(option);
+    if (onClick) { chart.on("click", onClick); }
+    charts[id.replace("chart-", "")] = chart;
+    window.addEventListener("resize", function () { chart.resize(); });
+    return chart;
+  }
+  var grid = { left: 40, right: 20, top: 40, bottom: 30, containLabel: true };
+
+  var ts = data.town_state;
+  make("chart-town-state", {
+    grid: grid, legend: { top: 0 }, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    xAxis: { type: "category", data: ts.towns, axisLabel: { interval: 0, rotate: ts.towns.length > 6 ? 30 : 0 } },
+    yAxis: { type: "value", minInterval: 1 },
+    series: ts.series.map(function (s) {
+      return { id: s.id, name: s.name, type: "bar", stack: "total", data: s.data, barMaxWidth: 80, emphasis: { focus: "series" } };
+    })
+  }, function (p) { go(fill(ts.url, { town: ts.town_ids[p.dataIndex], state: p.seriesId })); });
+
+  var tr = data.trend;
+  make("chart-trend", {
+    grid: grid, legend: { top: 0 }, tooltip: { trigger: "axis" },
+    xAxis: { type: "category", data: tr.months }, yAxis: { type: "value", minInterval: 1 },
+    series: [
+      { id: "clues", name: "收到线索", type: "line", data: tr.clues, symbolSize: 8 },
+      { id: "closed", name: "销号", type: "bar", data: tr.closed, barMaxWidth: 40 }
+    ]
+  }, function (p) {
+    if (p.seriesId === "closed") { go(tr.closed_url); return; }
+    go(fill(tr.url, { start: tr.starts[p.dataIndex], end: tr.ends[p.dataIndex] }));
+  });
+
+  var od = data.overdue;
+  make("chart-overdue", {
+    grid: grid, xAxis: { type: "category", data: od.towns, axisLabel: { interval: 0 } }, yAxis: { type: "value", minInterval: 1 },
+    series: [{ name: "超期案件", type: "bar", data: od.data, barMaxWidth: 80, itemStyle: { color: "#c62828" } }]
+  }, function (p) { go(fill(od.url, { town: od.town_ids[p.dataIndex] })); });
+
+  var cat = data.categories;
+  make("chart-categories", {
+    grid: grid, xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: cat.labels.slice().reverse(), axisLabel: { width: 160, overflow: "truncate" } },
+    series: [{ name: "案件数", type: "bar", data: cat.data.slice().reverse(), barMaxWidth: 40 }]
+  }, function (p) {
+    var index = cat.labels.length - 1 - p.dataIndex;
+    go(fill(cat.url, { category: cat.ids[index] }));
+  });
+
+  var es = data.estates;
+  make("chart-estates", {
+    grid: grid, xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: es.labels.slice().reverse() },
+    series: [{ name: "投诉人数", type: "bar", data: es.data.slice().reverse(), barMaxWidth: 40, itemStyle: { color: "#ef6c00" } }]
+  }, function (p) {
+    var index = es.labels.length - 1 - p.dataIndex;
+    go(fill(es.url, { estate: es.ids[index] }));
+  });
+
+  if (data.submission) {
+    var sub = data.submission;
+    var colors = { "已采纳": "#2e7d32", "已报送": "#1565c0", "已退回": "#ef6c00", "未报送": "#9e9e9e", "逾期未报": "#c62828" };
+    make("chart-submission", {
+      legend: { top: 0 },
+      series: [{
+        type: "pie", radius: ["35%", "65%"], top: 30, label: { formatter: "{b}：{c}" },
+        data: sub.items.map(function (item) { return { name: item.name, value: item.value, itemStyle: { color: colors[item.name] } }; })
+      }]
+    }, function () { go(sub.url); });
+  }
+})();

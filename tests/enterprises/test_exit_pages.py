@@ -1,0 +1,60 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from enterprises import services
+from enterprises.models import ExitRecord
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def _data():
+    today = timezone.localdate()
+    return {"reason": "contract_ended", "decision": "合同期满不再续聘", "decision_date": (today - timedelta(days=5)).isoformat(),
+            "notice_date": today.isoformat(), "handover_deadline": (today + timedelta(days=30)).isoformat(),
+            "new_manager_name": "业主委员会"}
+
+
+def test_county_records_an_exit_and_ticks_an_item(client, county_user, estates):
+    login(client, county_user)
+    assert client.get("/enterprises/exits/").status_code == 200
+    response = client.post("/enterprises/exits/", {"estate": estates["haiyang_1"].pk, **_data()})
+    record = ExitRecord.objects.get()
+    assert response.status_code == 302
+    body = client.get(f"/enterprises/exits/{record.pk}/").content.decode()
+    assert "物业服务用房" in body and "业主名册" in body
+    item = record.handover_items.first()
+    response = client.post(f"/enterprises/exits/{record.pk}/tick/", {
+        "item": item.pk, "done_on": timezone.localdate().isoformat(), "evidence": "交接单"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.done_on == timezone.localdate()
+
+
+def test_it_validates_ownership(client, county_user, other_town_user, estates):
+    record = services.exit_open(user=county_user, estate_id=estates["haiyang_1"].pk, data=_data())
+    login(client, other_town_user)
+    assert client.get(f"/enterprises/exits/{record.pk}/").status_code == 404
+    assert record not in client.get("/enterprises/exits/").context["records"]
+
+
+def test_town_cannot_record(client, town_user, estates):
+    response = login(client, town_user).post("/enterprises/exits/", {"estate": estates["haiyang_1"].pk, **_data()})
+    assert response.status_code == 403
+
+
+def test_bad_input_is_400(client, county_user, estates):
+    response = login(client, county_user).post("/enterprises/exits/", {
+        "estate": estates["haiyang_1"].pk, **_data(), "handover_deadline": "明天"})
+    assert response.status_code == 400 and "日期格式" in response.content.decode()
+
+
+def test_api_exits_scoped(api_client, county_user, other_town_user, estates):
+    services.exit_open(user=county_user, estate_id=estates["haiyang_1"].pk, data=_data())
+    api_client.force_authenticate(county_user)
+    rows = api_client.get("/api/v1/exits/").json()["results"]
+    assert len(rows) == 1 and len(rows[0]["handover_items"]) == 7
+    api_client.force_authenticate(other_town_user)
+    assert api_client.get("/api/v1/exits/").json()["results"] == []

@@ -1,0 +1,94 @@
+"""A unit's monthly report: pre-filled, submitted with frozen figures, accepted or returned."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from core.errors import InvalidState, PermissionDenied
+from rectification.models import Case
+from reporting import periods, selectors, services
+from reporting.models import UnitReportStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def this_month():
+    return timezone.localdate().strftime("%Y-%m")
+
+
+NARRATIVE = {"progress": "完成辖区小区全覆盖排查", "good_practice": "网格员每日巡查", "problems": "", "next_steps": "督促整改"}
+
+
+def test_the_snapshot_does_not_change_when_a_case_changes_afterwards(town_user, ledger):
+    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    frozen = report.snapshot["figures"]
+    assert frozen["rectifying"] == 2 and frozen["overdue"] == 1 and frozen["closed"] == 1
+    assert report.snapshot["labels"]["rectifying"] == "整改中"
+    # later the open case is closed and the overdue one gets a new deadline
+    Case.objects.filter(pk=ledger["haiyang_open"].pk).update(state="closed", closed_at=timezone.now())
+    Case.objects.filter(pk=ledger["haiyang_overdue"].pk).update(deadline=date(2099, 1, 1))
+    report.refresh_from_db()
+    assert report.snapshot["figures"] == frozen
+    live = services.live_figures(report)
+    assert (live["rectifying"], live["overdue"], live["closed"]) == (1, 0, 2)
+
+
+def test_a_submitted_report_cannot_be_edited_and_returned_one_can(town_user, office_user, ledger):
+    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    with pytest.raises(InvalidState):
+        services.unit_report_save(user=town_user, period=this_month(), data={"progress": "改"})
+    with pytest.raises(InvalidState, match="退回原因"):
+        services.unit_report_return(user=office_user, report_id=report.pk, reason=" ")
+    services.unit_report_return(user=office_user, report_id=report.pk, reason="缺少经验做法的具体事例")
+    assert town_user.notifications.filter(title__contains="退回").exists()
+    report = services.unit_report_save(user=town_user, period=this_month(), data={"good_practice": "具体事例"}, submit=True)
+    assert report.status == UnitReportStatus.SUBMITTED and report.return_reason == ""
+    report = services.unit_report_accept(user=office_user, report_id=report.pk)
+    assert report.status == UnitReportStatus.ACCEPTED
+    assert [e.to_status for e in report.events.all()] == ["submitted", "returned", "submitted", "accepted"]
+
+
+def test_only_the_units_own_officer_submits_and_only_the_county_reviews(town_user, other_town_user, community_user,
+                                                                     county_user, city_user, ledger):
+    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    with pytest.raises(PermissionDenied):
+        services.unit_report_save(user=county_user, period=this_month(), data=NARRATIVE)
+    for user in (other_town_user, community_user, city_user):
+        with pytest.raises(PermissionDenied):
+            services.unit_report_accept(user=user, report_id=report.pk)
+    services.unit_report_accept(user=county_user, report_id=report.pk)
+
+
+def test_progress_is_required_to_submit(town_user):
+    with pytest.raises(InvalidState, match="工作进展"):
+        services.unit_report_save(user=town_user, period=this_month(), data={"progress": ""}, submit=True)
+
+
+def test_a_late_unit_is_listed_and_reminders_start_at_the_lead_time(tree, town_user, community_user):
+    june = periods.parse_month("2025-06")
+    with time_machine.travel(date(2025, 6, 20), tick=False):
+        services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
+    # the 24th: lead time (3 days) before the 27th — units not submitted get a reminder, none late yet
+    rows = selectors.unit_status_list(county=tree["county"], period=june, today=date(2025, 6, 24))
+    assert {r.unit.name for r in rows if r.needs_reminder} == {"万安镇", "秀阳社区", "城北社区", "万安社区"}
+    assert selectors.late_units(county=tree["county"], period=june, today=date(2025, 6, 27)) == []
+    late = selectors.late_units(county=tree["county"], period=june, today=date(2025, 6, 28))
+    assert {r.unit.name for r in late} == {"万安镇", "秀阳社区", "城北社区", "万安社区"}
+    assert "海阳镇" not in {r.unit.name for r in late}
+    assert "昱中街道" not in {r.unit.name for r in rows}  # another county's town
+    assert late[0].days_late == 1
+
+
+def test_a_returned_report_counts_as_not_submitted(tree, town_user, office_user):
+    with time_machine.travel(date(2025, 6, 20), tick=False):
+        report = services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
+        services.unit_report_return(user=office_user, report_id=report.pk, reason="数据有误")
+    late = selectors.late_units(county=tree["county"], period=periods.parse_month("2025-06"), today=date(2025, 6, 30))
+    assert "海阳镇" in {r.unit.name for r in late}
+
+
+def test_a_future_month_cannot_be_reported(town_user):
+    with pytest.raises(InvalidState):
+        services.unit_report_save(user=town_user, period="2099-01", data=NARRATIVE)
