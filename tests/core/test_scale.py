@@ -1,0 +1,38 @@
+"""The scale generator builds the county data set with the promised counts and skew."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from communities.models import Estate
+from core import scale as scale_module
+from rectification.models import Case, CaseEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    monkeypatch.setitem(scale_module.SCALES, "county", scale_module.Scale(
+        "county", cities=1, counties_per_city=1, towns_per_county=3, communities_per_town=2,
+        estates=40, enterprises=8, complaints=0, cases=600,
+    ))
+
+
+def test_counts_timelines_and_skew(tiny):
+    call_command("generate_scale_data", "--scale", "county", verbosity=0)
+    assert Estate.objects.filter(name__startswith="压测小区").count() == 40
+    assert Case.objects.count() == 600
+    assert CaseEvent.objects.values("case").distinct().count() == 600
+    per_estate = sorted(Case.objects.values("estate").annotate(n=Count("id")).values_list("n", flat=True), reverse=True)
+    # skewed: the busiest estate has several times the median's cases
+    assert per_estate[0] >= 4 * per_estate[len(per_estate) // 2]
+    # every case sits under its estate's community in the region tree
+    case = Case.objects.select_related("estate__community").first()
+    assert case.region_path == case.estate.community.path
+
+
+def test_refuses_a_second_run(tiny):
+    call_command("generate_scale_data", "--scale", "county", verbosity=0)
+    with pytest.raises(CommandError, match="压测数据已存在"):
+        call_command("generate_scale_data", "--scale", "county", verbosity=0)
