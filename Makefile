@@ -53,5 +53,12 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat -l info
 
+## Benchmarks against PostgreSQL (not part of make test). Point DATABASE_URL at an empty database
+## used only for this, e.g. DATABASE_URL=postgres://user:pw@127.0.0.1/wuye_bench make bench
+## BENCH_SCALE=county|city|province (default city) sets the data set built on the first run.
+bench: install
+	@test -n "$$DATABASE_URL" || { echo "make bench 需要 DATABASE_URL=postgres://…（专用空数据库）"; exit 2; }
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -3,8 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from campaigns.models import Campaign, ProblemCategory
-from communities.models import Estate, Region, RegionLevel
-from enterprises.models import Enterprise
+from communities.models import Region, RegionLevel
 
 from .models import Case, CaseState, ClueSource, SupervisionAction, SupervisionKind
 
@@ -16,18 +15,6 @@ def _regions(level):
         return Region.objects.visible_to(request.user).filter(level=level)
 
     return queryset
-
-
-def _estates(request):
-    if request is None:
-        return Estate.objects.none()
-    return Estate.objects.visible_to(request.user).order_by("name")
-
-
-def _enterprises(request):
-    if request is None:
-        return Enterprise.objects.none()
-    return Enterprise.objects.visible_to(request.user).order_by("name")
 
 
 def _campaigns(request):
@@ -57,8 +44,12 @@ class CaseFilter(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(
         label="社区", queryset=_regions(RegionLevel.COMMUNITY), field_name="estate__community", empty_label="全部"
     )
-    estate = django_filters.ModelChoiceFilter(label="小区", queryset=_estates, empty_label="全部")
-    enterprise = django_filters.ModelChoiceFilter(label="物业服务企业", queryset=_enterprises, empty_label="全部")
+    # A province holds 20,000 estates and 4,000 enterprises: no dropdowns of those. Names are
+    # typed; the ids stay for links (estate page → its cases) as hidden fields.
+    estate_name = django_filters.CharFilter(label="小区名称", field_name="estate__name", lookup_expr="icontains")
+    enterprise_name = django_filters.CharFilter(label="物业服务企业", field_name="enterprise__name", lookup_expr="icontains")
+    estate = django_filters.NumberFilter(label="小区", field_name="estate_id", widget=forms.HiddenInput)
+    enterprise = django_filters.NumberFilter(label="物业服务企业", field_name="enterprise_id", widget=forms.HiddenInput)
     category = django_filters.ModelChoiceFilter(
         label="问题类别", queryset=ProblemCategory.objects.filter(is_active=True), method="filter_category", empty_label="全部"
     )
@@ -91,6 +82,7 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(description__icontains=value) | Q(estate__name__icontains=value))
+
 
     def filter_category(self, queryset, name, value):
         # A top-level category (A 履约不到位) includes its sub-categories (A1 … A4).

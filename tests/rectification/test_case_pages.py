@@ -58,6 +58,17 @@ class TestLedgerList:
         body = ledger_rows(client.get(f"/rectification/?category={leaf_category('A').pk}"))
         assert "海阳花园" in body and "横江苑" in body
 
+    def test_estate_and_enterprise_by_typed_name(self, client, county_user, estates):
+        CaseFactory(estate=estates["haiyang_1"])
+        CaseFactory(estate=estates["wanan_1"])
+        login(client, county_user)
+        body = ledger_rows(client.get("/rectification/?estate_name=横江"))
+        assert "横江苑" in body and "海阳花园" not in body
+        body = ledger_rows(client.get("/rectification/?enterprise_name=海阳物业"))
+        assert "海阳花园" in body and "横江苑" not in body
+        body = ledger_rows(client.get(f"/rectification/?estate={estates['wanan_1'].pk}"))
+        assert "横江苑" in body and "海阳花园" not in body
+
     def test_other_towns_filter_is_rejected_not_leaked(self, client, town_user, estates, tree):
         CaseFactory(estate=estates["wanan_1"])
         body = ledger_rows(login(client, town_user).get(f"/rectification/?town={tree['wanan'].pk}"))
