@@ -32,12 +32,16 @@ class ComplaintFilter(django_filters.FilterSet):
     phone = django_filters.CharFilter(label="来电号码", method="filter_phone")
     channel = django_filters.ChoiceFilter(label="受理渠道", choices=Channel.choices, empty_label="全部")
     town = django_filters.ModelChoiceFilter(
-        label="镇/街道", queryset=_regions(RegionLevel.TOWN), method="filter_region", empty_label="全部"
+        label="镇/街道", queryset=_regions(RegionLevel.TOWN), method="filter_region", empty_label="全部",
+        field_name="estate__community__parent",
     )
     community = django_filters.ModelChoiceFilter(
-        label="社区", queryset=_regions(RegionLevel.COMMUNITY), method="filter_region", empty_label="全部"
+        label="社区", queryset=_regions(RegionLevel.COMMUNITY), method="filter_region", empty_label="全部",
+        field_name="estate__community",
     )
-    estate = django_filters.NumberFilter(label="小区ID", field_name="estate_id")
+    # No dropdown of estates (a province holds 20,000): the name is typed, the id stays for links.
+    estate_name = django_filters.CharFilter(label="小区名称", method="filter_estate_name")
+    estate = django_filters.NumberFilter(label="小区", field_name="estate_id", widget=forms.HiddenInput)
     category = django_filters.ModelChoiceFilter(
         label="问题类别", queryset=ProblemCategory.objects.filter(is_active=True), method="filter_category",
         empty_label="全部",
@@ -57,12 +61,12 @@ class ComplaintFilter(django_filters.FilterSet):
     received_to = django_filters.DateFilter(
         label="受理日期至", field_name="received_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    case = django_filters.NumberFilter(label="案件ID", field_name="case_id")
+    case = django_filters.NumberFilter(label="案件", field_name="case_id", widget=forms.HiddenInput)
     sort = django_filters.ChoiceFilter(label="排序", choices=SORT_CHOICES, method="filter_sort", empty_label="默认")
 
     class Meta:
         model = Complaint
-        fields = ["q", "phone", "channel", "town", "community", "estate", "category", "status", "overdue",
+        fields = ["q", "phone", "channel", "town", "community", "estate_name", "estate", "category", "status", "overdue",
                   "feedback_overdue", "unsatisfied", "satisfaction", "received_from", "received_to", "case", "sort"]
 
     def __init__(self, *args, **kwargs):
@@ -76,6 +80,9 @@ class ComplaintFilter(django_filters.FilterSet):
             Q(description__icontains=value) | Q(estate__name__icontains=value) | Q(reference__icontains=value)
             | Q(tracking_code__iexact=value) | Q(raw_estate__icontains=value)
         )
+
+    def filter_estate_name(self, queryset, name, value):
+        return queryset.filter(Q(estate__name__icontains=value) | Q(raw_estate__icontains=value))
 
     def filter_phone(self, queryset, name, value):
         """All complaints of one number, found by its keyed hash (the number itself is encrypted)."""

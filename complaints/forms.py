@@ -9,6 +9,7 @@ from rectification.forms import MultipleFileField, MultipleFileInput, _style
 
 from .models import Channel, ReplyMethod, Satisfaction
 
+MAX_ESTATE_CHOICES = 300
 PHOTO_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
 
 
@@ -83,10 +84,16 @@ class StaffIntakeForm(forms.Form):
                                help_text="不填则按渠道规定的工作日数计算")
     photos = _photos_field()
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, estate_query="", **kwargs):
         kwargs.setdefault("initial", {"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
         super().__init__(*args, **kwargs)
-        self.fields["estate"].queryset = Estate.objects.visible_to(user).select_related("community__parent")
+        estates = Estate.objects.visible_to(user).select_related("community__parent").order_by("community__path", "name")
+        if not self.is_bound:
+            # only the estates matching the typed name are offered (a province holds 20,000)
+            estates = estates.filter(name__icontains=estate_query) if estate_query else estates
+            estates = Estate.objects.filter(pk__in=list(estates.values_list("pk", flat=True)[:MAX_ESTATE_CHOICES]))
+            estates = estates.select_related("community__parent").order_by("community__path", "name")
+        self.fields["estate"].queryset = estates
         self.fields["category"].queryset = leaf_categories()
         _style(self)
 

@@ -14,6 +14,7 @@ from accounts.models import User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.notifications import notification_send
 from core.workdays import add_working_days
 from rectification.clues import clue_move, clue_split
 from rectification.models import Case, CaseClue, CaseEvent, CaseEventKind, ClueSource
@@ -328,6 +329,20 @@ def complaint_find_for_tracking(*, tracking_code: str, phone_last4: str) -> Comp
     return complaint
 
 
+def _notify_unsatisfied(complaint: Complaint, comment: str) -> None:
+    """不满意 goes to the county working group above the complaint (站内通知) for review."""
+    from accounts.models import COUNTY_ROLES
+
+    path = complaint.region_path
+    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+    notification_send(
+        users=User.objects.filter(role__in=COUNTY_ROLES, region__path__in=prefixes, is_active=True),
+        title=f"投诉人不满意：{complaint.estate.name if complaint.estate_id else complaint.raw_estate}",
+        body=f"投诉 {complaint.tracking_code} 的投诉人对办理结果不满意：{comment}",
+        url=f"/complaints/{complaint.pk}/",
+    )
+
+
 def complaint_rate(*, tracking_code: str, phone_last4: str, satisfaction: str, comment: str = "") -> Complaint:
     """The resident's rating (满意 / 基本满意 / 不满意) of a handled complaint, once. 不满意 goes
     on the case's timeline so the working group reviews it."""
@@ -352,6 +367,8 @@ def complaint_rate(*, tracking_code: str, phone_last4: str, satisfaction: str, c
             complaint=complaint, kind=ComplaintEventKind.RATED, is_public=True, note=f"评价：{label}。{comment}",
             data={"satisfaction": satisfaction},
         )
+        if satisfaction == Satisfaction.UNSATISFIED:
+            _notify_unsatisfied(complaint, comment)
         if complaint.case_id:
             CaseEvent.objects.create(
                 case_id=complaint.case_id, kind=CaseEventKind.ACTION, transition="complaint_rated",

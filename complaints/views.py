@@ -233,7 +233,8 @@ def complaint_list(request):
 
 @login_required
 def complaint_intake(request):
-    form = StaffIntakeForm(request.POST or None, request.FILES or None, user=request.user)
+    estate_query = request.GET.get("estate_q", "").strip()[:50]
+    form = StaffIntakeForm(request.POST or None, request.FILES or None, user=request.user, estate_query=estate_query)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -253,7 +254,7 @@ def complaint_intake(request):
                 return redirect("complaints:detail", pk=complaint.pk)
         else:
             status = 400
-    return render(request, "complaints/intake.html", {"form": form}, status=status)
+    return render(request, "complaints/intake.html", {"form": form, "estate_q": estate_query}, status=status)
 
 
 def _complaint_or_404(request, pk):
@@ -279,10 +280,18 @@ def _detail(request, complaint, *, error=None, status=200, forms=None):
         "reply_form": forms.get("reply") or ReplyForm(initial={"reply": complaint.reply, "method": complaint.reply_method}),
         "move_form": forms.get("move") or MoveForm(),
         "split_form": forms.get("split") or SplitForm(),
-        "estates": Estate.objects.visible_to(user).select_related("community").order_by("name")
-        if complaint.status == ComplaintStatus.PENDING_ESTATE else [],
+        "estates": _resolve_candidates(user, complaint) if complaint.status == ComplaintStatus.PENDING_ESTATE else [],
         "error": error,
     }, status=status)
+
+
+def _resolve_candidates(user, complaint):
+    """Estates offered to resolve an unmatched row: those of the region the row named (or of the
+    importer), at most 300."""
+    estates = Estate.objects.visible_to(user).select_related("community").order_by("community__path", "name")
+    if complaint.region_path:
+        estates = estates.filter(community__path__startswith=complaint.region_path)
+    return estates[:300]
 
 
 @login_required

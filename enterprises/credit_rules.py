@@ -10,7 +10,15 @@ from django.db.models import Count, F, Q, Sum
 
 from communities.models import Estate, Region, RegionLevel
 
-from .models import DEFAULT_CREDIT_RULES, CreditEvent, CreditEventKind, CreditRule, CreditRuleCode, ListType
+from .models import (
+    DEFAULT_CREDIT_RULES,
+    GOOD_EVENT_KINDS,
+    CreditEvent,
+    CreditEventKind,
+    CreditRule,
+    CreditRuleCode,
+    ListType,
+)
 
 BLACK_RULES = [c for c in CreditRuleCode if c.value.startswith("black_")]
 RED_RULES = [c for c in CreditRuleCode if c.value.startswith("red_")]
@@ -175,6 +183,12 @@ def propose(facts: Facts, rules: dict[str, dict]) -> tuple[str, list[str], dict]
         ok = facts.overdue_cases <= threshold
         red &= ok
         red_reasons.append(f"整改超期案件 {facts.overdue_cases} 件（红榜阈值：≤ {threshold.normalize():f}）{'' if ok else '，未达标'}")
+    threshold = rule(CreditRuleCode.RED_MIN_GOOD_EVENTS)
+    if threshold is not None and threshold > 0:
+        good = sum(n for kind, n in counts.items() if kind in GOOD_EVENT_KINDS)
+        ok = good >= threshold
+        red &= ok
+        red_reasons.append(f"期内良好信用记录 {good} 条（红榜阈值：≥ {threshold.normalize():f}）{'' if ok else '，未达标'}")
     if rule(CreditRuleCode.RED_MIN_SATISFACTION) is not None:
         # No satisfaction ratings exist yet (the complaints module collects them); the rule is
         # shown but does not decide until it has data.

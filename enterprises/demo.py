@@ -58,7 +58,7 @@ def seed_credit(context: dict) -> None:
     from rectification.models import Case, SupervisionAction, SupervisionKind
 
     from . import services
-    from .models import CreditEventKind, ListEntry, ListType, ProposalDecision
+    from .models import CreditEvent, CreditEventKind, ListEntry, ListType, ProposalDecision
 
     users = context.get("users") or {}
     county_user, company_user = users.get("demo-county"), users.get("demo-enterprise")
@@ -96,9 +96,14 @@ def seed_credit(context: dict) -> None:
         ledger.supervision_record(case_id=case.pk, user=county_user, kind=SupervisionKind.BLACKLIST_NOMINATION, data={
             "basis": "经约谈、责令限期改正后仍整改不到位。"})
 
-    # Commendations for two enterprises.
+    # Commendations for three enterprises with a clean record so far.
     served = sorted({e.enterprise_id for e in estates})
-    for enterprise_id in served[-2:]:
+    clean = [
+        pk for pk in served
+        if pk != company.pk and not Case.objects.filter(enterprise_id=pk).overdue().exists()
+        and not CreditEvent.objects.filter(enterprise_id=pk, is_bad=True).exists()
+    ][:3]
+    for enterprise_id in clean:
         estate = next(e for e in estates if e.enterprise_id == enterprise_id)
         services.credit_event_record(
             enterprise_id=enterprise_id, kind=CreditEventKind.COMMENDATION, occurred_on=today - timedelta(days=40),
@@ -107,9 +112,9 @@ def seed_credit(context: dict) -> None:
         )
 
     # One exit in progress whose handover is late: it opens a case and a 拒不退出 event.
-    leaving = next((e for e in reversed(estates) if e.enterprise_id not in (company.pk, *served[-2:])), None)
+    leaving = next((e for e in reversed(estates) if e.enterprise_id not in (company.pk, *clean)), None)
     if leaving is not None:
-        newcomer = next(pk for pk in served if pk != leaving.enterprise_id)
+        newcomer = clean[-1] if clean else next(pk for pk in served if pk != leaving.enterprise_id)
         record = services.exit_open(user=county_user, estate_id=leaving.pk, data={
             "reason": "dismissed", "decision": "业主大会表决解聘原物业服务企业（专有部分面积和人数均过三分之二参与，过半数同意）。",
             "decision_date": today - timedelta(days=70), "notice_date": today - timedelta(days=60),
@@ -122,6 +127,14 @@ def seed_credit(context: dict) -> None:
         services.exit_litigation_record(user=county_user, exit_id=record.pk, data={
             "court": "休宁县人民法院", "case_number": "（2025）皖1022民初1234号", "stage": "filed",
             "outcome": "业委会起诉要求原物业退出并移交，法院已立案。"})
+
+    # The demo county wants the red list to mean "commended": one rule edited as data.
+    from .credit_rules import rules_for_county
+    from .models import CreditRule
+
+    rules_for_county(county)
+    CreditRule.objects.filter(county=county, code="red_min_good_events").update(
+        threshold=1, note="红榜须有期内表彰等良好信用记录（县专班会议确定）")
 
     # The evaluation: black and red proposals accepted with reasons, one changed, then published.
     evaluation = services.evaluation_open(user=county_user, jurisdiction_id=county.pk,

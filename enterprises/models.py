@@ -194,6 +194,7 @@ class CreditRuleCode(models.TextChoices):
     RED_MAX_BAD_EVENTS = "red_max_bad_events", "红榜：期内不良信用记录数 ≤ 阈值"
     RED_MIN_SATISFACTION = "red_min_satisfaction", "红榜：满意率（%）≥ 阈值"
     RED_MAX_OVERDUE_CASES = "red_max_overdue_cases", "红榜：整改超期案件数 ≤ 阈值"
+    RED_MIN_GOOD_EVENTS = "red_min_good_events", "红榜：期内良好信用记录（表彰等）数 ≥ 阈值"
 
 
 #: the defaults a county starts with (created on its first evaluation, then edited in the admin)
@@ -209,6 +210,8 @@ DEFAULT_CREDIT_RULES = {
     CreditRuleCode.RED_MAX_BAD_EVENTS: "0",
     CreditRuleCode.RED_MIN_SATISFACTION: "90",
     CreditRuleCode.RED_MAX_OVERDUE_CASES: "0",
+    # 0: no commendation needed; a county that wants the red list to mean "commended" sets 1
+    CreditRuleCode.RED_MIN_GOOD_EVENTS: "0",
 }
 
 

@@ -71,6 +71,14 @@ def _date(value, *, label: str, required: bool = True) -> date | None:
     return parsed
 
 
+def _id(value, *, what: str) -> int:
+    """A primary key from user input; anything else is "not found", never a 500."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise NotFound(f"{what}不存在或不在您的管辖范围内。") from None
+
+
 def _require_county(user, what: str) -> None:
     if user is None or not user.is_authenticated or user.is_read_only or not user.is_county:
         raise PermissionDenied(f"只有县专班可以{what}。")
@@ -400,7 +408,10 @@ def objection_file(*, user, entry_id: int, content: str) -> Objection:
     if len(content) < 5:
         raise InvalidInput("请写明异议的事实和理由（至少 5 个字）。")
     with transaction.atomic():
-        entry = ListEntry.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=entry_id).first()
+        entry = (
+            ListEntry.objects.visible_to(user).select_for_update(of=("self",))
+            .filter(pk=_id(entry_id, what="名单")).first()
+        )
         if entry is None:
             raise NotFound("名单不存在或不属于本企业。")
         if entry.objections.filter(status=ObjectionStatus.PENDING).exists():
@@ -459,7 +470,9 @@ def exit_open(*, user, estate_id: int, data: dict) -> ExitRecord:
     new_name = _text(data.get("new_manager_name"), limit=100, label="新管理人")
     new_id = _text(data.get("new_enterprise"), limit=12)
     with transaction.atomic():
-        estate = Estate.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=estate_id).first()
+        estate = (
+            Estate.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=_id(estate_id, what="小区")).first()
+        )
         if estate is None:
             raise NotFound("小区不存在或不在您的管辖范围内。")
         if not estate.enterprise_id:
@@ -500,7 +513,7 @@ def handover_tick(*, user, item_id: int, done_on, evidence: str) -> HandoverItem
     if not evidence:
         raise InvalidInput("请填写移交佐证（交接清单、签字确认书等）。")
     with transaction.atomic():
-        item = HandoverItem.objects.filter(pk=item_id, exit_record__in=ExitRecord.objects.visible_to(user)).first()
+        item = HandoverItem.objects.filter(pk=_id(item_id, what="移交事项"), exit_record__in=ExitRecord.objects.visible_to(user)).first()
         if item is None:
             raise NotFound("移交事项不存在或不在您的管辖范围内。")
         record = _lock_exit(user=user, exit_id=item.exit_record_id)

@@ -247,12 +247,17 @@ def exit_list(request):
         messages.success(request, "退出记录已登记，移交清单已生成。")
         return redirect("enterprises:exit-detail", pk=record.pk)
     can_write = user.is_county and not user.is_read_only
+    enterprises = list(Enterprise.objects.order_by("name").only("pk", "name")) if can_write else []
+    # The picker for the new manager warns about black-listed enterprises (名单状态随处可见).
+    status = selectors.list_status_map([e.pk for e in enterprises])
+    for e in enterprises:
+        e.list_status = status.get(e.pk)
     records = ExitRecord.objects.visible_to(user).select_related(
         "estate__community__parent", "enterprise", "new_enterprise", "overdue_case").order_by("-notice_date", "-id")
     return render(request, "enterprises/exit_list.html", {
         "records": records, "can_write": can_write, "reasons": ExitReason.choices, "today": timezone.localdate(),
         "estates": Estate.objects.visible_to(user).filter(enterprise__isnull=False).with_regions() if can_write else [],
-        "enterprises": Enterprise.objects.order_by("name").only("pk", "name") if can_write else [],
+        "enterprises": enterprises,
     })
 
 

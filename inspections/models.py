@@ -182,6 +182,13 @@ class Visit(models.Model):
         return f"{prefix}{self.created_at:%Y}-{self.pk or 0:06d}"
 
     @property
+    def cases(self):
+        """The cases this visit's 不合格 lines opened or joined."""
+        from rectification.models import Case
+
+        return Case.objects.filter(inspection_lines__visit=self).distinct()
+
+    @property
     def is_draft(self) -> bool:
         return self.status == VisitStatus.DRAFT
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rounds/<int:pk>/checklist/", views.checklist_edit, name="checklist-edit"),
     path("rounds/<int:pk>/visits/new/", views.visit_new, name="visit-new"),
     path("rounds/<int:pk>/import/", views.ledger_import, name="ledger-import"),
+    path("import-template/", views.ledger_template, name="ledger-template"),
     path("visits/", views.visit_list, name="visit-list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit-edit"),

@@ -87,7 +87,7 @@ def round_detail(request, pk: int):
         "entries": selectors.visit_entries(user=user, round=round, kind=kind),
         "entry_kind": kind,
         "can_record": _can_record(user, kind) and round.is_running,
-        "can_edit_checklist": _can_manage_rounds(user) and (user.sees_everything or round.region.path.startswith(user.region.path)),
+        "can_edit_checklist": _can_edit_checklist(user, round),
         "can_import": _can_record(user, VisitKind.INSPECTION),
         "checklist_count": selectors.round_checklist(round=round).count(),
     }
@@ -97,9 +97,15 @@ def round_detail(request, pk: int):
     return render(request, "inspections/round_detail.html", context)
 
 
+def _can_edit_checklist(user, round) -> bool:
+    return _can_manage_rounds(user) and (user.sees_everything or round.region.path.startswith(user.region.path))
+
+
 @login_required
 def checklist_edit(request, pk: int):
     round = _or_404(selectors.round_get(user=request.user, pk=pk))
+    if not _can_edit_checklist(request.user, round):
+        raise PermissionDenied("只有发起本轮排查的单位可以编辑检查清单。")
     items = list(ChecklistItem.objects.filter(round=round).select_related("category").order_by("sort_order", "id"))
     error = None
     if request.method == "POST":
@@ -116,8 +122,6 @@ def checklist_edit(request, pk: int):
             raise Http404 from None
         except DomainError as exc:
             error = exc.message
-            if exc.status_code == 403:
-                raise
         else:
             messages.success(request, "检查清单已保存。")
             return redirect("inspections:round-detail", pk=round.pk)
@@ -294,6 +298,14 @@ def self_check(request):
 
 # ---------------------------------------------------------------------------------------------
 # Ledger import
+
+
+@login_required
+def ledger_template(request):
+    """An empty ledger sheet in the layout the import reads, with one example row."""
+    example = ["海阳花园", "秀阳社区", timezone.localdate(), "王芳、李明", "A3", "3号楼消防通道堆放杂物", "限期清理", "李强",
+               timezone.localdate()]
+    return xlsx_response("排查台账导入模板.xlsx", [("排查台账", imports.TEMPLATE_HEADERS, [example])])
 
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")

@@ -10,7 +10,13 @@ from .models import CheckFinding, Disclosure, RevenueAccount, RevenueEntry, Reve
 
 @admin.register(RevenueRule)
 class RevenueRuleAdmin(admin.ModelAdmin):
-    list_display = ("region", "disclosure_period_months", "disclosure_deadline_days", "enterprise_share_cap_percent", "basis")
+    list_display = (
+        "region",
+        "disclosure_period_months",
+        "disclosure_deadline_days",
+        "enterprise_share_cap_percent",
+        "basis",
+    )
     list_select_related = ("region",)
     raw_id_fields = ("region",)
 

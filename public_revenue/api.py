@@ -19,7 +19,6 @@ from .models import (
     RevenueEntry,
     RevenueKind,
     RevenueSource,
-    SpendingKind,
 )
 
 
@@ -34,8 +33,21 @@ class RevenueAccountSerializer(_EstateFields):
 
     class Meta:
         model = RevenueAccount
-        fields = ["id", "estate", "estate_name", "town_name", "has_account", "bank", "account_name",
-                  "account_number_masked", "opened_on", "holder", "holder_display", "note", "updated_at"]
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "town_name",
+            "has_account",
+            "bank",
+            "account_name",
+            "account_number_masked",
+            "opened_on",
+            "holder",
+            "holder_display",
+            "note",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -56,9 +68,25 @@ class RevenueSourceSerializer(_EstateFields):
 
     class Meta:
         model = RevenueSource
-        fields = ["id", "estate", "estate_name", "town_name", "kind", "kind_display", "common_part", "counterparty",
-                  "contract_start", "contract_end", "contract_amount", "approval", "approval_display",
-                  "approval_decision", "approval_date", "is_active", "created_at"]
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "town_name",
+            "kind",
+            "kind_display",
+            "common_part",
+            "counterparty",
+            "contract_start",
+            "contract_end",
+            "contract_amount",
+            "approval",
+            "approval_display",
+            "approval_decision",
+            "approval_date",
+            "is_active",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -82,9 +110,26 @@ class RevenueEntrySerializer(_EstateFields):
 
     class Meta:
         model = RevenueEntry
-        fields = ["id", "estate", "estate_name", "town_name", "direction", "direction_display", "income_kind",
-                  "spending_kind", "kind_display", "source", "occurred_on", "amount", "counterparty",
-                  "allocation_basis", "basis_reference", "note", "has_voucher", "created_at"]
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "town_name",
+            "direction",
+            "direction_display",
+            "income_kind",
+            "spending_kind",
+            "kind_display",
+            "source",
+            "occurred_on",
+            "amount",
+            "counterparty",
+            "allocation_basis",
+            "basis_reference",
+            "note",
+            "has_voucher",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_has_voucher(self, obj) -> bool:
@@ -94,9 +139,10 @@ class RevenueEntrySerializer(_EstateFields):
 class RevenueEntryInput(serializers.Serializer):
     estate = serializers.IntegerField()
     direction = serializers.ChoiceField(choices=Direction.choices)
-    kind = serializers.ChoiceField(choices=RevenueKind.choices + SpendingKind.choices)
+    # One field for both directions: the service checks the value against the direction's list.
+    kind = serializers.CharField(help_text="收入类型（RevenueKind）或支出类型（SpendingKind）的值，须与收支方向对应")
     occurred_on = serializers.DateField()
-    amount = serializers.CharField(help_text="元，字符串，如 \"1200.50\"；不接受负数")
+    amount = serializers.CharField(help_text='元，字符串，如 "1200.50"；不接受负数')
     source = serializers.IntegerField(required=False, allow_null=True)
     counterparty = serializers.CharField(required=False, allow_blank=True)
     allocation_basis = serializers.ChoiceField(choices=AllocationBasis.choices, required=False, allow_blank=True)
@@ -111,10 +157,28 @@ class DisclosureSerializer(_EstateFields):
 
     class Meta:
         model = Disclosure
-        fields = ["id", "estate", "estate_name", "town_name", "period_start", "period_end", "period_label",
-                  "deadline", "is_late", "income_total", "spending_total", "enterprise_share_total", "balance",
-                  "totals_by_kind", "posted_location", "posted_on_platform", "posted_on", "reviewed_at",
-                  "review_note", "created_at"]
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "town_name",
+            "period_start",
+            "period_end",
+            "period_label",
+            "deadline",
+            "is_late",
+            "income_total",
+            "spending_total",
+            "enterprise_share_total",
+            "balance",
+            "totals_by_kind",
+            "posted_location",
+            "posted_on_platform",
+            "posted_on",
+            "reviewed_at",
+            "review_note",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -162,7 +226,11 @@ class RevenueAccountViewSet(_CreateThroughService):
     ordering_fields = ["id", "updated_at"]
 
     def get_queryset(self):
-        return RevenueAccount.objects.visible_to(self.request.user).select_related("estate__community__parent").order_by("id")
+        return (
+            RevenueAccount.objects.visible_to(self.request.user)
+            .select_related("estate__community__parent")
+            .order_by("id")
+        )
 
     def call_service(self, data):
         return services.account_record(**data)
@@ -181,7 +249,11 @@ class RevenueSourceViewSet(_CreateThroughService):
     ordering_fields = ["id", "contract_start"]
 
     def get_queryset(self):
-        return RevenueSource.objects.visible_to(self.request.user).select_related("estate__community__parent").order_by("id")
+        return (
+            RevenueSource.objects.visible_to(self.request.user)
+            .select_related("estate__community__parent")
+            .order_by("id")
+        )
 
     def call_service(self, data):
         return services.source_create(**data)
@@ -243,5 +315,7 @@ class DisclosureViewSet(_CreateThroughService):
         disclosure = self.get_object()
         payload = ReviewInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.disclosure_review(user=request.user, disclosure_id=disclosure.pk, note=payload.validated_data.get("note", ""))
+        services.disclosure_review(
+            user=request.user, disclosure_id=disclosure.pk, note=payload.validated_data.get("note", "")
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=disclosure.pk)).data)

@@ -81,13 +81,21 @@ class _Run:
         try:
             with transaction.atomic():
                 finding = CheckFinding.objects.create(
-                    estate=estate, check_kind=kind, subject_key=subject_key, description=description[:300],
+                    estate=estate,
+                    check_kind=kind,
+                    subject_key=subject_key,
+                    description=description[:300],
                     found_on=self.today,
                 )
                 case, _clue, _created = case_open_or_join(
-                    estate=estate, category=category, campaign=self.campaign_for(estate),
-                    source=ClueSource.AUTO_CHECK, reference=f"公共收益自动核查：{CheckKind(kind).label}",
-                    description=description, source_app_label="public_revenue", source_object_id=finding.pk,
+                    estate=estate,
+                    category=category,
+                    campaign=self.campaign_for(estate),
+                    source=ClueSource.AUTO_CHECK,
+                    reference=f"公共收益自动核查：{CheckKind(kind).label}",
+                    description=description,
+                    source_app_label="public_revenue",
+                    source_object_id=finding.pk,
                 )
                 finding.case = case
                 finding.save(update_fields=["case"])
@@ -103,10 +111,7 @@ def revenue_checks_run(*, today: date | None = None) -> dict[str, int]:
     """Runs every check over all estates; returns how many new findings each check recorded.
     Safe to run twice: a second run on the same day records nothing."""
     run = _Run(today or timezone.localdate())
-    estates = {
-        e.pk: e
-        for e in selectors.managed_estates(Estate.objects.select_related("community"))
-    }
+    estates = {e.pk: e for e in selectors.managed_estates(Estate.objects.select_related("community"))}
     _check_no_account(run, estates)
     _check_unapproved_sources(run, estates)
     _check_disclosures_and_share(run, estates)
@@ -123,7 +128,9 @@ def _check_no_account(run: _Run, estates: dict[int, Estate]) -> None:
             continue
         how = "登记为未开设" if estate_id in recorded_none else "未登记专门账户"
         run.record(
-            estate=estate, kind=CheckKind.NO_ACCOUNT, subject_key="",
+            estate=estate,
+            kind=CheckKind.NO_ACCOUNT,
+            subject_key="",
             description=f"{estate.name}{how}公共收益专门账户（监管账号）。",
         )
 
@@ -132,7 +139,9 @@ def _check_unapproved_sources(run: _Run, estates: dict[int, Estate]) -> None:
     for source in RevenueSource.objects.filter(is_active=True, approval=Approval.NONE, estate_id__in=estates.keys()):
         estate = estates[source.estate_id]
         run.record(
-            estate=estate, kind=CheckKind.SOURCE_UNAPPROVED, subject_key=f"source:{source.pk}",
+            estate=estate,
+            kind=CheckKind.SOURCE_UNAPPROVED,
+            subject_key=f"source:{source.pk}",
             description=f"{estate.name}的经营项目“{source}”（合作方：{source.counterparty or '未填写'}）未经业主大会或相关业主同意。",
         )
 
@@ -141,9 +150,11 @@ def _first_activity() -> dict[int, date]:
     first: dict[int, date] = {}
     for row in RevenueEntry.objects.values("estate_id").annotate(first=Min("occurred_on")).order_by():
         first[row["estate_id"]] = row["first"]
-    for row in RevenueSource.objects.values("estate_id").annotate(
-        first_contract=Min("contract_start"), first_created=Min("created_at")
-    ).order_by():
+    for row in (
+        RevenueSource.objects.values("estate_id")
+        .annotate(first_contract=Min("contract_start"), first_created=Min("created_at"))
+        .order_by()
+    ):
         candidates = [d for d in (row["first_contract"], timezone.localdate(row["first_created"])) if d]
         day = min(candidates)
         first[row["estate_id"]] = min(day, first.get(row["estate_id"], day))
@@ -160,7 +171,9 @@ def _check_disclosures_and_share(run: _Run, estates: dict[int, Estate]) -> None:
     last ended period's income above the cap (B4)."""
     first_activity = _first_activity()
     disclosed = set(
-        Disclosure.objects.filter(period_start__gte=date(run.today.year - 2, 1, 1)).values_list("estate_id", "period_start")
+        Disclosure.objects.filter(period_start__gte=date(run.today.year - 2, 1, 1)).values_list(
+            "estate_id", "period_start"
+        )
     )
     for estate_id, first in first_activity.items():
         estate = estates.get(estate_id)
@@ -172,7 +185,9 @@ def _check_disclosures_and_share(run: _Run, estates: dict[int, Estate]) -> None:
             if first > end or run.today <= deadline or (estate_id, start) in disclosed:
                 continue
             run.record(
-                estate=estate, kind=CheckKind.DISCLOSURE_OVERDUE, subject_key=period_key(start, end),
+                estate=estate,
+                kind=CheckKind.DISCLOSURE_OVERDUE,
+                subject_key=period_key(start, end),
                 description=(
                     f"{estate.name}{period_label(start, end)}公共收益收支情况应于{deadline:%Y年%m月%d日}前公示，逾期未公示。"
                 ),
@@ -189,7 +204,9 @@ def _check_disclosures_and_share(run: _Run, estates: dict[int, Estate]) -> None:
         if share > 0 and share * 100 > income * rule.share_cap_percent:
             percent = (share * 100 / income).quantize(Decimal("0.1")) if income else None
             run.record(
-                estate=estate, kind=CheckKind.SHARE_OVER_CAP, subject_key=f"share:{period_key(start, end)}",
+                estate=estate,
+                kind=CheckKind.SHARE_OVER_CAP,
+                subject_key=f"share:{period_key(start, end)}",
                 description=(
                     f"{estate.name}{label}物业服务企业提取管理成本 {share} 元，"
                     f"占公共收益收入 {income} 元的{f'{percent}%' if percent is not None else '（无收入）'}，"
@@ -205,7 +222,9 @@ def _check_spending_without_basis(run: _Run, estates: dict[int, Estate]) -> None
     for entry in spending:
         estate = estates[entry.estate_id]
         run.record(
-            estate=estate, kind=CheckKind.SPENDING_WITHOUT_BASIS, subject_key=f"entry:{entry.pk}",
+            estate=estate,
+            kind=CheckKind.SPENDING_WITHOUT_BASIS,
+            subject_key=f"entry:{entry.pk}",
             description=(
                 f"{estate.name}{entry.occurred_on:%Y-%m-%d}支出“{entry.kind_display}”{entry.amount} 元，"
                 "未注明合同约定或业主大会决议依据。"
@@ -221,14 +240,18 @@ def _check_income_below_contract(run: _Run, estates: dict[int, Estate]) -> None:
     )
     for source in sources:
         recorded = RevenueEntry.objects.filter(
-            source=source, direction=Direction.INCOME,
-            occurred_on__gte=source.contract_start, occurred_on__lte=source.contract_end,
+            source=source,
+            direction=Direction.INCOME,
+            occurred_on__gte=source.contract_start,
+            occurred_on__lte=source.contract_end,
         ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
         if recorded >= source.contract_amount:
             continue
         estate = estates[source.estate_id]
         run.record(
-            estate=estate, kind=CheckKind.INCOME_BELOW_CONTRACT, subject_key=f"contract:{source.pk}",
+            estate=estate,
+            kind=CheckKind.INCOME_BELOW_CONTRACT,
+            subject_key=f"contract:{source.pk}",
             description=(
                 f"{estate.name}经营项目“{source}”合同约定收入 {source.contract_amount} 元，"
                 f"合同期内入账 {recorded} 元，差额 {source.contract_amount - recorded} 元，请核查是否被侵占。"

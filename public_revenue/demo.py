@@ -47,8 +47,12 @@ def seed(context: dict) -> None:
     today = timezone.localdate()
     RevenueRule.objects.get_or_create(
         region=context["county"],
-        defaults={"disclosure_period_months": 3, "disclosure_deadline_days": 15,
-                  "enterprise_share_cap_percent": Decimal("30.00"), "basis": "演示数据"},
+        defaults={
+            "disclosure_period_months": 3,
+            "disclosure_deadline_days": 15,
+            "enterprise_share_cap_percent": Decimal("30.00"),
+            "basis": "演示数据",
+        },
     )
     estates = list(
         Estate.objects.filter(community__path__startswith=context["county"].path)
@@ -65,11 +69,17 @@ def seed(context: dict) -> None:
         writer = enterprise_user if estate.enterprise_id == enterprise_user.enterprise_id else county
         if index in without:
             if index == min(without):
-                services.account_record(user=writer, estate_id=estate.pk, has_account=False, note="业委会尚未成立，账户待开设")
+                services.account_record(
+                    user=writer, estate_id=estate.pk, has_account=False, note="业委会尚未成立，账户待开设"
+                )
             continue
         services.account_record(
-            user=writer, estate_id=estate.pk, has_account=True, bank=rng.choice(BANKS),
-            account_name=f"{estate.name}公共收益专户", account_number=f"62284800{rng.randint(10**10, 10**11 - 1)}",
+            user=writer,
+            estate_id=estate.pk,
+            has_account=True,
+            bank=rng.choice(BANKS),
+            account_name=f"{estate.name}公共收益专户",
+            account_number=f"62284800{rng.randint(10**10, 10**11 - 1)}",
             opened_on=today - timedelta(days=rng.randint(400, 900)),
             holder=rng.choice(["owners_committee", "owners_committee", "enterprise_trust", "street_supervised"]),
         )
@@ -84,21 +94,33 @@ def seed(context: dict) -> None:
     current_start, _current_end = period_containing(today, 3)
 
     for n, (estate, writer) in enumerate(with_revenue):
-        kinds = ["ground_parking"] + (["elevator_ad"] if estate.elevator_count else []) + rng.sample(
-            ["facility", "venue_rental"], rng.randint(0, 1)
+        kinds = (
+            ["ground_parking"]
+            + (["elevator_ad"] if estate.elevator_count else [])
+            + rng.sample(["facility", "venue_rental"], rng.randint(0, 1))
         )
         sources = []
         for kind in kinds:
             approved = not (n in (5, 11) and kind == kinds[-1])  # two uses without the owners' consent
             yearly = Decimal(rng.randrange(6000, 48000, 100))
-            sources.append((services.source_create(
-                user=writer, estate_id=estate.pk, kind=kind, common_part=COMMON_PARTS[kind],
-                counterparty=rng.choice(COUNTERPARTIES[kind]), contract_start=quarters[0][0],
-                contract_end=quarters[0][0] + timedelta(days=3 * 365), contract_amount=yearly * 3,
-                approval=Approval.ASSEMBLY if approved else Approval.NONE,
-                approval_decision=f"{quarters[0][0].year}年第1次业主大会决议" if approved else "",
-                approval_date=quarters[0][0] - timedelta(days=20) if approved else None,
-            ), yearly))
+            sources.append(
+                (
+                    services.source_create(
+                        user=writer,
+                        estate_id=estate.pk,
+                        kind=kind,
+                        common_part=COMMON_PARTS[kind],
+                        counterparty=rng.choice(COUNTERPARTIES[kind]),
+                        contract_start=quarters[0][0],
+                        contract_end=quarters[0][0] + timedelta(days=3 * 365),
+                        contract_amount=yearly * 3,
+                        approval=Approval.ASSEMBLY if approved else Approval.NONE,
+                        approval_decision=f"{quarters[0][0].year}年第1次业主大会决议" if approved else "",
+                        approval_date=quarters[0][0] - timedelta(days=20) if approved else None,
+                    ),
+                    yearly,
+                )
+            )
         # share above the 30% cap in the last quarter for one estate
         share_rate = Decimal("0.45") if n == 3 else Decimal(rng.choice(["0.10", "0.20", "0.30"]))
         for q_start, q_end in [*quarters, (current_start, today)]:
@@ -107,24 +129,41 @@ def seed(context: dict) -> None:
                 amount = (yearly / 4).quantize(Decimal("0.01"))
                 day = min(q_start + timedelta(days=rng.randint(5, 40)), today)
                 services.entry_create(
-                    user=writer, estate_id=estate.pk, direction="income", kind=source.kind, occurred_on=day,
-                    amount=amount, source_id=source.pk, counterparty=source.counterparty, note="按合同收取",
+                    user=writer,
+                    estate_id=estate.pk,
+                    direction="income",
+                    kind=source.kind,
+                    occurred_on=day,
+                    amount=amount,
+                    source_id=source.pk,
+                    counterparty=source.counterparty,
+                    note="按合同收取",
                 )
                 income += amount
             if q_end >= today or income == 0:
                 continue
             services.entry_create(
-                user=writer, estate_id=estate.pk, direction="spending", kind="enterprise_share", occurred_on=q_end,
-                amount=(income * share_rate).quantize(Decimal("0.01")), allocation_basis="contract",
-                basis_reference="物业服务合同第十二条：公共收益的一定比例作为管理成本", counterparty=str(estate.enterprise or ""),
+                user=writer,
+                estate_id=estate.pk,
+                direction="spending",
+                kind="enterprise_share",
+                occurred_on=q_end,
+                amount=(income * share_rate).quantize(Decimal("0.01")),
+                allocation_basis="contract",
+                basis_reference="物业服务合同第十二条：公共收益的一定比例作为管理成本",
+                counterparty=str(estate.enterprise or ""),
             )
             if rng.random() < 0.4:
                 services.entry_create(
-                    user=writer, estate_id=estate.pk, direction="spending", kind="maintenance",
+                    user=writer,
+                    estate_id=estate.pk,
+                    direction="spending",
+                    kind="maintenance",
                     occurred_on=q_end - timedelta(days=rng.randint(1, 20)),
                     amount=Decimal(rng.randrange(300, 3000, 10)),
                     allocation_basis="" if (n == 7 and q_end == quarters[-1][1]) else "assembly",
-                    basis_reference="业主大会决议：公共收益用于共用设施维修", note="更换路灯、修补道闸",
+                    basis_reference="业主大会决议：公共收益用于共用设施维修",
+                    note="更换路灯、修补道闸",
                 )
 
     # Quarterly disclosures: one late and one missing, both in the quarter before last (so that
@@ -140,8 +179,12 @@ def seed(context: dict) -> None:
             if posted > today:
                 continue
             services.disclosure_create(
-                user=writer, estate_id=estate.pk, period_start=q_start, posted_location=rng.choice(
-                    ["小区东门公告栏", "物业服务中心公示栏", "各单元楼道公示栏"]),
-                posted_on=posted, photo=_photo(), posted_on_platform=rng.random() < 0.7,
+                user=writer,
+                estate_id=estate.pk,
+                period_start=q_start,
+                posted_location=rng.choice(["小区东门公告栏", "物业服务中心公示栏", "各单元楼道公示栏"]),
+                posted_on=posted,
+                photo=_photo(),
+                posted_on_platform=rng.random() < 0.7,
             )
     context["revenue_findings"] = revenue_checks_run(today=today)

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 
 from communities.models import Estate, Region, RegionLevel
 
-from .models import Direction, Disclosure, RevenueAccount, RevenueEntry, RevenueKind, RevenueSource, SpendingKind
+from .models import Direction, Disclosure, RevenueAccount, RevenueEntry, RevenueSource
 
 
 def _towns(request):
@@ -18,9 +18,13 @@ YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
 class EstateRevenueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="小区名称", field_name="name", lookup_expr="icontains")
-    town = django_filters.ModelChoiceFilter(label="镇/街道", queryset=_towns, field_name="community__parent", empty_label="全部")
+    town = django_filters.ModelChoiceFilter(
+        label="镇/街道", queryset=_towns, field_name="community__parent", empty_label="全部"
+    )
     account = django_filters.ChoiceFilter(
-        label="专门账户", method="filter_account", empty_label="全部",
+        label="专门账户",
+        method="filter_account",
+        empty_label="全部",
         choices=[("yes", "已开设"), ("no", "未开设"), ("unknown", "未登记")],
     )
 
@@ -57,13 +61,13 @@ class SourceFilter(_EstateScoped):
 
 class EntryFilter(_EstateScoped):
     direction = django_filters.ChoiceFilter(label="收支", choices=Direction.choices, empty_label="全部")
-    kind = django_filters.ChoiceFilter(
-        label="类型", choices=RevenueKind.choices + SpendingKind.choices, method="filter_kind", empty_label="全部"
+    kind = django_filters.CharFilter(label="类型（收入或支出类型的值）", method="filter_kind")
+    date_from = django_filters.DateFilter(
+        label="发生日期起", field_name="occurred_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_from = django_filters.DateFilter(label="发生日期起", field_name="occurred_on", lookup_expr="gte",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(label="发生日期止", field_name="occurred_on", lookup_expr="lte",
-                                        widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(
+        label="发生日期止", field_name="occurred_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
     source = django_filters.NumberFilter(label="经营项目ID", field_name="source_id")
 
     class Meta:
@@ -76,7 +80,9 @@ class EntryFilter(_EstateScoped):
 
 class DisclosureFilter(_EstateScoped):
     year = django_filters.NumberFilter(label="年度", field_name="period_start", lookup_expr="year")
-    reviewed = django_filters.BooleanFilter(label="已审阅", method="filter_reviewed", widget=forms.Select(choices=YES_NO))
+    reviewed = django_filters.BooleanFilter(
+        label="已审阅", method="filter_reviewed", widget=forms.Select(choices=YES_NO)
+    )
     late = django_filters.BooleanFilter(label="逾期公示", method="filter_late", widget=forms.Select(choices=YES_NO))
 
     class Meta:

@@ -40,7 +40,10 @@ class AccountForm(StyledForm):
     bank = forms.CharField(label="开户银行", max_length=100, required=False)
     account_name = forms.CharField(label="账户名称", max_length=100, required=False)
     account_number = forms.CharField(
-        label="账号", max_length=40, required=False, help_text="加密保存，页面只显示末四位；修改其他信息时可留空。",
+        label="账号",
+        max_length=40,
+        required=False,
+        help_text="加密保存，页面只显示末四位；修改其他信息时可留空。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     opened_on = forms.DateField(label="开户日期", required=False, widget=_date_input())
@@ -68,16 +71,18 @@ class EntryForm(StyledForm):
     kind = forms.ChoiceField(label="类型", choices=KIND_CHOICES)
     occurred_on = forms.DateField(label="发生日期", widget=_date_input())
     amount = forms.CharField(label="金额（元）", max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    source = forms.ModelChoiceField(label="经营项目", queryset=RevenueSource.objects.none(), required=False,
-                                    empty_label="（无）")
+    source = forms.ModelChoiceField(
+        label="经营项目", queryset=RevenueSource.objects.none(), required=False, empty_label="（无）"
+    )
     counterparty = forms.CharField(label="交易对方", max_length=100, required=False)
     allocation_basis = forms.ChoiceField(
         label="分配使用依据（支出）", choices=[("", "（未注明）"), *AllocationBasis.choices], required=False
     )
     basis_reference = forms.CharField(label="依据说明（合同条款/决议文号）", max_length=200, required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
-    voucher = forms.FileField(label="凭证（图片或 PDF）", required=False,
-                              widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+    voucher = forms.FileField(
+        label="凭证（图片或 PDF）", required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
+    )
 
     def __init__(self, *args, estate=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,8 +102,11 @@ class EntryForm(StyledForm):
 
 class DisclosureForm(StyledForm):
     period_start = forms.ChoiceField(label="公示期间")
-    posted_location = forms.CharField(label="公示位置（醒目位置）", max_length=200,
-                                      widget=forms.TextInput(attrs={"placeholder": "例如：小区东门公告栏、各单元楼道"}))
+    posted_location = forms.CharField(
+        label="公示位置（醒目位置）",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "例如：小区东门公告栏、各单元楼道"}),
+    )
     posted_on = forms.DateField(label="公示日期", widget=_date_input())
     posted_on_platform = forms.BooleanField(label="已同步在智慧物业平台公示", required=False)
     photo = forms.FileField(label="公示现场照片", widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_IMAGES}))
@@ -108,7 +116,8 @@ class DisclosureForm(StyledForm):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["period_start"].choices = [
-            (start.isoformat(), period_label(start, end)) for start, end in recent_complete_periods(today, period_months)
+            (start.isoformat(), period_label(start, end))
+            for start, end in recent_complete_periods(today, period_months)
         ]
         self.fields["posted_on"].initial = today
 

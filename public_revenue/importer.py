@@ -169,7 +169,9 @@ def _parse_row(row: Row, today: date) -> None:
         row.kind = kinds.get(kind_text, "")
         if not row.kind:
             allowed = "、".join(label for label in kinds)
-            row.reasons.append(f"{'收入' if row.direction == Direction.INCOME else '支出'}类型“{kind_text}”无法识别（可选：{allowed}）")
+            row.reasons.append(
+                f"{'收入' if row.direction == Direction.INCOME else '支出'}类型“{kind_text}”无法识别（可选：{allowed}）"
+            )
     try:
         row.amount = parse_amount(v.get("amount"))
     except InvalidInput as exc:
@@ -184,8 +186,16 @@ def _parse_row(row: Row, today: date) -> None:
 
 
 def _key(estate_id: int, row: Row, occurrence: int) -> str:
-    parts = [str(estate_id), row.occurred_on.isoformat(), row.direction, row.kind, str(row.amount),
-             _clean(row.values.get("counterparty")), _clean(row.values.get("note")), str(occurrence)]
+    parts = [
+        str(estate_id),
+        row.occurred_on.isoformat(),
+        row.direction,
+        row.kind,
+        str(row.amount),
+        _clean(row.values.get("counterparty")),
+        _clean(row.values.get("note")),
+        str(occurrence),
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:64]
 
 
@@ -203,13 +213,20 @@ def ledger_import_preview(*, user: User, estate_id: int, content: bytes) -> Prev
             continue
         # Identical lines in one file are distinct payments: number them, so that a re-import
         # of the same file maps each onto its own earlier row.
-        identity = (row.occurred_on, row.direction, row.kind, row.amount, _clean(row.values.get("counterparty")),
-                    _clean(row.values.get("note")))
+        identity = (
+            row.occurred_on,
+            row.direction,
+            row.kind,
+            row.amount,
+            _clean(row.values.get("counterparty")),
+            _clean(row.values.get("note")),
+        )
         seen[identity] += 1
         row.import_key = _key(estate.pk, row, seen[identity])
     existing = set(
-        RevenueEntry.objects.filter(estate=estate, import_key__in=[r.import_key for r in rows if r.import_key])
-        .values_list("import_key", flat=True)
+        RevenueEntry.objects.filter(
+            estate=estate, import_key__in=[r.import_key for r in rows if r.import_key]
+        ).values_list("import_key", flat=True)
     )
     for row in rows:
         if row.status == "new" and row.import_key in existing:
@@ -227,12 +244,17 @@ def ledger_import(*, user: User, estate_id: int, content: bytes) -> Preview:
             raise ImportRefused(f"第 {lines} 行有错误，请修改后重新导入（本次未导入任何数据）。")
         entries = [
             RevenueEntry(
-                estate=estate, direction=r.direction, occurred_on=r.occurred_on, amount=r.amount,
+                estate=estate,
+                direction=r.direction,
+                occurred_on=r.occurred_on,
+                amount=r.amount,
                 income_kind=r.kind if r.direction == Direction.INCOME else "",
                 spending_kind=r.kind if r.direction == Direction.SPENDING else "",
                 allocation_basis=r.allocation_basis,
-                counterparty=_clean(r.values.get("counterparty"))[:100], note=_clean(r.values.get("note"))[:200],
-                import_key=r.import_key, created_by=user,
+                counterparty=_clean(r.values.get("counterparty"))[:100],
+                note=_clean(r.values.get("note"))[:200],
+                import_key=r.import_key,
+                created_by=user,
             )
             for r in preview.new
         ]
@@ -243,9 +265,15 @@ def ledger_import(*, user: User, estate_id: int, content: bytes) -> Preview:
             raise Conflict("导入期间该小区的收支已被他人导入，请重新预览。") from exc
         if entries:
             _event(
-                estate=estate, user=user, kind=RevenueEventKind.IMPORT,
+                estate=estate,
+                user=user,
+                kind=RevenueEventKind.IMPORT,
                 note=f"导入收支 {len(entries)} 条（收入 {preview.total(Direction.INCOME)} 元，支出 {preview.total(Direction.SPENDING)} 元）",
-                data={"rows": len(entries), "duplicates": len(preview.duplicates),
-                      "income": str(preview.total(Direction.INCOME)), "spending": str(preview.total(Direction.SPENDING))},
+                data={
+                    "rows": len(entries),
+                    "duplicates": len(preview.duplicates),
+                    "income": str(preview.total(Direction.INCOME)),
+                    "spending": str(preview.total(Direction.SPENDING)),
+                },
             )
     return preview

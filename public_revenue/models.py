@@ -93,7 +93,12 @@ class RevenueAccount(models.Model):
     holder = models.CharField("账户管理方", max_length=30, choices=AccountHolder.choices, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -170,7 +175,12 @@ class RevenueSource(models.Model):
     approval_date = models.DateField("同意日期", null=True, blank=True)
     is_active = models.BooleanField("经营中", default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField("登记时间", default=timezone.now)
 
@@ -188,7 +198,9 @@ class RevenueSource(models.Model):
             ),
             models.CheckConstraint(
                 name="revenue_source_dates_ordered",
-                condition=Q(contract_start__isnull=True) | Q(contract_end__isnull=True) | Q(contract_end__gte=F("contract_start")),
+                condition=Q(contract_start__isnull=True)
+                | Q(contract_end__isnull=True)
+                | Q(contract_end__gte=F("contract_start")),
                 violation_error_message="合同结束日期不能早于开始日期。",
             ),
         ]
@@ -255,7 +267,12 @@ class RevenueEntry(models.Model):
     #: natural key of an imported row, so that a re-import adds nothing twice
     import_key = models.CharField("导入标识", max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField("登记时间", default=timezone.now)
 
@@ -288,7 +305,9 @@ class RevenueEntry(models.Model):
 
     @property
     def kind_display(self) -> str:
-        return self.get_income_kind_display() if self.direction == Direction.INCOME else self.get_spending_kind_display()
+        return (
+            self.get_income_kind_display() if self.direction == Direction.INCOME else self.get_spending_kind_display()
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,11 +337,21 @@ class Disclosure(models.Model):
     photo_content_type = models.CharField("照片类型", max_length=50)
     note = models.CharField("说明", max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField("登记时间", default=timezone.now)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审阅人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="审阅人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField("审阅时间", null=True, blank=True)
     review_note = models.CharField("审阅意见", max_length=200, blank=True)
@@ -376,7 +405,12 @@ class RevenueEvent(models.Model):
         "communities.Estate", verbose_name="小区", on_delete=models.PROTECT, related_name="revenue_events"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     at = models.DateTimeField("时间", default=timezone.now)
     kind = models.CharField("类型", max_length=20, choices=RevenueEventKind.choices)

@@ -115,7 +115,9 @@ def estate_overview(*, user, year: int | None = None):
         .annotate(
             year_income=_sum_subquery(entries, Direction.INCOME),
             year_spending=_sum_subquery(entries, Direction.SPENDING),
-            year_enterprise_share=_sum_subquery(entries, Direction.SPENDING, {"spending_kind": SpendingKind.ENTERPRISE_SHARE}),
+            year_enterprise_share=_sum_subquery(
+                entries, Direction.SPENDING, {"spending_kind": SpendingKind.ENTERPRISE_SHARE}
+            ),
             last_disclosure_start=Subquery(last_disclosure.values("period_start")[:1]),
             last_disclosure_end=Subquery(last_disclosure.values("period_end")[:1]),
             finding_count=Count("revenue_findings", distinct=True),
@@ -124,11 +126,18 @@ def estate_overview(*, user, year: int | None = None):
     )
 
 
-def town_figures(*, user, year: int | None = None) -> list[dict]:
-    """Per town of the user's scope: managed estates, estates with an account (coverage),
-    this year's income, spending and enterprise share, and disclosures on time / recorded."""
+def town_figures(*, user=None, region: Region | None = None, year: int | None = None) -> list[dict]:
+    """Per town of the user's scope (or, for scheduled reports without a user, of `region`'s
+    subtree): managed estates, estates with an account (coverage), the year's income, spending
+    and enterprise share, and disclosures on time / recorded. Money is Decimal."""
     year = year or timezone.localdate().year
-    estates = managed_estates(Estate.objects.visible_to(user))
+    if user is not None:
+        scoped = Estate.objects.visible_to(user)
+    elif region is not None:
+        scoped = Estate.objects.filter(community__path__startswith=region.path)
+    else:
+        raise ValueError("town_figures needs a user or a region")
+    estates = managed_estates(scoped)
     has_account = RevenueAccount.objects.filter(estate_id=OuterRef("pk"), has_account=True)
     per_town = {
         row["community__parent"]: row
@@ -159,17 +168,19 @@ def town_figures(*, user, year: int | None = None) -> list[dict]:
     rows = []
     for town in towns:
         counts, m, d = per_town[town.pk], money.get(town.pk, {}), disclosures.get(town.pk, {})
-        rows.append({
-            "town": town,
-            "managed": counts["managed"],
-            "with_account": counts["with_account_count"],
-            "coverage": coverage_percent(counts["with_account_count"], counts["managed"]),
-            "income": _money(m.get("income")),
-            "spending": _money(m.get("spending")),
-            "enterprise_share": _money(m.get("share")),
-            "disclosures": d.get("total", 0),
-            "disclosures_on_time": d.get("on_time", 0),
-        })
+        rows.append(
+            {
+                "town": town,
+                "managed": counts["managed"],
+                "with_account": counts["with_account_count"],
+                "coverage": coverage_percent(counts["with_account_count"], counts["managed"]),
+                "income": _money(m.get("income")),
+                "spending": _money(m.get("spending")),
+                "enterprise_share": _money(m.get("share")),
+                "disclosures": d.get("total", 0),
+                "disclosures_on_time": d.get("on_time", 0),
+            }
+        )
     return rows
 
 
@@ -208,14 +219,18 @@ def estate_sources(*, user, estate_id: int):
 
 
 def disclosure_list(*, user):
-    return Disclosure.objects.visible_to(user).select_related("estate__community__parent", "reviewed_by").order_by(
-        "-period_start", "estate__community__path", "estate__name"
+    return (
+        Disclosure.objects.visible_to(user)
+        .select_related("estate__community__parent", "reviewed_by")
+        .order_by("-period_start", "estate__community__path", "estate__name")
     )
 
 
 def finding_list(*, user):
-    return CheckFinding.objects.visible_to(user).select_related("estate__community__parent", "case").order_by(
-        "-found_on", "-id"
+    return (
+        CheckFinding.objects.visible_to(user)
+        .select_related("estate__community__parent", "case")
+        .order_by("-found_on", "-id")
     )
 
 
@@ -250,43 +265,118 @@ def public_estate_revenue(*, estate_id: int, today: date | None = None) -> dict 
 # Exports
 
 
-ENTRY_EXPORT_HEADERS = ["序号", "镇/街道", "社区", "小区", "发生日期", "收支", "类型", "金额（元）", "交易对方",
-                        "经营项目", "分配使用依据", "依据说明", "备注", "凭证"]
+ENTRY_EXPORT_HEADERS = [
+    "序号",
+    "镇/街道",
+    "社区",
+    "小区",
+    "发生日期",
+    "收支",
+    "类型",
+    "金额（元）",
+    "交易对方",
+    "经营项目",
+    "分配使用依据",
+    "依据说明",
+    "备注",
+    "凭证",
+]
 
 
 def entry_export_rows(queryset):
-    for index, e in enumerate(queryset.select_related("estate__community__parent", "source").iterator(chunk_size=1000), 1):
+    for index, e in enumerate(
+        queryset.select_related("estate__community__parent", "source").iterator(chunk_size=1000), 1
+    ):
         yield [
-            index, e.estate.community.parent.name, e.estate.community.name, e.estate.name, e.occurred_on,
-            e.get_direction_display(), e.kind_display, e.amount, e.counterparty, str(e.source) if e.source_id else "",
-            e.get_allocation_basis_display(), e.basis_reference, e.note, "有" if e.voucher else "无",
+            index,
+            e.estate.community.parent.name,
+            e.estate.community.name,
+            e.estate.name,
+            e.occurred_on,
+            e.get_direction_display(),
+            e.kind_display,
+            e.amount,
+            e.counterparty,
+            str(e.source) if e.source_id else "",
+            e.get_allocation_basis_display(),
+            e.basis_reference,
+            e.note,
+            "有" if e.voucher else "无",
         ]
 
 
-OVERVIEW_EXPORT_HEADERS = ["序号", "镇/街道", "社区", "小区", "物业服务企业", "专门账户", "开户银行", "账号（脱敏）",
-                           "账户管理方", "本年收入（元）", "本年支出（元）", "其中企业管理成本（元）", "最近公示期间"]
+OVERVIEW_EXPORT_HEADERS = [
+    "序号",
+    "镇/街道",
+    "社区",
+    "小区",
+    "物业服务企业",
+    "专门账户",
+    "开户银行",
+    "账号（脱敏）",
+    "账户管理方",
+    "本年收入（元）",
+    "本年支出（元）",
+    "其中企业管理成本（元）",
+    "最近公示期间",
+]
 
 
 def overview_export_rows(queryset):
     for index, e in enumerate(queryset, 1):
         account = getattr(e, "revenue_account", None)
         yield [
-            index, e.community.parent.name, e.community.name, e.name, e.enterprise.name if e.enterprise_id else "",
+            index,
+            e.community.parent.name,
+            e.community.name,
+            e.name,
+            e.enterprise.name if e.enterprise_id else "",
             ("已开设" if account.has_account else "未开设") if account else "未登记",
-            account.bank if account else "", account.masked_number if account else "",
-            account.get_holder_display() if account else "", e.year_income, e.year_spending, e.year_enterprise_share,
+            account.bank if account else "",
+            account.masked_number if account else "",
+            account.get_holder_display() if account else "",
+            _money(e.year_income),
+            _money(e.year_spending),
+            _money(e.year_enterprise_share),
             period_label(e.last_disclosure_start, e.last_disclosure_end) if e.last_disclosure_start else "",
         ]
 
 
-FIGURES_EXPORT_HEADERS = ["镇/街道", "物业管理小区数", "已开设专门账户", "账户覆盖率（%）", "本年收入（元）",
-                          "本年支出（元）", "其中企业管理成本（元）", "本年公示次数", "按期公示次数"]
+FIGURES_EXPORT_HEADERS = [
+    "镇/街道",
+    "物业管理小区数",
+    "已开设专门账户",
+    "账户覆盖率（%）",
+    "本年收入（元）",
+    "本年支出（元）",
+    "其中企业管理成本（元）",
+    "本年公示次数",
+    "按期公示次数",
+]
 
 
 def figures_export_rows(rows: list[dict]):
     for r in rows:
-        yield [r["town"].name, r["managed"], r["with_account"], r["coverage"], r["income"], r["spending"],
-               r["enterprise_share"], r["disclosures"], r["disclosures_on_time"]]
+        yield [
+            r["town"].name,
+            r["managed"],
+            r["with_account"],
+            r["coverage"],
+            r["income"],
+            r["spending"],
+            r["enterprise_share"],
+            r["disclosures"],
+            r["disclosures_on_time"],
+        ]
     total = figures_total(rows)
-    yield ["合计", total["managed"], total["with_account"], total["coverage"], total["income"], total["spending"],
-           total["enterprise_share"], total["disclosures"], total["disclosures_on_time"]]
+    yield [
+        "合计",
+        total["managed"],
+        total["with_account"],
+        total["coverage"],
+        total["income"],
+        total["spending"],
+        total["enterprise_share"],
+        total["disclosures"],
+        total["disclosures_on_time"],
+    ]

@@ -180,7 +180,9 @@ def account_record(
     today = timezone.localdate()
     with transaction.atomic():
         estate = _estate_for_write(user=user, estate_id=estate_id)
-        account = RevenueAccount.objects.select_for_update().filter(estate=estate).first() or RevenueAccount(estate=estate)
+        account = RevenueAccount.objects.select_for_update().filter(estate=estate).first() or RevenueAccount(
+            estate=estate
+        )
         account.has_account = bool(has_account)
         account.note = _text(note)
         account.updated_by = user
@@ -206,7 +208,9 @@ def account_record(
                 raise InvalidInput("请填写账号。")
         account.save()
         _event(
-            estate=estate, user=user, kind=RevenueEventKind.ACCOUNT,
+            estate=estate,
+            user=user,
+            kind=RevenueEventKind.ACCOUNT,
             note=f"{'已开设' if account.has_account else '未开设'}专门账户 {account.masked_number}".strip(),
             data={"has_account": account.has_account, "bank": account.bank, "holder": account.holder},
         )
@@ -244,7 +248,8 @@ def source_create(
             contract_end=_date(contract_end, label="合同结束日期", required=False),
             contract_amount=(
                 parse_amount(contract_amount, label="合同约定收入", allow_zero=True)
-                if contract_amount not in (None, "") else None
+                if contract_amount not in (None, "")
+                else None
             ),
             approval=_choice(approval or Approval.NONE, Approval, "业主同意情况"),
             approval_decision=_text(approval_decision),
@@ -258,8 +263,13 @@ def source_create(
         if source.approval != Approval.NONE and not source.approval_decision:
             raise InvalidInput("已经业主同意的，请填写业主大会决议或业主书面同意文件。")
         source.save()
-        _event(estate=estate, user=user, kind=RevenueEventKind.SOURCE, note=f"登记经营项目：{source}",
-               data={"source_id": source.pk, "approval": source.approval})
+        _event(
+            estate=estate,
+            user=user,
+            kind=RevenueEventKind.SOURCE,
+            note=f"登记经营项目：{source}",
+            data={"source_id": source.pk, "approval": source.approval},
+        )
     return source
 
 
@@ -289,9 +299,18 @@ def entry_create(
     with transaction.atomic():
         estate = _estate_for_write(user=user, estate_id=estate_id)
         entry = _build_entry(
-            estate=estate, user=user, direction=direction, kind=kind, occurred_on=occurred_on, amount=amount,
-            source_id=source_id, counterparty=counterparty, allocation_basis=allocation_basis,
-            basis_reference=basis_reference, note=note, today=today,
+            estate=estate,
+            user=user,
+            direction=direction,
+            kind=kind,
+            occurred_on=occurred_on,
+            amount=amount,
+            source_id=source_id,
+            counterparty=counterparty,
+            allocation_basis=allocation_basis,
+            basis_reference=basis_reference,
+            note=note,
+            today=today,
         )
         upload, content_type = _one_file(voucher, label="凭证")
         if upload is not None:
@@ -301,7 +320,9 @@ def entry_create(
         entry.import_key = import_key
         entry.save()
         _event(
-            estate=estate, user=user, kind=RevenueEventKind.ENTRY,
+            estate=estate,
+            user=user,
+            kind=RevenueEventKind.ENTRY,
             note=f"{entry.get_direction_display()} {entry.kind_display} {entry.amount} 元（{entry.occurred_on}）",
             data={"entry_id": entry.pk, "amount": str(entry.amount), "direction": entry.direction},
         )
@@ -309,12 +330,30 @@ def entry_create(
 
 
 def _extension(content_type: str) -> str:
-    return {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
-            "application/pdf": ".pdf"}.get(content_type, "")
+    return {
+        "image/jpeg": ".jpg",
+        "image/png": ".png",
+        "image/gif": ".gif",
+        "image/webp": ".webp",
+        "application/pdf": ".pdf",
+    }.get(content_type, "")
 
 
-def _build_entry(*, estate, user, direction, kind, occurred_on, amount, source_id, counterparty, allocation_basis,
-                 basis_reference, note, today) -> RevenueEntry:
+def _build_entry(
+    *,
+    estate,
+    user,
+    direction,
+    kind,
+    occurred_on,
+    amount,
+    source_id,
+    counterparty,
+    allocation_basis,
+    basis_reference,
+    note,
+    today,
+) -> RevenueEntry:
     direction = _choice(direction, Direction, "收支方向")
     entry = RevenueEntry(estate=estate, direction=direction, created_by=user)
     if direction == Direction.INCOME:
@@ -384,15 +423,24 @@ def disclosure_create(
             raise Conflict(f"该小区{period_label(start, end)}已登记公示。")
         totals = selectors.ledger_totals(estate_id=estate.pk, start=start, end=end)
         disclosure = Disclosure(
-            estate=estate, period_start=start, period_end=end, deadline=deadline_for(end, rule),
-            income_total=totals["income_total"], spending_total=totals["spending_total"],
-            enterprise_share_total=totals["enterprise_share_total"], balance=totals["balance"],
+            estate=estate,
+            period_start=start,
+            period_end=end,
+            deadline=deadline_for(end, rule),
+            income_total=totals["income_total"],
+            spending_total=totals["spending_total"],
+            enterprise_share_total=totals["enterprise_share_total"],
+            balance=totals["balance"],
             totals_by_kind={
                 "income": {k: str(v) for k, v in totals["income_by_kind"].items()},
                 "spending": {k: str(v) for k, v in totals["spending_by_kind"].items()},
             },
-            posted_location=location, posted_on_platform=bool(posted_on_platform), posted_on=posted,
-            photo_content_type=content_type, note=_text(note), created_by=user,
+            posted_location=location,
+            posted_on_platform=bool(posted_on_platform),
+            posted_on=posted,
+            photo_content_type=content_type,
+            note=_text(note),
+            created_by=user,
         )
         disclosure.photo.save(f"notice{_extension(content_type)}", upload, save=False)
         try:
@@ -401,10 +449,15 @@ def disclosure_create(
         except IntegrityError as exc:
             raise Conflict(f"该小区{period_label(start, end)}已登记公示。") from exc
         _event(
-            estate=estate, user=user, kind=RevenueEventKind.DISCLOSURE,
+            estate=estate,
+            user=user,
+            kind=RevenueEventKind.DISCLOSURE,
             note=f"登记{disclosure.period_label}公示{'（逾期）' if disclosure.is_late else ''}",
-            data={"disclosure_id": disclosure.pk, "income_total": str(disclosure.income_total),
-                  "spending_total": str(disclosure.spending_total)},
+            data={
+                "disclosure_id": disclosure.pk,
+                "income_total": str(disclosure.income_total),
+                "spending_total": str(disclosure.spending_total),
+            },
         )
     return disclosure
 
@@ -421,7 +474,11 @@ def disclosure_review(*, user: User, disclosure_id: int, note: str = "") -> Disc
         disclosure.reviewed_at = timezone.now()
         disclosure.review_note = _text(note)
         disclosure.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
-        _event(estate=disclosure.estate, user=user, kind=RevenueEventKind.REVIEW,
-               note=f"审阅{disclosure.period_label}公示 {disclosure.review_note}".strip(),
-               data={"disclosure_id": disclosure.pk})
+        _event(
+            estate=disclosure.estate,
+            user=user,
+            kind=RevenueEventKind.REVIEW,
+            note=f"审阅{disclosure.period_label}公示 {disclosure.review_note}".strip(),
+            data={"disclosure_id": disclosure.pk},
+        )
     return disclosure

@@ -43,26 +43,40 @@ def _can_review(user) -> bool:
 
 
 def _estate_or_404(request, pk: int) -> Estate:
-    return get_object_or_404(Estate.objects.visible_to(request.user).select_related("community__parent", "enterprise"), pk=pk)
+    return get_object_or_404(
+        Estate.objects.visible_to(request.user).select_related("community__parent", "enterprise"), pk=pk
+    )
 
 
 @login_required
 def overview(request):
     """Coverage and figures per town, and each estate's account and this year's money."""
     year = timezone.localdate().year
-    estate_filter = EstateRevenueFilter(request.GET, queryset=selectors.estate_overview(user=request.user, year=year),
-                                        request=request)
+    estate_filter = EstateRevenueFilter(
+        request.GET, queryset=selectors.estate_overview(user=request.user, year=year), request=request
+    )
     figures = selectors.town_figures(user=request.user, year=year)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(f"公共收益汇总（{year}年）.xlsx", [
-            ("分镇汇总", selectors.FIGURES_EXPORT_HEADERS, selectors.figures_export_rows(figures)),
-            ("小区公共收益", selectors.OVERVIEW_EXPORT_HEADERS, selectors.overview_export_rows(estate_filter.qs)),
-        ])
+        return xlsx_response(
+            f"公共收益汇总（{year}年）.xlsx",
+            [
+                ("分镇汇总", selectors.FIGURES_EXPORT_HEADERS, selectors.figures_export_rows(figures)),
+                ("小区公共收益", selectors.OVERVIEW_EXPORT_HEADERS, selectors.overview_export_rows(estate_filter.qs)),
+            ],
+        )
     page, query = _page(request, estate_filter.qs)
-    return render(request, "public_revenue/overview.html", {
-        "filter": estate_filter, "page": page, "query": query, "figures": figures,
-        "total": selectors.figures_total(figures), "year": year,
-    })
+    return render(
+        request,
+        "public_revenue/overview.html",
+        {
+            "filter": estate_filter,
+            "page": page,
+            "query": query,
+            "figures": figures,
+            "total": selectors.figures_total(figures),
+            "year": year,
+        },
+    )
 
 
 @login_required
@@ -70,22 +84,33 @@ def estate_ledger(request, pk: int):
     estate = _estate_or_404(request, pk)
     entries = selectors.estate_entries(user=request.user, estate_id=estate.pk)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(f"{estate.name}公共收益收支明细.xlsx",
-                             [("收支明细", selectors.ENTRY_EXPORT_HEADERS, selectors.entry_export_rows(entries))])
+        return xlsx_response(
+            f"{estate.name}公共收益收支明细.xlsx",
+            [("收支明细", selectors.ENTRY_EXPORT_HEADERS, selectors.entry_export_rows(entries))],
+        )
     today = timezone.localdate()
     page, query = _page(request, entries)
-    return render(request, "public_revenue/estate_ledger.html", {
-        "estate": estate,
-        "account": RevenueAccount.objects.filter(estate=estate).first(),
-        "sources": selectors.estate_sources(user=request.user, estate_id=estate.pk),
-        "page": page, "query": query,
-        "disclosures": Disclosure.objects.visible_to(request.user).filter(estate=estate).order_by("-period_start")[:12],
-        "findings": selectors.finding_list(user=request.user).filter(estate=estate)[:20],
-        "year": today.year,
-        "year_totals": selectors.ledger_totals(estate_id=estate.pk, start=date(today.year, 1, 1), end=date(today.year, 12, 31)),
-        "rule": rule_for_estate(estate),
-        "can_write": _can_write(request.user),
-    })
+    return render(
+        request,
+        "public_revenue/estate_ledger.html",
+        {
+            "estate": estate,
+            "account": RevenueAccount.objects.filter(estate=estate).first(),
+            "sources": selectors.estate_sources(user=request.user, estate_id=estate.pk),
+            "page": page,
+            "query": query,
+            "disclosures": Disclosure.objects.visible_to(request.user)
+            .filter(estate=estate)
+            .order_by("-period_start")[:12],
+            "findings": selectors.finding_list(user=request.user).filter(estate=estate)[:20],
+            "year": today.year,
+            "year_totals": selectors.ledger_totals(
+                estate_id=estate.pk, start=date(today.year, 1, 1), end=date(today.year, 12, 31)
+            ),
+            "rule": rule_for_estate(estate),
+            "can_write": _can_write(request.user),
+        },
+    )
 
 
 def _form_page(request, estate, form, title, template="public_revenue/form.html", status=200):
@@ -114,13 +139,22 @@ def account_edit(request, pk: int):
     account = RevenueAccount.objects.filter(estate=estate).first()
     initial = {}
     if account:
-        initial = {"has_account": "1" if account.has_account else "0", "bank": account.bank,
-                   "account_name": account.account_name, "opened_on": account.opened_on, "holder": account.holder,
-                   "note": account.note}
+        initial = {
+            "has_account": "1" if account.has_account else "0",
+            "bank": account.bank,
+            "account_name": account.account_name,
+            "opened_on": account.opened_on,
+            "holder": account.holder,
+            "note": account.note,
+        }
     form = AccountForm(request.POST or None, initial=initial)
     return _write(
-        request, estate, form, "登记公共收益专门账户",
-        lambda d: services.account_record(user=request.user, estate_id=estate.pk, **d), "专门账户信息已保存。",
+        request,
+        estate,
+        form,
+        "登记公共收益专门账户",
+        lambda d: services.account_record(user=request.user, estate_id=estate.pk, **d),
+        "专门账户信息已保存。",
     )
 
 
@@ -129,8 +163,12 @@ def source_create(request, pk: int):
     estate = _estate_or_404(request, pk)
     form = SourceForm(request.POST or None)
     return _write(
-        request, estate, form, "登记公共部位经营项目",
-        lambda d: services.source_create(user=request.user, estate_id=estate.pk, **d), "经营项目已登记。",
+        request,
+        estate,
+        form,
+        "登记公共部位经营项目",
+        lambda d: services.source_create(user=request.user, estate_id=estate.pk, **d),
+        "经营项目已登记。",
     )
 
 
@@ -141,7 +179,9 @@ def entry_create(request, pk: int):
 
     def call(d):
         source = d.pop("source")
-        return services.entry_create(user=request.user, estate_id=estate.pk, source_id=source.pk if source else None, **d)
+        return services.entry_create(
+            user=request.user, estate_id=estate.pk, source_id=source.pk if source else None, **d
+        )
 
     return _write(request, estate, form, "登记公共收益收支", call, "收支已登记。")
 
@@ -149,21 +189,36 @@ def entry_create(request, pk: int):
 @login_required
 def disclosure_create(request, pk: int):
     estate = _estate_or_404(request, pk)
-    form = DisclosureForm(request.POST or None, request.FILES or None, period_months=rule_for_estate(estate).period_months)
+    form = DisclosureForm(
+        request.POST or None, request.FILES or None, period_months=rule_for_estate(estate).period_months
+    )
     return _write(
-        request, estate, form, "登记公共收益公示",
-        lambda d: services.disclosure_create(user=request.user, estate_id=estate.pk, **d), "公示已登记。",
+        request,
+        estate,
+        form,
+        "登记公共收益公示",
+        lambda d: services.disclosure_create(user=request.user, estate_id=estate.pk, **d),
+        "公示已登记。",
     )
 
 
 @login_required
 def disclosure_list(request):
-    disclosure_filter = DisclosureFilter(request.GET, queryset=selectors.disclosure_list(user=request.user), request=request)
+    disclosure_filter = DisclosureFilter(
+        request.GET, queryset=selectors.disclosure_list(user=request.user), request=request
+    )
     page, query = _page(request, disclosure_filter.qs)
-    return render(request, "public_revenue/disclosure_list.html", {
-        "filter": disclosure_filter, "page": page, "query": query, "can_review": _can_review(request.user),
-        "review_form": ReviewForm(),
-    })
+    return render(
+        request,
+        "public_revenue/disclosure_list.html",
+        {
+            "filter": disclosure_filter,
+            "page": page,
+            "query": query,
+            "can_review": _can_review(request.user),
+            "review_form": ReviewForm(),
+        },
+    )
 
 
 @login_required
@@ -174,8 +229,11 @@ def disclosure_review(request, pk: int):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     services.disclosure_review(user=request.user, disclosure_id=disclosure.pk, note=note)
     messages.success(request, f"已审阅{disclosure.estate.name}{disclosure.period_label}公示。")
-    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/revenue/")
-                    else "public_revenue:disclosure-list")
+    return redirect(
+        request.POST.get("next")
+        if str(request.POST.get("next", "")).startswith("/revenue/")
+        else "public_revenue:disclosure-list"
+    )
 
 
 @login_required
@@ -183,8 +241,9 @@ def voucher_download(request, pk: int):
     entry = get_object_or_404(RevenueEntry.objects.visible_to(request.user), pk=pk)
     if not entry.voucher:
         raise Http404
-    return FileResponse(_open(entry.voucher), filename=entry.voucher_name or "凭证",
-                        content_type=entry.voucher_content_type)
+    return FileResponse(
+        _open(entry.voucher), filename=entry.voucher_name or "凭证", content_type=entry.voucher_content_type
+    )
 
 
 @login_required
@@ -233,8 +292,9 @@ def ledger_import(request, pk: int):
             stored = request.session.get(IMPORT_SESSION_KEY) or {}
             if stored.get("estate") != estate.pk:
                 raise importer.ImportRefused("请先上传文件并预览。")
-            preview = importer.ledger_import(user=request.user, estate_id=estate.pk,
-                                             content=base64.b64decode(stored["content"]))
+            preview = importer.ledger_import(
+                user=request.user, estate_id=estate.pk, content=base64.b64decode(stored["content"])
+            )
             request.session.pop(IMPORT_SESSION_KEY, None)
             messages.success(request, f"已导入 {len(preview.new)} 条，跳过重复 {len(preview.duplicates)} 条。")
             return redirect("public_revenue:estate", pk=estate.pk)

@@ -23,7 +23,7 @@ from core.errors import DomainError, NotFound
 from core.xlsx import XLSX_CONTENT_TYPE
 
 from . import periods
-from .models import ReportingDuty, ReportKind, StoredReport, StoredReportStatus, _report_path
+from .models import ReportingDuty, ReportKind, StoredReport, StoredReportStatus, _report_path, private_root
 from .workbook import build_workbook
 
 logger = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ def stored_report_build(*, region_id: int, period: str, kind: str = ReportKind.C
 
 
 def _build_file(report: StoredReport, county: Region, period_obj: periods.Period) -> None:
-    # the temporary file lives next to the media files, so the final copy stays on one disk
-    tmp_dir = os.path.join(str(settings.MEDIA_ROOT), "reporting", "tmp")
+    # the temporary file lives next to the stored reports, so the final copy stays on one disk
+    tmp_dir = os.path.join(private_root(), "reporting", "tmp")
     os.makedirs(tmp_dir, exist_ok=True)
     handle, tmp_path = tempfile.mkstemp(prefix="build-", suffix=".xlsx", dir=tmp_dir)
     os.close(handle)
@@ -143,17 +143,22 @@ def stored_report_deliver(*, report_id: int, duty: ReportingDuty | None = None) 
     return True
 
 
+def active_counties() -> list[Region]:
+    """The counties using the product: those with an active county-level account."""
+    from accounts.models import COUNTY_ROLES
+
+    return list(
+        Region.objects.filter(level=RegionLevel.COUNTY, users__role__in=COUNTY_ROLES, users__is_active=True)
+        .distinct().order_by("code")
+    )
+
+
 def due_county_reports(today=None) -> list[tuple[ReportingDuty, Region, periods.Period]]:
     """(duty, county, period) for every county report due today. Counties are those with an active
     county-level account (the ones using the product)."""
-    from accounts.models import COUNTY_ROLES
-
     today = today or timezone.localdate()
-    counties = list(
-        Region.objects.filter(level=RegionLevel.COUNTY, users__role__in=COUNTY_ROLES, users__is_active=True).distinct()
-    )
     due = []
-    for county in counties:
+    for county in active_counties():
         for duty in ReportingDuty.objects.for_county(county).filter(is_active=True, reporter="county").exclude(report_kind=""):
             period = duty.period_due_on(today)
             if period is not None:

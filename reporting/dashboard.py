@@ -4,7 +4,7 @@ ledger filter each chart element links to."""
 from datetime import date, datetime, time
 
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from communities.models import Region, RegionLevel
 from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
 
 from . import periods
+from .figures import provider_figures
 from .selectors import unit_status_list
 
 TREND_MONTHS = 12
@@ -78,11 +79,13 @@ def dashboard_data(*, user, county: Region | None) -> dict:
     }
 
     category_rows = (
-        cases.values("category__parent_id", "category__parent__label").annotate(n=Count("pk")).order_by("-n")[:10]
+        cases.annotate(group_id=Coalesce("category__parent_id", "category_id"),
+                       group_label=Coalesce("category__parent__label", "category__label"))
+        .values("group_id", "group_label").annotate(n=Count("pk")).order_by("-n", "group_id")[:10]
     )
     categories = {
-        "labels": [r["category__parent__label"] or "其他" for r in category_rows],
-        "ids": [r["category__parent_id"] for r in category_rows],
+        "labels": [r["group_label"] for r in category_rows],
+        "ids": [r["group_id"] for r in category_rows],
         "data": [r["n"] for r in category_rows],
         "url": ledger + "?category={category}",
     }
@@ -95,6 +98,23 @@ def dashboard_data(*, user, county: Region | None) -> dict:
         "labels": [r["estate__name"] for r in estate_rows], "ids": [r["estate_id"] for r in estate_rows],
         "data": [r["total"] for r in estate_rows], "url": ledger + "?estate={estate}",
     }
+
+    coverage = None
+    scope = user.region if user.region_id and user.region.level >= RegionLevel.COUNTY else county
+    today = timezone.localdate()
+    by_town = provider_figures("inspections", scope, date(today.year, 1, 1), today) if scope is not None else None
+    if by_town is not None:
+        names = {t["pk"]: t["name"] for t in towns}
+        rows = [(pk, {"estates_inspected": 0, **f}) for pk, f in by_town.items() if pk in names and f.get("estates_managed")]
+        order = {t["pk"]: index for index, t in enumerate(towns)}
+        rows.sort(key=lambda item: order[item[0]])
+        coverage = {
+            "towns": [names[pk] for pk, _ in rows], "town_ids": [pk for pk, _ in rows],
+            "managed": [f["estates_managed"] for _, f in rows],
+            "inspected": [min(f["estates_inspected"], f["estates_managed"]) for _, f in rows],
+            "rates": [round(100 * min(f["estates_inspected"], f["estates_managed"]) / f["estates_managed"], 1) for _, f in rows],
+            "year": today.year, "url": ledger + "?town={town}&source=inspection",
+        }
 
     submission = None
     if county is not None:
@@ -113,7 +133,7 @@ def dashboard_data(*, user, county: Region | None) -> dict:
 
     return {
         "town_state": town_state, "overdue": overdue, "trend": trend, "categories": categories,
-        "estates": estates, "submission": submission,
+        "estates": estates, "submission": submission, "coverage": coverage,
         "totals": {
             "cases": sum(counts.values()),
             "open": sum(n for (_t, s), n in counts.items() if s in OPEN_STATES),

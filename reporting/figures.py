@@ -6,21 +6,31 @@ with aggregate queries (never by looping over rows). Each provider declares its 
 Chinese label, column group) when it registers; the unit report, the statistics sheet and the
 dashboard show the figures of the providers registered, in registration order.
 
-Registered here: the rectification ledger (reporting.providers_rectification). Complaint channels
-(12345 / 信访 / 民生热线 …), inspection coverage and complainant satisfaction are registered by
-their own provider modules once those apps land (see PROVIDER_MODULES)."""
+Registered: the rectification ledger, complaint channels and satisfaction, inspection coverage
+(reporting.providers_<app>, see PROVIDER_MODULES). Another app adds a module there."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from importlib import import_module
 
 from communities.models import Region, RegionLevel
 
+logger = logging.getLogger(__name__)
+
 Provider = Callable[..., dict[int, dict[str, int | float]]]
 
-#: modules that register providers when imported; later apps add theirs
-PROVIDER_MODULES = ["reporting.providers_rectification"]
+#: modules that register providers when imported; later apps add theirs. The first is required;
+#: the others read apps still being built, so a broken import is logged and its figures left out
+#: instead of taking the reports down with it.
+PROVIDER_MODULES = [
+    "reporting.providers_rectification",
+    "reporting.providers_complaints",
+    "reporting.providers_inspections",
+    "public_revenue.report_figures",
+]
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,13 @@ def register(name: str, figures: list[Figure]):
 def _load() -> None:
     global _loaded
     if not _loaded:
-        for module in PROVIDER_MODULES:
-            import_module(module)
+        for index, module in enumerate(PROVIDER_MODULES):
+            try:
+                import_module(module)
+            except Exception:
+                if index == 0:
+                    raise
+                logger.exception("figure provider %s could not be loaded; its figures are left out", module)
         _loaded = True
 
 
@@ -87,3 +102,28 @@ def collect(region: Region, period_start: date, period_end: date, *, level: int 
 def unit_figures(unit: Region, period_start: date, period_end: date) -> dict:
     """The figures of one town or community (its own report)."""
     return collect(unit, period_start, period_end, level=unit.level).get(unit.pk, {f.key: 0 for f in figure_list()})
+
+
+def provider_figures(name: str, region: Region, period_start: date, period_end: date, *,
+                     level: int = RegionLevel.TOWN) -> dict[int, dict] | None:
+    """One provider's figures only (the dashboard's single-purpose charts); None if not registered."""
+    _load()
+    registration = _registry.get(name)
+    if registration is None:
+        return None
+    return registration.provider(region, period_start, period_end, level=level)
+
+
+def to_json(values: dict) -> dict:
+    """Figures as JSON for a frozen snapshot: money (Decimal) is kept exact as a string."""
+    return {key: str(value) if isinstance(value, Decimal) else value for key, value in values.items()}
+
+
+def from_json(value):
+    """A snapshot value back as a number (a string is an exact Decimal amount)."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return 0
+    return value

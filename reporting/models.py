@@ -1,12 +1,15 @@
 """Reporting (信息报送): the duties as data (who reports what to whom by which day), the units'
 monthly reports with their frozen figures, and the stored, versioned county workbooks."""
 
+import os
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from core.scoping import ScopedQuerySet
 
@@ -217,6 +220,31 @@ class StoredReportQuerySet(ScopedQuerySet):
         return self.filter(status=StoredReportStatus.READY)
 
 
+def private_root() -> str:
+    return os.path.abspath(str(getattr(settings, "PRIVATE_MEDIA_ROOT", settings.BASE_DIR / "private_media")))
+
+
+@deconstructible
+class ReportStorage(FileSystemStorage):
+    """Workbooks live outside MEDIA_ROOT (which may be served publicly) and are only delivered
+    through the scoped download view and API action."""
+
+    @property
+    def base_location(self):
+        return private_root()
+
+    @property
+    def location(self):
+        return private_root()
+
+    @property
+    def base_url(self):
+        return None
+
+
+report_storage = ReportStorage()
+
+
 def _report_path(instance, filename):
     return f"reporting/{instance.region.code}/{instance.period}/{filename}"
 
@@ -230,7 +258,7 @@ class StoredReport(models.Model):
     kind = models.CharField("报表类型", max_length=20, choices=ReportKind.choices, default=ReportKind.COUNTY_MONTHLY)
     version = models.PositiveIntegerField("版本")
     status = models.CharField("状态", max_length=10, choices=StoredReportStatus.choices, default=StoredReportStatus.BUILDING)
-    file = models.FileField("文件", upload_to=_report_path, max_length=300, blank=True)
+    file = models.FileField("文件", upload_to=_report_path, storage=report_storage, max_length=300, blank=True)
     size = models.PositiveIntegerField("大小（字节）", default=0)
     started_at = models.DateTimeField("开始时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -256,6 +284,10 @@ class StoredReport(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.period} {self.get_kind_display()} 第{self.version}版"
+
+    @property
+    def trigger_label(self) -> str:
+        return {"schedule": "定时任务", "manual": "页面生成", "command": "命令行"}.get(self.trigger, self.trigger)
 
     @property
     def filename(self) -> str:

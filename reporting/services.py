@@ -99,7 +99,7 @@ def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> 
             report.snapshot = {
                 "period": period_obj.key,
                 "as_of": now.isoformat(),
-                "figures": figure_registry.unit_figures(unit, period_obj.start, period_obj.end),
+                "figures": figure_registry.to_json(figure_registry.unit_figures(unit, period_obj.start, period_obj.end)),
                 "labels": figure_registry.figure_labels(),
             }
             previous = report.status
@@ -160,3 +160,35 @@ def unit_report_return(*, user, report_id: int, reason: str) -> UnitReport:
             title=f"{report.period} 月度报告被退回：{reason[:60]}", url=f"/reporting/unit/?period={report.period}",
         )
     return report
+
+
+def unit_report_reminders_send(*, today=None) -> int:
+    """Daily: reminds the officers of each town and community that has not submitted the month's
+    report, on the day the duty's lead time starts; and tells the county office on the day after
+    the due day which units are late. Safe to run twice a day (a user already holding the same
+    notice is skipped). Returns the number of notices sent."""
+    from core.notifications import notification_send
+
+    from .builds import active_counties
+    from .selectors import unit_status_list
+
+    today = today or timezone.localdate()
+    period = periods.period_containing("month", today)
+    sent = 0
+    for county in active_counties():
+        rows = unit_status_list(county=county, period=period, today=today)
+        for row in rows:
+            if row.is_done or row.days_left != row.duty.reminder_lead_days:
+                continue
+            title = f"请于{row.due:%m月%d日}前报送{period.label}工作进展（{row.unit.name}）"
+            users = row.unit.users.filter(is_active=True, role__in=[Role.TOWN, Role.COMMUNITY]).exclude(
+                notifications__title=title
+            )
+            sent += len(notification_send(users=users, title=title, url=f"/reporting/unit/?period={period.key}"))
+        late = [row for row in rows if row.is_late and row.days_late == 1]
+        if late:
+            names = "、".join(row.unit.name for row in late)
+            title = f"{period.label}逾期未报送 {len(late)} 个单位：{names}"[:200]
+            office = county.users.filter(is_active=True, role__in=list(REVIEW_ROLES)).exclude(notifications__title=title)
+            sent += len(notification_send(users=office, title=title, url=f"/reporting/review/?period={period.key}"))
+    return sent

@@ -31,10 +31,12 @@ def _period(request, param="period") -> periods.Period:
 
 
 def _figure_rows(report: UnitReport, live: dict) -> list[tuple]:
-    from .figures import figure_list
+    from .figures import figure_list, from_json
 
     frozen = report.snapshot.get("figures", {}) if report.snapshot else {}
-    return [(f.group, f.label, frozen.get(f.key) if frozen else None, live.get(f.key, 0)) for f in figure_list()]
+    return [
+        (f.group, f.label, from_json(frozen.get(f.key)) if frozen else None, live.get(f.key, 0)) for f in figure_list()
+    ]
 
 
 @login_required

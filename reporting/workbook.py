@@ -2,6 +2,7 @@
 统计表 (towns + total, figures by category group), 整改台账 (the ledger layout), 典型案例,
 工作进展 (the units' narratives) and 说明."""
 
+from contextlib import closing
 from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q
@@ -65,7 +66,7 @@ def statistics_rows(county: Region, period: Period) -> tuple[list[str], list[str
         values = []
         for index, figure in enumerate(figure_defs):
             if snapshot is not None and figure.key in snapshot:
-                value = snapshot[figure.key]
+                value = figure_registry.from_json(snapshot[figure.key])
             else:
                 value = live.get(town.pk, {}).get(figure.key, 0)
             values.append(value)
@@ -120,22 +121,47 @@ def narrative_rows(county: Region, period: Period):
 def build_workbook(*, county: Region, period: Period, target, version: int | None = None,
                    data_as_of: datetime | None = None) -> dict:
     """Writes the workbook to `target` (a path or a binary file). Returns run figures."""
+    workbook = Workbook(write_only=True)
+    try:
+        return _write(workbook, county=county, period=period, target=target, version=version, data_as_of=data_as_of)
+    except BaseException:
+        _discard(workbook)
+        raise
+
+
+def _discard(workbook) -> None:
+    """Closes and removes the half-written sheets' temporary files of a failed build."""
+    import os
+
+    for sheet in workbook.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        try:
+            sheet.close()
+        except Exception:  # noqa: S110 - best effort on a build that already failed
+            pass
+        if writer is not None and isinstance(writer.out, str) and os.path.exists(writer.out):
+            os.remove(writer.out)
+
+
+def _write(workbook, *, county, period, target, version, data_as_of) -> dict:
     from .providers_rectification import penalty_amount
 
     generated_at = timezone.now()
     data_as_of = data_as_of or generated_at
-    workbook = Workbook(write_only=True)
 
     band, headers, rows = statistics_rows(county, period)
     write_sheet(workbook, "统计表", headers, rows, header_rows=[band], freeze="C3",
                 widths=[14, 18, *[10] * (len(headers) - 2)])
-    ledger_rows = write_sheet(workbook, "整改台账", LEDGER_EXPORT_HEADERS, case_export_rows(ledger_queryset(county, period)),
-                              freeze="A2", widths=[6, 12, 12, 16, 20, 22, 40, 12, 16, 10, 36, 12, 14, 18])
-    typical_rows = write_sheet(workbook, "典型案例", TYPICAL_EXPORT_HEADERS,
-                               typical_case_export_rows(typical_queryset(county, period)),
-                               freeze="A2", widths=[6, 30, 12, 16, 20, 20, 40, 30, 30, 30, 10, 12])
-    write_sheet(workbook, "工作进展", NARRATIVE_HEADERS, narrative_rows(county, period), freeze="A2",
-                widths=[16, 12, 18, 18, 50, 40, 40, 40])
+    # closing(): a failed build must not leave a server-side cursor to the garbage collector
+    with closing(case_export_rows(ledger_queryset(county, period))) as rows_iter:
+        ledger_rows = write_sheet(workbook, "整改台账", LEDGER_EXPORT_HEADERS, rows_iter,
+                                  freeze="A2", widths=[6, 12, 12, 16, 20, 22, 40, 12, 16, 10, 36, 12, 14, 18])
+    with closing(typical_case_export_rows(typical_queryset(county, period))) as rows_iter:
+        typical_rows = write_sheet(workbook, "典型案例", TYPICAL_EXPORT_HEADERS, rows_iter,
+                                   freeze="A2", widths=[6, 30, 12, 16, 20, 20, 40, 30, 30, 30, 10, 12])
+    with closing(narrative_rows(county, period)) as rows_iter:
+        write_sheet(workbook, "工作进展", NARRATIVE_HEADERS, rows_iter, freeze="A2",
+                    widths=[16, 12, 18, 18, 50, 40, 40, 40])
     accepted = UnitReport.objects.filter(
         unit__path__startswith=county.path, period__in=month_keys(period), status=UnitReportStatus.ACCEPTED
     ).count()

@@ -204,7 +204,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # one name per choice set that appears on several serializers
-    "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "rectification.models.CaseState"},
+    "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "rectification.models.CaseState", "RevenueKindEnum": "public_revenue.models.RevenueKind",
+                            "SpendingKindEnum": "public_revenue.models.SpendingKind"},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

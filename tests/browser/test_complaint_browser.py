@@ -65,6 +65,7 @@ def test_file_track_reply_and_rate_on_a_phone(browser, live_server, phone_page, 
     staff.goto(f"{live_server.url}/complaints/?q={code}")
     rows = staff.locator("[data-testid=complaint-row]")
     assert rows.count() == 1 and "13812341234" in rows.first.inner_text()
+    screenshot(staff, "complaint-list-staff")
     rows.first.locator("a").first.click()
     reply = staff.locator("[data-testid=reply-form]")
     reply.locator("textarea[name=reply]").fill("社区已督促物业当天清理完毕，并增加每日巡查。")

@@ -35,7 +35,7 @@ def test_charts_render_and_a_town_bar_opens_the_filtered_ledger(page, live_serve
 
     browser_login(page, "demo-county", PASSWORD)
     page.goto(page.base_url + "/reporting/dashboard/")
-    page.wait_for_function("window.dashboardCharts && Object.keys(window.dashboardCharts).length >= 6")
+    page.wait_for_function("window.dashboardCharts && Object.keys(window.dashboardCharts).length >= 7")
     # every chart drew something: its canvas is not blank
     blank = page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid=chart]')).filter(el => {
         const canvas = el.querySelector('canvas');
@@ -46,7 +46,8 @@ def test_charts_render_and_a_town_bar_opens_the_filtered_ledger(page, live_serve
         return true;
     }).map(el => el.id)""")
     assert blank == []
-    assert page.locator("[data-testid=chart] canvas").count() == 6
+    # by town and state, trend, overdue, categories, estates, inspection coverage, report submission
+    assert page.locator("[data-testid=chart] canvas").count() == 7
     path = screenshot(page, "dashboard-county")
     assert path.stat().st_size > 10_000
 

@@ -19,7 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 PASSWORD = "Test@2025x"
 
 
-def test_enterprise_records_income_and_disclosure_and_the_public_page_shows_it(browser, live_server, tmp_path, settings):
+def test_enterprise_records_income_and_disclosure_and_the_public_page_shows_it(
+    browser, live_server, tmp_path, settings
+):
     settings.MEDIA_ROOT = str(tmp_path)
     tree = make_tree()
     enterprise = EnterpriseFactory(name="海阳物业")
@@ -27,8 +29,15 @@ def test_enterprise_records_income_and_disclosure_and_the_public_page_shows_it(b
     user = UserFactory(username="enterprise-b", role=Role.ENTERPRISE, enterprise=enterprise)
     user.set_password(PASSWORD)
     user.save()
-    services.account_record(user=user, estate_id=estate.pk, has_account=True, bank="休宁农商银行", account_name="海阳花园业委会",
-                            account_number="6228480012345678", holder="owners_committee")
+    services.account_record(
+        user=user,
+        estate_id=estate.pk,
+        has_account=True,
+        bank="休宁农商银行",
+        account_name="海阳花园业委会",
+        account_number="6228480012345678",
+        holder="owners_committee",
+    )
     start, end = last_complete_period(timezone.localdate(), 3)
     voucher = tmp_path / "收款凭证.png"
     voucher.write_bytes(PNG)

@@ -84,3 +84,18 @@ def test_feedback_overdue_flags_a_handled_case_without_reply(estates):
     Case.objects.filter(pk=c.case_id).update(state="closed")
     assert list(Complaint.objects.feedback_overdue()) == [c]
     assert Complaint.objects.get(pk=c.pk).is_feedback_overdue
+
+
+def test_the_intake_page_offers_only_the_estates_matching_the_typed_name(client, estates, county_user):
+    login(client, county_user)
+    form = client.get("/complaints/intake/", {"estate_q": "城北"}).context["form"]
+    assert list(form.fields["estate"].queryset) == [estates["haiyang_2"]]
+    everything = client.get("/complaints/intake/").context["form"]
+    assert set(everything.fields["estate"].queryset) == {estates["haiyang_1"], estates["haiyang_2"], estates["wanan_1"]}
+
+
+def test_the_list_filters_by_typed_estate_name(client, estates, county_user):
+    a = complaint(estates["haiyang_2"])
+    complaint(estates["haiyang_1"])
+    login(client, county_user)
+    assert [c.pk for c in client.get("/complaints/", {"estate_name": "城北"}).context["page"]] == [a.pk]

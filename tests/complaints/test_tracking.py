@@ -45,7 +45,7 @@ def test_reply_then_rating_through_the_tracking_page(client, estates, community_
     assert again.status_code == 409 and "已评价" in again.content.decode()
 
 
-def test_unsatisfied_needs_a_reason_and_goes_on_the_case_timeline(client, estates, community_user):
+def test_unsatisfied_needs_a_reason_and_goes_on_the_case_timeline(client, estates, community_user, county_user):
     c = complaint(estates["haiyang_1"], phone="13812341234")
     services.complaint_reply(complaint_id=c.pk, user=community_user, reply="已处理", method="sms")
     no_reason = client.post("/complaints/track/rate/", {"code": c.tracking_code, "last4": "1234",
@@ -55,6 +55,9 @@ def test_unsatisfied_needs_a_reason_and_goes_on_the_case_timeline(client, estate
                                             "comment": "根本没处理"})
     event = CaseEvent.objects.get(case_id=c.case_id, transition="complaint_rated")
     assert "不满意" in event.label and event.note == "根本没处理"
+    from core.models import Notification
+
+    assert Notification.objects.filter(user=county_user, title__contains="不满意").count() == 1
 
 
 def test_rating_before_the_reply_is_refused(client, estates):

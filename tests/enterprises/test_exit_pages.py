@@ -58,3 +58,21 @@ def test_api_exits_scoped(api_client, county_user, other_town_user, estates):
     assert len(rows) == 1 and len(rows[0]["handover_items"]) == 7
     api_client.force_authenticate(other_town_user)
     assert api_client.get("/api/v1/exits/").json()["results"] == []
+
+
+def test_picker_warns_about_black_listed_enterprises(client, county_user, estates, tree):
+    from tests.enterprises.test_credit_pages import _published
+
+    _published(estates, county_user, tree)
+    body = login(client, county_user).get("/enterprises/exits/").content.decode()
+    assert "海阳物业公司（⚠ 黑榜企业，请慎重选聘）" in body
+
+
+@pytest.mark.parametrize("url,data", [
+    ("/enterprises/exits/", {"estate": "abc"}),
+    ("/enterprises/my-credit/", {"entry": "abc", "content": "异议内容很充分"}),
+])
+def test_garbage_ids_are_404_not_500(client, county_user, enterprise_user, estates, url, data):
+    user = enterprise_user if "my-credit" in url else county_user
+    payload = {**_data(), **data} if "exits" in url else data
+    assert login(client, user).post(url, payload).status_code == 404

@@ -66,3 +66,23 @@ def test_visits_api_is_scoped_and_filterable(api_client, county_user, other_town
 
 def test_api_needs_login(api_client):
     assert api_client.get("/api/v1/visits/").status_code == 401
+
+
+def test_visits_api_query_count_does_not_grow(api_client, county_user, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    round = make_round(county_user, tree["county"])
+    for _ in range(5):
+        record_visit(county_user, round, EstateFactory(community=tree["xiuyang"]), failures={"A1": "问题"})
+    api_client.force_authenticate(county_user)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert api_client.get("/api/v1/visits/?page_size=100").status_code == 200
+        return len(ctx.captured_queries)
+
+    few = queries()
+    for _ in range(45):
+        record_visit(county_user, round, EstateFactory(community=tree["xiuyang"]))
+    assert queries() == few

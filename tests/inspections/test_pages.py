@@ -119,6 +119,7 @@ def test_visit_page_records_a_visit_with_a_failure_and_a_photo(client, community
     assert visit.status == VisitStatus.SUBMITTED
     line = visit.lines.get(category_id=a3)
     assert line.case.source == "inspection" and line.photos.count() == 1
+    assert list(visit.cases) == [line.case]
     detail = client.get(response["Location"]).content.decode()
     assert line.case.number in detail and "消防通道堵塞" in detail
     photo = line.photos.get()
@@ -137,6 +138,7 @@ def test_incomplete_submission_is_kept_as_a_draft_with_a_chinese_message(client,
     visit = Visit.objects.get()
     assert visit.status == VisitStatus.DRAFT and Case.objects.count() == 0
     assert visit.lines.get(category_id=a1).note == "保洁不到位"
+    assert f'action="{reverse("inspections:visit-edit", args=[visit.pk])}"' in body, "the next post edits the draft"
 
     # finish it later
     edit = reverse("inspections:visit-edit", args=[visit.pk])
@@ -299,6 +301,24 @@ def test_spot_check_pages(client, county_user, town_user, tree):
     assert client.get(url).status_code == 403
 
 
+def test_spot_check_pages_validate_ownership(client, county_user, other_town_user, tree):
+    EstateFactory(community=tree["xiuyang"])
+    draw = services.spot_check_draw(user=county_user, region_id=tree["haiyang"].pk, sample_size=1, seed=1)
+    estate = draw.candidates.get(position=1).estate
+    login(client, other_town_user)
+    assert client.get(reverse("inspections:draw-detail", args=[draw.pk])).status_code == 404
+    url = reverse("inspections:spot-visit-new", args=[draw.pk]) + f"?estate={estate.pk}"
+    assert client.get(url).status_code in (403, 404)
+    round = make_round(county_user, tree["haiyang"])
+    assert client.get(reverse("inspections:ledger-import", args=[round.pk])).status_code == 404
+
+
+def test_import_template_downloads(client, county_user):
+    response = login(client, county_user).get(reverse("inspections:ledger-template"))
+    workbook = load_workbook(BytesIO(response.content))
+    assert next(workbook.active.iter_rows(values_only=True))[:3] == ("小区名称", "社区", "排查日期")
+
+
 def test_round_detail_query_count_does_not_grow_with_estates(client, county_user, tree):
     round = make_round(county_user, tree["county"])
     for _ in range(5):
@@ -325,3 +345,24 @@ def test_draw_list_query_count_does_not_grow(client, county_user, tree):
         services.spot_check_draw(user=county_user, region_id=tree["county"].pk, sample_size=2, seed=seed)
     assert client.get(url).content.decode().count('data-testid="draw-row"') == 50
     assert count_queries(client, url) == few
+
+
+def test_checklist_page_is_for_the_round_owner(client, county_user, town_user, tree):
+    round = make_round(county_user, tree["county"])
+    login(client, town_user)
+    assert client.get(reverse("inspections:checklist-edit", args=[round.pk])).status_code == 403
+    assert client.post(reverse("inspections:checklist-edit", args=[round.pk]), {}).status_code == 403
+
+
+@pytest.mark.parametrize("url", [
+    "/inspections/visits/?round=abc&visited_from=xx&town=zz&page=-1",
+    "/inspections/visits/?round=abc&visited_from=xx&export=xlsx",
+    "/inspections/rounds/999999/",
+    "/inspections/visits/999999/",
+    "/inspections/spot-checks/999999/",
+    "/inspections/photos/999999/",
+    "/inspections/?page=abc&page_size=-5",
+])
+def test_garbage_input_is_never_a_500(client, county_user, url):
+    response = login(client, county_user).get(url)
+    assert response.status_code in (200, 400, 404)

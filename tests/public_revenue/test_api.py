@@ -44,14 +44,31 @@ def test_lists_are_scoped_and_filterable(api_client, town_user, other_town_user,
 def test_create_entry_and_disclosure_through_the_api(api_client, enterprise_user, estates):
     estate = estates["haiyang_1"]
     login(api_client, enterprise_user)
-    response = api_client.post("/api/v1/revenue-entries/", {
-        "estate": estate.pk, "direction": "income", "kind": "elevator_ad", "occurred_on": "2025-09-01",
-        "amount": "12,000.50", "voucher": png()}, format="multipart")
+    response = api_client.post(
+        "/api/v1/revenue-entries/",
+        {
+            "estate": estate.pk,
+            "direction": "income",
+            "kind": "elevator_ad",
+            "occurred_on": "2025-09-01",
+            "amount": "12,000.50",
+            "voucher": png(),
+        },
+        format="multipart",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["amount"] == "12000.50" and response.json()["has_voucher"] is True
-    response = api_client.post("/api/v1/disclosures/", {
-        "estate": estate.pk, "period_start": "2025-07-01", "posted_location": "公告栏", "posted_on": "2025-10-10",
-        "photo": png()}, format="multipart")
+    response = api_client.post(
+        "/api/v1/disclosures/",
+        {
+            "estate": estate.pk,
+            "period_start": "2025-07-01",
+            "posted_location": "公告栏",
+            "posted_on": "2025-10-10",
+            "photo": png(),
+        },
+        format="multipart",
+    )
     assert response.status_code == 201, response.json()
     assert Decimal(response.json()["income_total"]) == RevenueEntry.objects.get().amount
 
@@ -63,16 +80,33 @@ def test_api_refuses_bad_input_in_chinese(api_client, enterprise_user, city_user
     for amount in ["-1", "abc", "1,23"]:
         response = api_client.post("/api/v1/revenue-entries/", {**base, "amount": amount}, format="json")
         assert response.status_code == 400 and "金额" in response.json()["detail"], amount
-    response = api_client.post("/api/v1/revenue-entries/", {**base, "amount": "1", "estate": estates["wanan_1"].pk},
-                               format="json")
+    response = api_client.post(
+        "/api/v1/revenue-entries/", {**base, "amount": "1", "estate": estates["wanan_1"].pk}, format="json"
+    )
     assert response.status_code == 404
-    response = api_client.post("/api/v1/disclosures/", {
-        "estate": estate.pk, "period_start": "2025-10-01", "posted_location": "公告栏", "posted_on": "2025-10-10",
-        "photo": png()}, format="multipart")
+    response = api_client.post(
+        "/api/v1/disclosures/",
+        {
+            "estate": estate.pk,
+            "period_start": "2025-10-01",
+            "posted_location": "公告栏",
+            "posted_on": "2025-10-10",
+            "photo": png(),
+        },
+        format="multipart",
+    )
     assert response.status_code == 400 and "尚未结束" in response.json()["detail"]
-    response = api_client.post("/api/v1/disclosures/", {
-        "estate": estate.pk, "period_start": "2025-07-01", "posted_location": "公告栏", "posted_on": "2025-10-10",
-        "photo": fake_png()}, format="multipart")
+    response = api_client.post(
+        "/api/v1/disclosures/",
+        {
+            "estate": estate.pk,
+            "period_start": "2025-07-01",
+            "posted_location": "公告栏",
+            "posted_on": "2025-10-10",
+            "photo": fake_png(),
+        },
+        format="multipart",
+    )
     assert response.status_code == 400 and "不是允许的类型" in response.json()["detail"]
     login(api_client, city_user)
     assert api_client.post("/api/v1/revenue-entries/", {**base, "amount": "1"}, format="json").status_code == 403

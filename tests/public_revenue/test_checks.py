@@ -19,11 +19,11 @@ def cases(estate, code):
 
 def test_each_check_opens_exactly_one_case_when_run_twice(enterprise_user, estates, _frozen_today):
     estate = estates["haiyang_1"]
-    add_source(enterprise_user, estate, approval="none")                              # B2
+    add_source(enterprise_user, estate, approval="none")  # B2
     add_income(enterprise_user, estate, amount="1000", day=date(2025, 8, 1))
     add_spending(enterprise_user, estate, amount="400", day=date(2025, 8, 2), kind="enterprise_share")  # B4 cap
-    add_spending(enterprise_user, estate, amount="50", day=date(2025, 8, 3), basis="")   # B4 no basis
-    _frozen_today.move_to(datetime(2025, 10, 20, 9, 0, tzinfo=SHANGHAI))               # Q3 deadline passed
+    add_spending(enterprise_user, estate, amount="50", day=date(2025, 8, 3), basis="")  # B4 no basis
+    _frozen_today.move_to(datetime(2025, 10, 20, 9, 0, tzinfo=SHANGHAI))  # Q3 deadline passed
 
     first = run_revenue_checks.delay().get()
     assert first[CheckKind.NO_ACCOUNT] == 4  # every managed estate; none has an account
@@ -99,8 +99,13 @@ def test_monthly_rule_moves_the_deadline(enterprise_user, estates, tree, _frozen
 def test_contract_income_not_recorded_is_a_clue(enterprise_user, estates):
     estate = estates["haiyang_1"]
     add_account(enterprise_user, estate)
-    source = add_source(enterprise_user, estate, contract_start=date(2025, 1, 1), contract_end=date(2025, 6, 30),
-                        contract_amount="12,000")
+    source = add_source(
+        enterprise_user,
+        estate,
+        contract_start=date(2025, 1, 1),
+        contract_end=date(2025, 6, 30),
+        contract_amount="12,000",
+    )
     add_income(enterprise_user, estate, amount="5000", day=date(2025, 3, 1), source_id=source.pk)
     result = revenue_checks_run()
     assert result[CheckKind.INCOME_BELOW_CONTRACT] == 1

@@ -19,5 +19,7 @@ def test_seed_demo_adds_a_year_of_public_revenue(db, capsys, _frozen_today):
     assert set(auto.values_list("category__code", flat=True)) == {"B1", "B2", "B3", "B4"}
     assert CheckFinding.objects.filter(case__isnull=True).count() == 0
     disclosure = Disclosure.objects.order_by("pk").first()
-    totals = selectors.ledger_totals(estate_id=disclosure.estate_id, start=disclosure.period_start, end=disclosure.period_end)
+    totals = selectors.ledger_totals(
+        estate_id=disclosure.estate_id, start=disclosure.period_start, end=disclosure.period_end
+    )
     assert totals["income_total"] == disclosure.income_total

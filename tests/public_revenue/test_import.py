@@ -41,8 +41,13 @@ def test_import_reads_amounts_exactly_and_refuses_nothing_good(enterprise_user, 
     estate = estates["haiyang_1"]
     preview = importer.ledger_import_preview(user=enterprise_user, estate_id=estate.pk, content=xlsx(GOOD))
     assert [r.status for r in preview.rows] == ["new"] * 5
-    assert [r.amount for r in preview.rows] == [Decimal("12000.50"), Decimal("1234.50"), Decimal("1234.50"),
-                                                Decimal("3000.00"), Decimal("88.88")]
+    assert [r.amount for r in preview.rows] == [
+        Decimal("12000.50"),
+        Decimal("1234.50"),
+        Decimal("1234.50"),
+        Decimal("3000.00"),
+        Decimal("88.88"),
+    ]
     assert not RevenueEntry.objects.exists()
     result = importer.ledger_import(user=enterprise_user, estate_id=estate.pk, content=xlsx(GOOD))
     assert len(result.new) == 5 and RevenueEntry.objects.count() == 5
@@ -57,8 +62,11 @@ def test_import_reads_amounts_exactly_and_refuses_nothing_good(enterprise_user, 
 def test_reimport_adds_nothing(enterprise_user, estates):
     estate = estates["haiyang_1"]
     importer.ledger_import(user=enterprise_user, estate_id=estate.pk, content=xlsx(GOOD))
-    again = importer.ledger_import(user=enterprise_user, estate_id=estate.pk, content=xlsx(GOOD + [
-        [date(2025, 9, 21), "收入", "快递柜", "50", "丰巢", ""]]))
+    again = importer.ledger_import(
+        user=enterprise_user,
+        estate_id=estate.pk,
+        content=xlsx(GOOD + [[date(2025, 9, 21), "收入", "快递柜", "50", "丰巢", ""]]),
+    )
     assert len(again.duplicates) == 5 and len(again.new) == 1
     assert RevenueEntry.objects.count() == 6
 
@@ -88,8 +96,9 @@ def test_unreadable_files_are_refused(enterprise_user, estates):
     with pytest.raises(importer.ImportRefused, match="无法读取"):
         importer.ledger_import_preview(user=enterprise_user, estate_id=estates["haiyang_1"].pk, content=b"not excel")
     with pytest.raises(importer.ImportRefused, match="未找到表头"):
-        importer.ledger_import_preview(user=enterprise_user, estate_id=estates["haiyang_1"].pk,
-                                       content=xlsx(GOOD, header=["a", "b"]))
+        importer.ledger_import_preview(
+            user=enterprise_user, estate_id=estates["haiyang_1"].pk, content=xlsx(GOOD, header=["a", "b"])
+        )
 
 
 def test_import_page_preview_then_confirm(client, enterprise_user, estates):

@@ -18,8 +18,14 @@ from .factories import add_account, add_disclosure, add_income, add_spending, pr
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("1200", "1200.00"), ("1,200.50", "1200.50"), ("１２００元", "1200.00"), ("¥12,345,678.9", "12345678.90"),
-        (" 88.8 元 ", "88.80"), (Decimal("3.10"), "3.10"), (7, "7.00"), ("１，２００．５０", "1200.50"),
+        ("1200", "1200.00"),
+        ("1,200.50", "1200.50"),
+        ("１２００元", "1200.00"),
+        ("¥12,345,678.9", "12345678.90"),
+        (" 88.8 元 ", "88.80"),
+        (Decimal("3.10"), "3.10"),
+        (7, "7.00"),
+        ("１，２００．５０", "1200.50"),
     ],
 )
 def test_parse_amount_reads_what_people_type(raw, expected):
@@ -48,11 +54,18 @@ def test_account_number_is_encrypted_and_masked(enterprise_user, estates):
 def test_account_update_keeps_number_when_blank_and_records_none(enterprise_user, estates):
     add_account(enterprise_user, estates["haiyang_1"])
     account = services.account_record(
-        user=enterprise_user, estate_id=estates["haiyang_1"].pk, has_account=True, bank="徽商银行", account_name="业委会",
-        account_number="", holder="owners_committee",
+        user=enterprise_user,
+        estate_id=estates["haiyang_1"].pk,
+        has_account=True,
+        bank="徽商银行",
+        account_name="业委会",
+        account_number="",
+        holder="owners_committee",
     )
     assert account.bank == "徽商银行" and account.account_number_last4 == "0123"
-    none = services.account_record(user=enterprise_user, estate_id=estates["haiyang_1"].pk, has_account=False, note="业委会未成立")
+    none = services.account_record(
+        user=enterprise_user, estate_id=estates["haiyang_1"].pk, has_account=False, note="业委会未成立"
+    )
     assert not none.has_account and none.masked_number == "" and none.account_number_encrypted == ""
     assert RevenueAccount.objects.count() == 1
 
@@ -91,8 +104,13 @@ def test_entry_refuses_bad_amounts(enterprise_user, estates, amount):
 def test_entry_refuses_future_dates_and_foreign_sources(enterprise_user, county_user, estates):
     with pytest.raises(services.InvalidInput, match="不能晚于今天"):
         add_income(enterprise_user, estates["haiyang_1"], day=timezone.localdate() + timedelta(days=1))
-    other = services.source_create(user=county_user, estate_id=estates["wanan_1"].pk, kind="ground_parking",
-                                   common_part="小区主干道", approval="none")
+    other = services.source_create(
+        user=county_user,
+        estate_id=estates["wanan_1"].pk,
+        kind="ground_parking",
+        common_part="小区主干道",
+        approval="none",
+    )
     with pytest.raises(services.InvalidInput, match="不属于该小区"):
         add_income(enterprise_user, estates["haiyang_1"], source_id=other.pk)
 
@@ -124,8 +142,14 @@ def test_disclosure_totals_equal_the_ledger(enterprise_user, estates):
     start, end = last_complete_period(timezone.localdate(), 3)
     totals = selectors.ledger_totals(estate_id=estate.pk, start=start, end=end)
     assert totals["income_total"] == disclosure.income_total
-    assert sum(RevenueEntry.objects.filter(estate=estate, occurred_on__lte=end, direction="income")
-               .values_list("amount", flat=True)) == disclosure.income_total
+    assert (
+        sum(
+            RevenueEntry.objects.filter(estate=estate, occurred_on__lte=end, direction="income").values_list(
+                "amount", flat=True
+            )
+        )
+        == disclosure.income_total
+    )
     assert not disclosure.is_late
 
 
@@ -134,16 +158,34 @@ def test_disclosure_refuses_future_period_duplicates_and_bad_photos(enterprise_u
     today = timezone.localdate()
     start = today.replace(month=((today.month - 1) // 3) * 3 + 1, day=1)
     with pytest.raises(services.InvalidInput, match="尚未结束"):
-        services.disclosure_create(user=enterprise_user, estate_id=estate.pk, period_start=start, posted_location="公告栏",
-                                   posted_on=today, photo=png())
+        services.disclosure_create(
+            user=enterprise_user,
+            estate_id=estate.pk,
+            period_start=start,
+            posted_location="公告栏",
+            posted_on=today,
+            photo=png(),
+        )
     with pytest.raises(services.InvalidInput, match="期初第一天"):
-        services.disclosure_create(user=enterprise_user, estate_id=estate.pk, period_start=start.replace(day=2),
-                                   posted_location="公告栏", posted_on=today, photo=png())
+        services.disclosure_create(
+            user=enterprise_user,
+            estate_id=estate.pk,
+            period_start=start.replace(day=2),
+            posted_location="公告栏",
+            posted_on=today,
+            photo=png(),
+        )
     prev_start, _ = last_complete_period(today, 3)
     for photo, error in [(fake_png(), InvalidUpload), (pdf(), InvalidUpload), (None, services.InvalidInput)]:
         with pytest.raises(error):
-            services.disclosure_create(user=enterprise_user, estate_id=estate.pk, period_start=prev_start,
-                                       posted_location="公告栏", posted_on=today, photo=photo)
+            services.disclosure_create(
+                user=enterprise_user,
+                estate_id=estate.pk,
+                period_start=prev_start,
+                posted_location="公告栏",
+                posted_on=today,
+                photo=photo,
+            )
     add_disclosure(enterprise_user, estate)
     with pytest.raises(Conflict):
         add_disclosure(enterprise_user, estate)
@@ -162,8 +204,18 @@ def test_disclosure_review_by_town_only(enterprise_user, town_user, other_town_u
 
 def test_source_with_approval_needs_the_decision(enterprise_user, estates):
     with pytest.raises(DomainError, match="决议"):
-        services.source_create(user=enterprise_user, estate_id=estates["haiyang_1"].pk, kind="elevator_ad",
-                               common_part="电梯", approval="assembly")
+        services.source_create(
+            user=enterprise_user,
+            estate_id=estates["haiyang_1"].pk,
+            kind="elevator_ad",
+            common_part="电梯",
+            approval="assembly",
+        )
     with pytest.raises(services.InvalidInput):
-        services.source_create(user=enterprise_user, estate_id=estates["haiyang_1"].pk, kind="elevator_ad",
-                               common_part="电梯", contract_amount="-1")
+        services.source_create(
+            user=enterprise_user,
+            estate_id=estates["haiyang_1"].pk,
+            kind="elevator_ad",
+            common_part="电梯",
+            contract_amount="-1",
+        )

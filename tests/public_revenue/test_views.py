@@ -20,7 +20,11 @@ def test_overview_shows_coverage_per_town(client, county_user, enterprise_user, 
     assert response.status_code == 200
     figures = {r["town"].name: r for r in response.context["figures"]}
     assert set(figures) == {"海阳镇", "万安镇"}  # 屯溪区 is another county
-    assert (figures["海阳镇"]["with_account"], figures["海阳镇"]["managed"], figures["海阳镇"]["coverage"]) == (1, 2, Decimal("50.0"))
+    assert (figures["海阳镇"]["with_account"], figures["海阳镇"]["managed"], figures["海阳镇"]["coverage"]) == (
+        1,
+        2,
+        Decimal("50.0"),
+    )
     assert figures["万安镇"]["coverage"] == Decimal("0.0")
     assert "50.0%" in response.content.decode() and "**** **** 0123" in response.content.decode()
 
@@ -38,18 +42,26 @@ def test_ledger_ownership_404(client, other_town_user, enterprise_user, estates)
     entry = add_income(enterprise_user, estate, voucher=pdf())
     disclosure = add_disclosure(enterprise_user, estate)
     login(client, other_town_user)
-    for url in [f"/revenue/estates/{estate.pk}/", f"/revenue/estates/{estate.pk}/entries/new/",
-                f"/revenue/estates/{estate.pk}/account/", f"/revenue/estates/{estate.pk}/sources/new/",
-                f"/revenue/estates/{estate.pk}/disclosures/new/", f"/revenue/estates/{estate.pk}/import/",
-                f"/revenue/entries/{entry.pk}/voucher/", f"/revenue/disclosures/{disclosure.pk}/photo/"]:
+    for url in [
+        f"/revenue/estates/{estate.pk}/",
+        f"/revenue/estates/{estate.pk}/entries/new/",
+        f"/revenue/estates/{estate.pk}/account/",
+        f"/revenue/estates/{estate.pk}/sources/new/",
+        f"/revenue/estates/{estate.pk}/disclosures/new/",
+        f"/revenue/estates/{estate.pk}/import/",
+        f"/revenue/entries/{entry.pk}/voucher/",
+        f"/revenue/disclosures/{disclosure.pk}/photo/",
+    ]:
         assert client.get(url).status_code == 404, url
     response = client.post(f"/revenue/disclosures/{disclosure.pk}/review/")
     assert response.status_code == 404
 
 
 def test_enterprise_user_cannot_post_to_an_estate_it_does_not_serve(client, enterprise_user, estates):
-    response = login(client, enterprise_user).post(f"/revenue/estates/{estates['wanan_1'].pk}/entries/new/", {
-        "direction": "income", "kind": "elevator_ad", "occurred_on": "2025-09-01", "amount": "100"})
+    response = login(client, enterprise_user).post(
+        f"/revenue/estates/{estates['wanan_1'].pk}/entries/new/",
+        {"direction": "income", "kind": "elevator_ad", "occurred_on": "2025-09-01", "amount": "100"},
+    )
     assert response.status_code == 404
     assert not RevenueEntry.objects.exists()
 
@@ -59,16 +71,25 @@ def test_entry_page_records_and_refuses_in_chinese(client, enterprise_user, esta
     url = f"/revenue/estates/{estate.pk}/entries/new/"
     login(client, enterprise_user)
     assert client.get(url).status_code == 200
-    data = {"direction": "income", "kind": "elevator_ad", "occurred_on": "2025-09-01", "amount": "１,２００.５０元",
-            "counterparty": "分众传媒"}
+    data = {
+        "direction": "income",
+        "kind": "elevator_ad",
+        "occurred_on": "2025-09-01",
+        "amount": "１,２００.５０元",
+        "counterparty": "分众传媒",
+    }
     response = client.post(url, {**data, "voucher": png("收据.png")})
     assert response.status_code == 302
     entry = RevenueEntry.objects.get()
     assert entry.amount == Decimal("1200.50") and entry.voucher_content_type == "image/png"
     assert client.get(f"/revenue/entries/{entry.pk}/voucher/").status_code == 200
 
-    for bad, message in [({"amount": "-3"}, "不能为负数"), ({"amount": "壹佰"}, "不是有效的数字金额"),
-                         ({"occurred_on": "2099-01-01"}, "不能晚于今天"), ({"kind": "maintenance"}, "对应的类型")]:
+    for bad, message in [
+        ({"amount": "-3"}, "不能为负数"),
+        ({"amount": "壹佰"}, "不是有效的数字金额"),
+        ({"occurred_on": "2099-01-01"}, "不能晚于今天"),
+        ({"kind": "maintenance"}, "对应的类型"),
+    ]:
         response = client.post(url, {**data, **bad})
         assert response.status_code == 400, bad
         assert message in response.content.decode()
@@ -95,14 +116,23 @@ def test_disclosure_page_and_future_period(client, enterprise_user, estates):
 def test_account_page_masks_the_number(client, enterprise_user, estates):
     estate = estates["haiyang_1"]
     login(client, enterprise_user)
-    response = client.post(f"/revenue/estates/{estate.pk}/account/", {
-        "has_account": "1", "bank": "休宁农商银行", "account_name": "海阳花园业委会", "account_number": "6228480012345678",
-        "holder": "owners_committee"})
+    response = client.post(
+        f"/revenue/estates/{estate.pk}/account/",
+        {
+            "has_account": "1",
+            "bank": "休宁农商银行",
+            "account_name": "海阳花园业委会",
+            "account_number": "6228480012345678",
+            "holder": "owners_committee",
+        },
+    )
     assert response.status_code == 302
     page = client.get(f"/revenue/estates/{estate.pk}/").content.decode()
     assert "**** **** 5678" in page and "6228480012345678" not in page
-    response = client.post(f"/revenue/estates/{estate.pk}/account/", {"has_account": "1", "bank": "x", "account_name": "y",
-                                                                       "account_number": "12ab", "holder": "owners_committee"})
+    response = client.post(
+        f"/revenue/estates/{estate.pk}/account/",
+        {"has_account": "1", "bank": "x", "account_name": "y", "account_number": "12ab", "holder": "owners_committee"},
+    )
     assert response.status_code == 400 and "账号应为" in response.content.decode()
 
 
@@ -111,14 +141,19 @@ def test_public_page_shows_ledger_sums_and_no_personal_data(client, enterprise_u
     add_account(enterprise_user, estate, number="6222021234567890123")
     for amount in ["1000.10", "2000.20"]:
         add_income(enterprise_user, estate, amount=amount, day=date(2025, 8, 1))
-    add_spending(enterprise_user, estate, amount="300.03", day=date(2025, 8, 2), kind="enterprise_share", basis="contract")
+    add_spending(
+        enterprise_user, estate, amount="300.03", day=date(2025, 8, 2), kind="enterprise_share", basis="contract"
+    )
     add_income(enterprise_user, estate, amount="50.05", day=date(2025, 10, 2))
     disclosure = add_disclosure(enterprise_user, estate)
     response = client.get(f"/revenue/public/estates/{estate.pk}/")  # no login
     assert response.status_code == 200
     html = response.content.decode()
-    year_income = sum(RevenueEntry.objects.filter(estate=estate, direction="income", occurred_on__year=2025)
-                      .values_list("amount", flat=True))
+    year_income = sum(
+        RevenueEntry.objects.filter(estate=estate, direction="income", occurred_on__year=2025).values_list(
+            "amount", flat=True
+        )
+    )
     assert year_income == Decimal("3050.35")
     assert response.context["year_totals"]["income_total"] == year_income
     assert "3050.35" in html and "3000.30" in html and "300.03" in html
@@ -204,3 +239,13 @@ def test_estate_detail_shows_the_account_panel(client, town_user, enterprise_use
     add_account(enterprise_user, estates["haiyang_1"])
     page = client.get(f"/communities/estates/{estates['haiyang_1'].pk}/").content.decode()
     assert "已开设 **** **** 0123" in page and f"/revenue/estates/{estates['haiyang_1'].pk}/" in page
+
+
+def test_town_figures_for_a_scheduled_report_by_region(enterprise_user, county_user, estates, tree):
+    from public_revenue import selectors
+
+    add_account(enterprise_user, estates["haiyang_1"])
+    add_income(enterprise_user, estates["haiyang_1"], amount="10.10", day=date(2025, 8, 1))
+    by_region = selectors.town_figures(region=tree["county"], year=2025)
+    assert by_region == selectors.town_figures(user=county_user, year=2025)
+    assert selectors.figures_total(by_region)["income"] == Decimal("10.10")

@@ -10,6 +10,7 @@ from tests.rectification.factories import CaseFactory, leaf_category, rectifying
 def _media_root(settings, tmp_path):
     """Built workbooks go to a temporary directory, never to the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

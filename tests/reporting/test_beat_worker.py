@@ -68,7 +68,7 @@ def test_beat_and_worker_store_the_due_workbook(tree, tmp_path):
     queue = f"reporting-beat-test-{os.getpid()}"
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "tests.reporting.beat_settings", "DATABASE_URL": _database_url(),
-        "CELERY_TEST_QUEUE": queue, "MEDIA_ROOT": str(tmp_path / "media"), "DB_CONN_MAX_AGE": "0",
+        "CELERY_TEST_QUEUE": queue, "MEDIA_ROOT": str(tmp_path / "media"), "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"), "DB_CONN_MAX_AGE": "0",
     }
     worker = _start(["worker", "--pool=solo", "-l", "info", "-Q", queue, "-n", f"{queue}@%h",
                      "--without-gossip", "--without-mingle", "--without-heartbeat"], env)
@@ -90,5 +90,5 @@ def test_beat_and_worker_store_the_due_workbook(tree, tmp_path):
     assert report is not None, "no workbook was stored within 150 s\n" + logs[-4000:]
     assert (report.period, report.version, report.trigger) == (timezone.localdate().strftime("%Y-%m"), 1, "schedule")
     assert report.rows == 1 and report.finished_at is not None
-    assert (tmp_path / "media" / report.file.name).stat().st_size > 5000
+    assert (tmp_path / "private" / report.file.name).stat().st_size > 5000
     assert "reporting.tasks.build_due_county_reports" in logs

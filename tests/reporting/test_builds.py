@@ -58,9 +58,9 @@ def test_a_crash_mid_build_leaves_nothing_offered(tree, ledger, monkeypatch, set
     assert report.status == StoredReportStatus.FAILED and "磁盘已满" in report.errors
     assert not StoredReport.objects.offered().exists()
     assert not report.file
-    stored = settings.MEDIA_ROOT / "reporting" / "341022"
+    stored = settings.PRIVATE_MEDIA_ROOT / "reporting" / "341022"
     assert not stored.exists() or not any(stored.rglob("*.xlsx"))
-    assert not any((settings.MEDIA_ROOT / "reporting" / "tmp").iterdir())
+    assert not any((settings.PRIVATE_MEDIA_ROOT / "reporting" / "tmp").iterdir())
     # a later run the same day makes a complete version
     monkeypatch.setattr(workbook, "write_sheet", crashing_writer.__wrapped__)
     report, built = stored_report_build(region_id=tree["county"].pk, period=this_month())
@@ -108,3 +108,14 @@ def test_daily_job_decides_the_due_day_in_code(tree, county_user, today, due):
     ReportingDuty.objects.filter(code="county-statistics").update(is_active=False)
     with time_machine.travel(date.fromisoformat(today), tick=False):
         assert bool(build_due_county_reports.delay().get()) is due
+
+
+def test_the_quarterly_summary_uses_the_same_mechanism(tree, ledger, county_user):
+    ReportingDuty.objects.filter(code__in=["county-monthly", "county-statistics"]).update(is_active=False)
+    with time_machine.travel(date(2025, 7, 5), tick=False):
+        build_due_county_reports.delay()
+    report = StoredReport.objects.get()
+    assert (report.kind, report.period, report.status) == ("quarterly", "2025-Q2", StoredReportStatus.READY)
+    with report.file.open("rb") as fh:
+        explanation = dict(load_workbook(BytesIO(fh.read()))["说明"].iter_rows(values_only=True))
+    assert explanation["报告期"] == "2025年第2季度（2025-Q2）"

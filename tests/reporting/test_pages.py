@@ -129,7 +129,7 @@ def test_api_lists_versions_with_download_links(api_client, tree, ledger, city_u
 
 def test_dashboard_figures_and_links(client, county_user, ledger, tree, django_assert_max_num_queries):
     login(client, county_user)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         response = client.get("/reporting/dashboard/")
     assert response.status_code == 200
     text = response.content.decode()
@@ -152,7 +152,7 @@ def test_dashboard_query_count_does_not_grow_with_cases(client, county_user, est
         for _ in range(5):
             CaseFactory(estate=estate)
     login(client, county_user)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         assert client.get("/reporting/dashboard/").status_code == 200
 
 
@@ -162,3 +162,28 @@ def test_dashboard_is_scoped(client, town_user, ledger):
     data = json.loads(response.content.decode().split('type="application/json">')[1].split("</script>")[0])
     assert data["town_state"]["towns"] == ["海阳镇"]
     assert client.get("/reporting/dashboard/?region=341002").status_code == 404
+
+
+def test_index_sends_each_role_to_its_page(client, town_user, office_user, city_user, community_user):
+    for user, target in ((town_user, "/reporting/unit/"), (community_user, "/reporting/unit/"),
+                         (office_user, "/reporting/review/"), (city_user, "/reporting/reports/")):
+        login(client, user)
+        assert client.get("/reporting/")["Location"] == target
+
+
+def test_review_page_is_for_the_county(client, town_user, city_user, tree):
+    login(client, town_user)
+    response = client.get("/reporting/review/")
+    assert response.status_code == 403 and "县专班" in response.content.decode()
+    login(client, city_user)  # the city bureau may look, not review
+    response = client.get("/reporting/review/?region=341022")
+    assert response.status_code == 200 and "采纳" not in response.content.decode()
+
+
+def test_a_community_reports_its_own_figures(client, community_user, ledger):
+    login(client, community_user)
+    response = client.post("/reporting/unit/", {"period": this_month(), "progress": "社区排查完成", "action": "submit"})
+    assert response.status_code == 302
+    report = UnitReport.objects.get()
+    assert report.unit == community_user.region and report.duty.code == "community-monthly"
+    assert report.snapshot["figures"]["cases_opened"] == 2  # 秀阳社区's cases only

@@ -92,3 +92,18 @@ def test_a_returned_report_counts_as_not_submitted(tree, town_user, office_user)
 def test_a_future_month_cannot_be_reported(town_user):
     with pytest.raises(InvalidState):
         services.unit_report_save(user=town_user, period="2099-01", data=NARRATIVE)
+
+
+def test_reminders_at_the_lead_time_and_the_late_notice_once(tree, town_user, other_town_user, office_user, county_user):
+    with time_machine.travel(date(2025, 6, 20), tick=False):
+        services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
+    with time_machine.travel(date(2025, 6, 24), tick=False):  # 27th minus 3 days of lead time
+        assert services.unit_report_reminders_send() == 1
+        assert services.unit_report_reminders_send() == 0  # twice the same day: once
+    assert other_town_user.notifications.get().title == "请于06月27日前报送2025年6月工作进展（万安镇）"
+    assert not town_user.notifications.exists()
+    with time_machine.travel(date(2025, 6, 28), tick=False):
+        services.unit_report_reminders_send()
+        services.unit_report_reminders_send()
+    notice = office_user.notifications.get()
+    assert "逾期未报送" in notice.title and "万安镇" in notice.title and "海阳镇" not in notice.title

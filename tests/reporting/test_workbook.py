@@ -75,3 +75,14 @@ def test_command_builds_the_same_workbook(tree, ledger, tmp_path, capsys):
 def test_command_refuses_bad_input_in_chinese(tree, tmp_path, period, region, message):
     with pytest.raises(CommandError, match=message):
         call_command("build_monthly_report", "--period", period, "--region", region, "--output", str(tmp_path / "x.xlsx"))
+
+
+def test_command_can_store_a_version(tree, ledger, capsys):
+    from reporting.models import StoredReport
+
+    period = timezone.localdate().strftime("%Y-%m")
+    call_command("build_monthly_report", "--period", period, "--region", "341022", "--store")
+    call_command("build_monthly_report", "--period", period, "--region", "341022", "--store")
+    assert "未重复生成" in capsys.readouterr().out
+    call_command("build_monthly_report", "--period", period, "--region", "341022", "--store", "--force")
+    assert sorted(StoredReport.objects.values_list("version", "trigger")) == [(1, "command"), (2, "command")]

@@ -75,6 +75,20 @@
     go(fill(es.url, { estate: es.ids[index] }));
   });
 
+  if (data.coverage) {
+    var cov = data.coverage;
+    make("chart-coverage", {
+      grid: grid, tooltip: { trigger: "axis", formatter: function (items) {
+        var i = items[0].dataIndex;
+        return cov.towns[i] + "<br>已排查 " + cov.inspected[i] + " / " + cov.managed[i] + " 个小区（" + cov.rates[i] + "%）";
+      } },
+      xAxis: { type: "category", data: cov.towns, axisLabel: { interval: 0 } },
+      yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+      series: [{ name: "覆盖率", type: "bar", data: cov.rates, barMaxWidth: 80, itemStyle: { color: "#00897b" },
+                 label: { show: true, position: "top", formatter: "{c}%" } }]
+    }, function (p) { go(fill(cov.url, { town: cov.town_ids[p.dataIndex] })); });
+  }
+
   if (data.submission) {
     var sub = data.submission;
     var colors = { "已采纳": "#2e7d32", "已报送": "#1565c0", "已退回": "#ef6c00", "未报送": "#9e9e9e", "逾期未报": "#c62828" };
