@@ -81,7 +81,7 @@ class PrivateStorage(FileSystemStorage):
     """Complaint photos live outside MEDIA_ROOT (which may be served publicly) and are only
     delivered through complaints.views.attachment_download, which checks scope."""
 
-    @cached_property
+    @property
     def base_location(self):
         return str(settings.PRIVATE_MEDIA_ROOT)
 

@@ -110,8 +110,9 @@ def jurisdiction_facts(*, jurisdiction: Region, period_start: date, period_end: 
         facts[row["case__enterprise_id"]].overdue_supervisions = row["n"]
     for row in (
         CreditEvent.objects.filter(
+            # an event counts in every evaluation its counted period (计分期间) overlaps
             region_path__startswith=path, enterprise_id__in=facts.keys(), withdrawn_at__isnull=True,
-            occurred_on__gte=period_start, occurred_on__lte=period_end,
+            counts_from__lte=period_end, counts_until__gte=period_start,
         )
         .values("enterprise_id", "kind", "is_bad").annotate(n=Count("id"))
     ):

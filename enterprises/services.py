@@ -245,6 +245,24 @@ def credit_event_publish(*, user, event_id: int, published: bool = True) -> Cred
     return event
 
 
+def credit_event_withdraw(*, user, event_id: int, reason: str) -> CreditEvent:
+    """撤销: an event recorded in error stops counting and leaves the public page; it is kept
+    with its reason, never deleted."""
+    _require_county(user, "撤销信用记录")
+    reason = _text(reason, label="撤销理由")
+    if not reason:
+        raise InvalidInput("撤销信用记录须填写理由。")
+    with transaction.atomic():
+        event = CreditEvent.objects.visible_to(user).select_for_update().filter(pk=event_id).first()
+        if event is None:
+            raise NotFound("信用记录不存在或不在您的管辖范围内。")
+        if event.withdrawn_at is not None:
+            raise Conflict("该信用记录已撤销。")
+        event.withdrawn_at, event.withdraw_reason, event.is_published = timezone.now(), reason, False
+        event.save(update_fields=["withdrawn_at", "withdraw_reason", "is_published"])
+    return event
+
+
 # ---------------------------------------------------------------------------------------------
 # Evaluation (红黑榜评定)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/credit/", views.credit_file, name="credit-file"),
     path("<int:pk>/regrade/", views.service_level_regrade, name="service-level-regrade"),
     path("credit-events/<int:pk>/publish/", views.credit_event_publish, name="credit-event-publish"),
+    path("credit-events/<int:pk>/withdraw/", views.credit_event_withdraw, name="credit-event-withdraw"),
     path("evaluations/", views.evaluation_list, name="evaluation-list"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation-detail"),
     path("evaluations/<int:pk>/publish/", views.evaluation_publish, name="evaluation-publish"),

@@ -99,6 +99,14 @@ def credit_event_publish(request, pk: int):
 
 
 @login_required
+@require_POST
+def credit_event_withdraw(request, pk: int):
+    event = services.credit_event_withdraw(user=request.user, event_id=pk, reason=request.POST.get("reason", ""))
+    messages.success(request, "信用记录已撤销。")
+    return redirect("enterprises:credit-file", pk=event.enterprise_id)
+
+
+@login_required
 def evaluation_list(request):
     if request.method == "POST":
         evaluation = services.evaluation_open(

@@ -125,9 +125,23 @@ class VisitStatus(models.TextChoices):
 COVERAGE_KINDS = (VisitKind.INSPECTION, VisitKind.SPOT_CHECK)
 
 
+def _sees_spot_checks_in_advance(user) -> bool:
+    """四不两直 is unannounced: only the working group (and those above it, read-only) may see a
+    draw, or a spot check not yet submitted, before the visit happens."""
+    from accounts.models import COUNTY_ROLES, READ_ONLY_ROLES
+
+    return user.sees_everything or user.role in COUNTY_ROLES or user.role in READ_ONLY_ROLES
+
+
 class VisitQuerySet(ScopedQuerySet):
     region_path_lookup = "estate__community__path"
     enterprise_lookup = "estate__enterprise_id"
+
+    def visible_to(self, user):
+        qs = super().visible_to(user)
+        if user is not None and user.is_authenticated and not _sees_spot_checks_in_advance(user):
+            qs = qs.exclude(kind=VisitKind.SPOT_CHECK, status=VisitStatus.DRAFT)
+        return qs
 
     def submitted(self):
         return self.filter(status=VisitStatus.SUBMITTED)
@@ -255,6 +269,13 @@ class VisitPhoto(models.Model):
         return self.original_name
 
 
+class SpotCheckDrawQuerySet(AreaQuerySet):
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not _sees_spot_checks_in_advance(user):
+            return self.none()
+        return super().visible_to(user)
+
+
 class SpotCheckDraw(models.Model):
     """四不两直抽查批次: a stored, reproducible weighted draw of estates. The candidates with their
     weights, the seed and the sample are kept so anyone can re-run and audit the draw."""
@@ -274,7 +295,7 @@ class SpotCheckDraw(models.Model):
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="抽取人", on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField("抽取时间", default=timezone.now)
 
-    objects = AreaQuerySet.as_manager()
+    objects = SpotCheckDrawQuerySet.as_manager()
 
     class Meta:
         verbose_name = "四不两直抽查"

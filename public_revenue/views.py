@@ -1,3 +1,4 @@
+import base64
 from datetime import date
 
 from django.contrib import messages
@@ -9,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from communities.models import Estate
-from core.errors import DomainError
+from core.errors import DomainError, PermissionDenied
 from core.xlsx import xlsx_response
 
-from . import selectors, services
+from . import importer, selectors, services
 from .filters import DisclosureFilter, EstateRevenueFilter
 from .forms import AccountForm, DisclosureForm, EntryForm, ImportForm, ReviewForm, SourceForm
 from .models import Disclosure, RevenueAccount, RevenueEntry
@@ -120,6 +121,8 @@ def _form_page(request, estate, form, title, template="public_revenue/form.html"
 def _write(request, estate, form, title, call, success):
     """POST handling shared by the four entry forms: a valid form calls the service; a refusal
     is shown on the form with its 4xx status."""
+    if not _can_write(request.user):
+        raise PermissionDenied("您的角色不能登记公共收益信息。")
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -279,11 +282,9 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 @login_required
 def ledger_import(request, pk: int):
-    import base64
-
-    from . import importer
-
     estate = _estate_or_404(request, pk)
+    if not _can_write(request.user):
+        raise PermissionDenied("您的角色不能登记公共收益信息。")
     context = {"estate": estate, "form": ImportForm(), "title": "导入收支明细"}
     if request.method != "POST":
         return render(request, "public_revenue/import.html", context)

@@ -45,8 +45,12 @@ def county_get(code_or_pk) -> Region:
 
 
 def stored_report_build(*, region_id: int, period: str, kind: str = ReportKind.COUNTY_MONTHLY, force: bool = False,
-                        user=None, trigger: str = "schedule") -> tuple[StoredReport, bool]:
-    """Builds (or, the same day, returns) the county's report. Returns (report, built_now)."""
+                        user=None, trigger: str = "schedule", job_id: str = "") -> tuple[StoredReport, bool]:
+    """Builds (or, the same day, returns) the county's report. Returns (report, built_now).
+
+    A `building` row of the same day belongs to a run in progress, unless it carries this run's
+    own `job_id`: then this is the broker redelivering the task of a worker that died mid-build
+    (acks_late), and the dead run's row is marked failed and a new version built."""
     if kind not in ReportKind.values:
         raise DomainError("报表类型不正确。")
     period_obj = periods.parse_period(period, PERIOD_KIND_OF[kind])
@@ -61,6 +65,10 @@ def stored_report_build(*, region_id: int, period: str, kind: str = ReportKind.C
         reports.filter(status=StoredReportStatus.BUILDING, started_at__lt=now - STALE_AFTER).update(
             status=StoredReportStatus.FAILED, finished_at=now, errors="生成中断（进程重启或超时），未提供下载。"
         )
+        if job_id:
+            reports.filter(status=StoredReportStatus.BUILDING, job_id=job_id).update(
+                status=StoredReportStatus.FAILED, finished_at=now, errors="生成中断（进程重启），已由重投的任务重新生成。"
+            )
         if not force:
             same_day = (
                 reports.filter(started_at__gte=today_start, status__in=[StoredReportStatus.READY, StoredReportStatus.BUILDING])
@@ -72,7 +80,7 @@ def stored_report_build(*, region_id: int, period: str, kind: str = ReportKind.C
         latest = reports.order_by("-version").values_list("version", flat=True).first() or 0
         report = StoredReport.objects.create(
             region=county, period=period_obj.key, kind=kind, version=latest + 1, started_at=now,
-            trigger=trigger, created_by=user,
+            trigger=trigger, created_by=user, job_id=job_id or "",
         )
     _build_file(report, county, period_obj)
     report.refresh_from_db()
@@ -153,14 +161,26 @@ def active_counties() -> list[Region]:
     )
 
 
+#: a report whose due day passed while the system was down (or whose build failed) is caught up
+#: by the daily job for this many days after its due day
+CATCH_UP_DAYS = 3
+
+
 def due_county_reports(today=None) -> list[tuple[ReportingDuty, Region, periods.Period]]:
-    """(duty, county, period) for every county report due today. Counties are those with an active
+    """(duty, county, period) for every county report due today, and for those due in the last
+    CATCH_UP_DAYS days that still have no complete version. Counties are those with an active
     county-level account (the ones using the product)."""
     today = today or timezone.localdate()
     due = []
     for county in active_counties():
         for duty in ReportingDuty.objects.for_county(county).filter(is_active=True, reporter="county").exclude(report_kind=""):
-            period = duty.period_due_on(today)
-            if period is not None:
+            for days_ago in range(CATCH_UP_DAYS, -1, -1):
+                period = duty.period_due_on(today - timedelta(days=days_ago))
+                if period is None:
+                    continue
+                if days_ago and StoredReport.objects.offered().filter(
+                    region=county, period=period.key, kind=duty.report_kind
+                ).exists():
+                    continue
                 due.append((duty, county, period))
     return due

@@ -10,6 +10,7 @@ from communities.models import Region, RegionLevel
 
 from . import periods, services
 from .builds import stored_report_build
+from .duties import load_duties
 from .models import ReportingDuty, StoredReport, UnitReport, UnitReportEvent
 
 NARRATIVES = [
@@ -43,6 +44,8 @@ def _at(day, hour=10):
 
 
 def seed(context: dict) -> None:
+    # reference data: a transactional test's flush may have emptied what the data migration loaded
+    load_duties(ReportingDuty)
     county: Region = context["county"]
     office = context["users"]["demo-office"]
     towns = list(Region.objects.filter(parent=county, level=RegionLevel.TOWN).order_by("code"))

@@ -266,6 +266,7 @@ class StoredReport(models.Model):
     rows = models.PositiveIntegerField("台账行数", default=0)
     errors = models.TextField("错误信息", blank=True)
     trigger = models.CharField("触发方式", max_length=20, default="schedule")
+    job_id = models.CharField("任务ID", max_length=64, blank=True, help_text="生成它的 Celery 任务；同一任务重投时据此接管")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -19,11 +19,13 @@ def build_due_county_reports() -> list[int]:
     return queued
 
 
-@shared_task(name="reporting.tasks.build_county_report", time_limit=30 * 60, soft_time_limit=25 * 60)
-def build_county_report(region_id: int, period: str, kind: str, duty_id: int | None = None,
+@shared_task(name="reporting.tasks.build_county_report", bind=True, time_limit=30 * 60, soft_time_limit=25 * 60)
+def build_county_report(self, region_id: int, period: str, kind: str, duty_id: int | None = None,
                         force: bool = False) -> int:
-    """Builds (or finds today's) version of one county report and delivers it. Returns its id."""
-    report, _built = stored_report_build(region_id=region_id, period=period, kind=kind, force=force)
+    """Builds (or finds today's) version of one county report and delivers it. Returns its id.
+    The task id lets a redelivered task (its worker died mid-build) take over its own run."""
+    report, _built = stored_report_build(region_id=region_id, period=period, kind=kind, force=force,
+                                         job_id=self.request.id or "")
     duty = ReportingDuty.objects.filter(pk=duty_id).first() if duty_id else None
     stored_report_deliver(report_id=report.pk, duty=duty)
     return report.pk

@@ -152,7 +152,7 @@ def stored_build(request):
         report, built = stored_report_build(region_id=county.pk, period=period.key, kind=kind,
                                             force=request.POST.get("force") == "1", user=user, trigger="manual")
     except DomainError:
-        raise
+        raise  # bad input: the middleware shows it as a 4xx page
     except Exception:  # the run is recorded as failed on its row
         messages.error(request, "报表生成失败，已记录错误信息，请稍后重试或联系系统管理员。")
         return redirect("reporting:stored-list")

@@ -58,6 +58,7 @@ def test_enterprise_records_income_and_disclosure_and_the_public_page_shows_it(
     form.locator("input[name=amount]").fill("12,000.50")
     form.locator("input[name=counterparty]").fill("黄山新潮传媒有限公司")
     form.locator("input[name=voucher]").set_input_files(str(voucher))
+    screenshot(page, "revenue-entry-form")
     form.locator("button[type=submit]").click()
     assert "收支已登记" in page.content()
     assert "12000.50" in page.locator("[data-testid=entries]").inner_text()

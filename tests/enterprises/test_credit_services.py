@@ -326,3 +326,27 @@ def test_a_county_can_require_a_commendation_for_red(estates, county_user, tree)
     assert proposals["万安物业公司"].proposed == ListType.RED
     assert proposals["海阳物业公司"].proposed == ListType.NONE
     assert "期内良好信用记录 0 条（红榜阈值：≥ 1），未达标" in proposals["海阳物业公司"].reasons
+
+
+def test_withdrawn_event_stops_counting_and_leaves_the_public_page(estates, county_user, town_user, tree):
+    case = rectifying_case(estates["wanan_1"])
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    event = CreditEvent.objects.get()
+    with pytest.raises(PermissionDenied):
+        services.credit_event_withdraw(user=town_user, event_id=event.pk, reason="录入错误")
+    with pytest.raises(DomainError, match="理由"):
+        services.credit_event_withdraw(user=county_user, event_id=event.pk, reason="")
+    services.credit_event_withdraw(user=county_user, event_id=event.pk, reason="处罚决定已被依法撤销")
+    event.refresh_from_db()
+    assert event.withdrawn_at is not None and not event.is_published
+    assert open_evaluation(county_user, tree).proposals.get(enterprise=case.enterprise).proposed == ListType.RED
+
+
+def test_an_event_counts_in_every_evaluation_its_period_overlaps(estates, county_user, tree):
+    case = rectifying_case(estates["wanan_1"])
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty",
+                       data={**PENALTY, "occurred_on": (timezone.localdate() - timedelta(days=300)).isoformat()})
+    today = timezone.localdate()
+    evaluation = services.evaluation_open(user=county_user, jurisdiction_id=tree["county"].pk,
+                                          period_start=today - timedelta(days=30), period_end=today)
+    assert evaluation.proposals.get(enterprise=case.enterprise).proposed == ListType.BLACK

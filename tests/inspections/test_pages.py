@@ -298,7 +298,8 @@ def test_spot_check_pages(client, county_user, town_user, tree):
     assert bad.status_code == 400
     login(client, town_user)
     assert client.get(reverse("inspections:draw-create")).status_code == 403
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404, "a town does not learn which estates were drawn"
+    assert client.get(reverse("inspections:draw-detail", args=[draw.pk])).status_code == 404
 
 
 def test_spot_check_pages_validate_ownership(client, county_user, other_town_user, tree):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from complaints.models import Complaint
 from core.errors import DomainError, PermissionDenied
 from inspections import selectors, services
-from inspections.models import SpotCheckCandidate, VisitKind
+from inspections.models import SpotCheckCandidate, SpotCheckDraw, Visit, VisitKind
 from inspections.sampling import weighted_sample
 from rectification.models import CaseEvent, ClueSource
 from rectification.services import case_open_or_join
@@ -169,3 +169,19 @@ def test_draw_refusals_are_chinese(county_user, town_user, tree):
         services.spot_check_draw(user=county_user, region_id=tree["laojie"].pk, sample_size=1)
     draw = services.spot_check_draw(user=county_user, region_id=tree["haiyang"].pk, sample_size=3)
     assert draw.seed >= 0 and draw.candidates.filter(position__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_spot_checks_stay_unannounced_to_towns_communities_and_enterprises(
+    county_user, town_user, community_user, enterprise_user, city_user, tree, estates
+):
+    draw = services.spot_check_draw(user=county_user, region_id=tree["haiyang"].pk, sample_size=2, seed=3)
+    chosen = draw.candidates.filter(position__isnull=False).first().estate
+    draft = services.visit_save(user=county_user, kind=VisitKind.SPOT_CHECK, spot_draw_id=draw.pk, estate_id=chosen.pk)
+    for user in (town_user, community_user, enterprise_user):
+        assert not SpotCheckDraw.objects.visible_to(user).exists()
+        assert not Visit.objects.visible_to(user).filter(pk=draft.pk).exists()
+    assert SpotCheckDraw.objects.visible_to(city_user).exists()
+    lines = {e.category.pk: {"result": "pass"} for e in selectors.visit_checklist(round=None)}
+    services.visit_save(user=county_user, visit_id=draft.pk, lines=lines, submit=True)
+    assert Visit.objects.visible_to(town_user).filter(pk=draft.pk).exists(), "the result is visible once recorded"

@@ -249,3 +249,12 @@ def test_town_figures_for_a_scheduled_report_by_region(enterprise_user, county_u
     by_region = selectors.town_figures(region=tree["county"], year=2025)
     assert by_region == selectors.town_figures(user=county_user, year=2025)
     assert selectors.figures_total(by_region)["income"] == Decimal("10.10")
+
+
+def test_read_only_users_get_403_on_the_forms(client, city_user, community_user, estates):
+    for user in (city_user, community_user):
+        login(client, user)
+        for path in ["entries/new/", "disclosures/new/", "account/", "sources/new/", "import/"]:
+            response = client.get(f"/revenue/estates/{estates['haiyang_1'].pk}/{path}")
+            assert response.status_code == 403 and "不能登记公共收益" in response.content.decode()
+        client.logout()

@@ -103,7 +103,8 @@ def test_daily_job_builds_on_the_30th_and_mails_the_workbook(tree, ledger, count
 
 
 @pytest.mark.parametrize(("today", "due"), [("2025-06-29", False), ("2025-02-28", True), ("2024-02-29", True),
-                                            ("2024-02-28", False), ("2025-07-30", True), ("2025-07-31", False)])
+                                            ("2024-02-28", False), ("2025-07-30", True), ("2025-07-31", True),
+                                            ("2025-08-03", False)])
 def test_daily_job_decides_the_due_day_in_code(tree, county_user, today, due):
     ReportingDuty.objects.filter(code="county-statistics").update(is_active=False)
     with time_machine.travel(date.fromisoformat(today), tick=False):
@@ -119,3 +120,29 @@ def test_the_quarterly_summary_uses_the_same_mechanism(tree, ledger, county_user
     with report.file.open("rb") as fh:
         explanation = dict(load_workbook(BytesIO(fh.read()))["说明"].iter_rows(values_only=True))
     assert explanation["报告期"] == "2025年第2季度（2025-Q2）"
+
+
+def test_a_redelivered_task_takes_over_its_own_dead_run(tree, ledger):
+    from django.utils import timezone
+
+    # a worker died mid-build a minute ago; the broker redelivers the same task (acks_late)
+    StoredReport.objects.create(region=tree["county"], period=this_month(), version=1, job_id="task-1",
+                                started_at=timezone.now())
+    other, built = stored_report_build(region_id=tree["county"].pk, period=this_month(), job_id="task-2")
+    assert not built and other.version == 1  # another task's run is still in progress
+    report, built = stored_report_build(region_id=tree["county"].pk, period=this_month(), job_id="task-1")
+    assert built and report.version == 2 and report.status == StoredReportStatus.READY
+    assert StoredReport.objects.get(version=1).status == StoredReportStatus.FAILED
+
+
+def test_the_daily_job_catches_up_a_missed_due_day_once(tree, county_user):
+    ReportingDuty.objects.filter(code="county-statistics").update(is_active=False)
+    with time_machine.travel(date(2025, 7, 2), tick=False):  # the 30th passed while the system was down
+        build_due_county_reports.delay()
+        assert list(StoredReport.objects.values_list("period", "version")) == [("2025-06", 1)]
+    with time_machine.travel(date(2025, 7, 3), tick=False):
+        build_due_county_reports.delay()
+    with time_machine.travel(date(2025, 7, 4), tick=False):  # beyond the catch-up window: nothing
+        StoredReport.objects.all().delete()
+        assert build_due_county_reports.delay().get() == []
+    assert not StoredReport.objects.exists()
