@@ -1,16 +1,10 @@
 """Complainants' personal data: phone numbers encrypted at rest (Fernet), a keyed hash beside them
 for lookup (HMAC-SHA256), and masking for every viewer who does not handle the complaint."""
 
-import base64
-import hashlib
-import hmac
 import re
-from functools import lru_cache
-
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 
 from accounts.models import Role
+from core.crypto import decrypt, encrypt, keyed_hash
 from core.errors import DomainError
 
 #: roles that handle complaints and so see the complainant's name and number in full
@@ -23,17 +17,6 @@ LANDLINE_RE = re.compile(r"^0\d{9,11}$|^\d{7,8}$")
 class InvalidPhone(DomainError):
     status_code = 400
     default_message = "请填写正确的中国大陆手机号码（11 位，以 1 开头）。"
-
-
-def _master_key() -> bytes:
-    return (settings.COMPLAINTS_PII_KEY or settings.SECRET_KEY).encode()
-
-
-@lru_cache(maxsize=4)
-def _keys(master: bytes) -> tuple[Fernet, bytes]:
-    enc = hashlib.sha256(b"complaints.phone.encrypt|" + master).digest()
-    mac = hashlib.sha256(b"complaints.phone.hash|" + master).digest()
-    return Fernet(base64.urlsafe_b64encode(enc)), mac
 
 
 def normalise_phone(raw: str, *, mobile_only: bool = True) -> str:
@@ -51,28 +34,19 @@ def normalise_phone(raw: str, *, mobile_only: bool = True) -> str:
     raise InvalidPhone() if mobile_only else InvalidPhone(f"联系电话“{raw}”格式不正确。")
 
 
+PURPOSE = "complaints.phone"
+
+
 def phone_hash(phone: str) -> str:
-    if not phone:
-        return ""
-    _fernet, mac = _keys(_master_key())
-    return hmac.new(mac, phone.encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(phone, purpose=PURPOSE)
 
 
 def phone_encrypt(phone: str) -> str:
-    if not phone:
-        return ""
-    fernet, _mac = _keys(_master_key())
-    return fernet.encrypt(phone.encode()).decode()
+    return encrypt(phone, purpose=PURPOSE)
 
 
 def phone_decrypt(token: str) -> str:
-    if not token:
-        return ""
-    fernet, _mac = _keys(_master_key())
-    try:
-        return fernet.decrypt(token.encode()).decode()
-    except InvalidToken:
-        return ""
+    return decrypt(token, purpose=PURPOSE)
 
 
 def mask_phone(phone: str) -> str:

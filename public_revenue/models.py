@@ -79,7 +79,7 @@ class AccountHolder(models.TextChoices):
 
 class RevenueAccount(models.Model):
     """公共收益专门账户 (监管账号) of one estate, or the recorded fact that it has none. The account
-    number is stored encrypted (public_revenue.crypto) and only ever shown masked."""
+    number is stored encrypted (core.crypto) and only ever shown masked."""
 
     estate = models.OneToOneField(
         "communities.Estate", verbose_name="小区", on_delete=models.PROTECT, related_name="revenue_account"

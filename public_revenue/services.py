@@ -13,10 +13,11 @@ from django.utils.dateparse import parse_date
 
 from accounts.models import Role, User
 from communities.models import Estate
+from core import crypto
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from rectification.uploads import InvalidUpload, validate_uploads
 
-from . import crypto, selectors
+from . import selectors
 from .models import (
     AccountHolder,
     AllocationBasis,
@@ -54,6 +55,8 @@ class InvalidInput(DomainError):
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^\d+(\.\d+)?$")
 
+
+ACCOUNT_NUMBER_PURPOSE = "public_revenue.account_number"
 
 def parse_amount(raw, *, label: str = "金额", allow_zero: bool = False) -> Decimal:
     """A money amount as Decimal with at most 2 decimals. Accepts full-width digits, "元",
@@ -200,7 +203,7 @@ def account_record(
             if number:
                 if not ACCOUNT_NUMBER.match(number):
                     raise InvalidInput("账号应为 6 至 32 位数字。")
-                account.account_number_encrypted = crypto.encrypt(number)
+                account.account_number_encrypted = crypto.encrypt(number, purpose=ACCOUNT_NUMBER_PURPOSE)
                 account.account_number_last4 = number[-4:]
             if not account.bank or not account.account_name:
                 raise InvalidInput("请填写开户银行和账户名称。")

@@ -228,13 +228,10 @@ SITE_NAME = "物业服务专项整治案件管理系统"
 
 # Complaints (投诉受理): private photos, personal-data key, abuse limits, retention.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
-# Key for encrypting complainants' phone numbers and hashing them for lookup. Set it in production
-# (derived from SECRET_KEY otherwise, so rotating SECRET_KEY would make stored numbers unreadable).
-COMPLAINTS_PII_KEY = os.environ.get("COMPLAINTS_PII_KEY", "")
 # (max requests, window seconds) for the public form and tracking page
 COMPLAINTS_RATE_LIMITS = {"ip": (10, 60 * 60), "phone": (3, 24 * 60 * 60), "track_ip": (30, 60 * 60)}
 COMPLAINTS_ANONYMISE_AFTER_MONTHS = int(os.environ.get("COMPLAINTS_ANONYMISE_AFTER_MONTHS", "24"))
 
-# Public revenue (公共收益): key for encrypting special-account numbers (any long random string;
-# derived from SECRET_KEY when unset). Set it in production.
+# The one key for data encrypted at rest (core.crypto: complainants' phones, special-account
+# numbers); any long random string. Derived from SECRET_KEY when unset: set it in production.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")

@@ -5,8 +5,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core import crypto
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from public_revenue import crypto, selectors, services
+from public_revenue import selectors, services
 from public_revenue.models import Disclosure, RevenueAccount, RevenueEntry, RevenueEvent
 from public_revenue.periods import last_complete_period
 from rectification.uploads import InvalidUpload
@@ -44,7 +45,7 @@ def test_account_number_is_encrypted_and_masked(enterprise_user, estates):
     account.refresh_from_db()
     assert account.masked_number == "**** **** 0123"
     assert "6222021234567890123" not in account.account_number_encrypted
-    assert crypto.decrypt(account.account_number_encrypted) == "6222021234567890123"
+    assert crypto.decrypt(account.account_number_encrypted, purpose="public_revenue.account_number") == "6222021234567890123"
     with connection.cursor() as cursor:
         cursor.execute("select account_number_encrypted from public_revenue_revenueaccount")
         assert "6222021234567890123" not in cursor.fetchone()[0]
