@@ -1,9 +1,19 @@
 from django.contrib import admin
+from django.db.models import Q
 
 from core.admin import ScopedAdminMixin
 
 from .forms import EnterpriseForm
-from .models import CreditEvent, CreditRule, Enterprise, Evaluation, ExitRecord, ListEntry, ServiceLevelChange
+from .models import (
+    CreditEvent,
+    CreditLog,
+    CreditRule,
+    Enterprise,
+    Evaluation,
+    ExitRecord,
+    ListEntry,
+    ServiceLevelChange,
+)
 
 
 @admin.register(Enterprise)
@@ -75,3 +85,27 @@ class ExitRecordAdmin(ReadOnlyAdmin):
 class ServiceLevelChangeAdmin(ReadOnlyAdmin):
     list_display = ("estate", "enterprise", "from_level", "to_level", "fee_after", "decision_number", "effective_on")
     list_select_related = ("estate", "enterprise")
+
+
+@admin.register(CreditLog)
+class CreditLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "kind", "actor", "enterprise", "from_value", "to_value")
+    list_filter = ("kind",)
+    list_select_related = ("actor", "enterprise")
+
+    def get_queryset(self, request):
+        # scoped through the evaluation or the enterprise the row concerns
+        qs = super().get_queryset(request)
+        if request.user.sees_everything:
+            return qs
+        return qs.filter(Q(evaluation__in=Evaluation.objects.visible_to(request.user))
+                         | Q(enterprise__in=Enterprise.objects.visible_to(request.user)))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

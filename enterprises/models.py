@@ -624,3 +624,40 @@ class ServiceLevelChange(models.Model):
 
     def __str__(self):
         return f"{self.estate_id} {self.from_level}→{self.to_level}"
+
+
+class CreditLogKind(models.TextChoices):
+    EVALUATION_OPENED = "evaluation_opened", "发起评定"
+    PROPOSAL_DECIDED = "proposal_decided", "作出决定"
+    EVALUATION_PUBLISHED = "evaluation_published", "公布名单"
+    ENTRY_ENDED = "entry_ended", "提前移出（信用修复/撤销）"
+    OBJECTION_FILED = "objection_filed", "提出异议"
+    OBJECTION_ANSWERED = "objection_answered", "答复异议"
+    EVENT_PUBLISHED = "event_published", "公开/取消公开信用记录"
+    EVENT_WITHDRAWN = "event_withdrawn", "撤销信用记录"
+
+
+class CreditLog(models.Model):
+    """The audit trail of the red/black list: who did what, when, from what to what and why.
+    Written only by enterprises.services; never edited or deleted (a re-decision is a new row)."""
+
+    evaluation = models.ForeignKey(Evaluation, verbose_name="评定", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="log")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="物业服务企业", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="credit_log")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+")
+    at = models.DateTimeField("时间", default=timezone.now)
+    kind = models.CharField("类型", max_length=30, choices=CreditLogKind.choices)
+    from_value = models.CharField("原值", max_length=30, blank=True)
+    to_value = models.CharField("新值", max_length=30, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "红黑榜操作记录"
+        verbose_name_plural = "红黑榜操作记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -19,6 +19,8 @@ from .models import (
     PUBLIC_EVENT_KINDS,
     CreditEvent,
     CreditEventKind,
+    CreditLog,
+    CreditLogKind,
     Enterprise,
     Evaluation,
     EvaluationStatus,
@@ -77,6 +79,16 @@ def _id(value, *, what: str) -> int:
         return int(str(value).strip())
     except (TypeError, ValueError):
         raise NotFound(f"{what}不存在或不在您的管辖范围内。") from None
+
+
+def _log(*, kind: str, actor=None, evaluation=None, evaluation_id=None, enterprise_id=None, from_value="", to_value="",
+         note="", **data) -> CreditLog:
+    """One row of the red/black list's audit trail, in the caller's transaction."""
+    return CreditLog.objects.create(
+        kind=kind, actor=actor if actor is not None and actor.is_authenticated else None,
+        evaluation_id=evaluation.pk if evaluation is not None else evaluation_id,
+        enterprise_id=enterprise_id, from_value=from_value or "", to_value=to_value or "", note=note or "", data=data,
+    )
 
 
 def _require_county(user, what: str) -> None:
@@ -240,6 +252,9 @@ def credit_event_publish(*, user, event_id: int, published: bool = True) -> Cred
             raise NotFound("信用记录不存在或不在您的管辖范围内。")
         if event.withdrawn_at is not None:
             raise InvalidState("已撤销的信用记录不能公开。")
+        if event.is_published != published:
+            _log(kind=CreditLogKind.EVENT_PUBLISHED, actor=user, enterprise_id=event.enterprise_id,
+                 from_value=str(event.is_published), to_value=str(published), credit_event_id=event.pk)
         event.is_published = published
         event.save(update_fields=["is_published"])
     return event
@@ -260,6 +275,8 @@ def credit_event_withdraw(*, user, event_id: int, reason: str) -> CreditEvent:
             raise Conflict("该信用记录已撤销。")
         event.withdrawn_at, event.withdraw_reason, event.is_published = timezone.now(), reason, False
         event.save(update_fields=["withdrawn_at", "withdraw_reason", "is_published"])
+        _log(kind=CreditLogKind.EVENT_WITHDRAWN, actor=user, enterprise_id=event.enterprise_id, note=reason,
+             credit_event_id=event.pk)
     return event
 
 
@@ -302,6 +319,8 @@ def evaluation_open(*, user, jurisdiction_id: int, period_start, period_end, tit
             Proposal(evaluation=evaluation, enterprise_id=enterprise_id, proposed=proposed, reasons=reasons, metrics=metrics)
             for enterprise_id, (proposed, reasons, metrics) in sorted(proposals.items())
         ])
+        _log(kind=CreditLogKind.EVALUATION_OPENED, actor=user, evaluation=evaluation,
+             note=f"系统对 {len(proposals)} 家企业提出建议。", rules=rules)
     return evaluation
 
 
@@ -343,6 +362,9 @@ def proposal_decide(*, user, proposal_id: int, decision: str, reason: str = "", 
             result = final
         if not reason and not (decision == ProposalDecision.ACCEPTED and result == ListType.NONE):
             raise InvalidInput(f"“{ProposalDecision(decision).label}”须填写书面理由。")
+        _log(kind=CreditLogKind.PROPOSAL_DECIDED, actor=user, evaluation=proposal.evaluation,
+             enterprise_id=proposal.enterprise_id, from_value=proposal.final or proposal.proposed, to_value=result,
+             note=reason, decision=decision, previous_decision=proposal.decision, proposal_id=proposal.pk)
         proposal.decision, proposal.final, proposal.decision_reason = decision, result, reason
         proposal.decided_by, proposal.decided_at = user, timezone.now()
         proposal.save(update_fields=["decision", "final", "decision_reason", "decided_by", "decided_at"])
@@ -395,6 +417,9 @@ def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decide
         evaluation.status, evaluation.decision_number, evaluation.decided_on = EvaluationStatus.PUBLISHED, decision_number, decided_on
         evaluation.valid_until, evaluation.basis, evaluation.published_by, evaluation.published_at = valid_until, basis, user, now
         evaluation.save()
+        _log(kind=CreditLogKind.EVALUATION_PUBLISHED, actor=user, evaluation=evaluation, to_value=decision_number,
+             note=f"列入红榜 {sum(e.list_type == ListType.RED for e in entries)} 家、黑榜 "
+                  f"{sum(e.list_type == ListType.BLACK for e in entries)} 家。")
     return evaluation
 
 
@@ -415,6 +440,9 @@ def list_entry_end(*, user, entry_id: int, ended_on, reason: str) -> ListEntry:
             raise InvalidInput("移出日期须在有效期内。")
         entry.ended_on, entry.end_reason, entry.ended_by = ended_on, reason, user
         entry.save(update_fields=["ended_on", "end_reason", "ended_by"])
+        _log(kind=CreditLogKind.ENTRY_ENDED, actor=user, evaluation_id=entry.evaluation_id, enterprise_id=entry.enterprise_id,
+             from_value=entry.list_type, to_value="ended", note=reason, list_entry_id=entry.pk,
+             ended_on=ended_on.isoformat())
     return entry
 
 
@@ -434,7 +462,12 @@ def objection_file(*, user, entry_id: int, content: str) -> Objection:
             raise NotFound("名单不存在或不属于本企业。")
         if entry.objections.filter(status=ObjectionStatus.PENDING).exists():
             raise Conflict("已有待答复的异议，请等待答复。")
-        return Objection.objects.create(entry=entry, enterprise_id=entry.enterprise_id, content=content, filed_by=user)
+        objection = Objection.objects.create(entry=entry, enterprise_id=entry.enterprise_id, content=content,
+                                             filed_by=user)
+        _log(kind=CreditLogKind.OBJECTION_FILED, actor=user, evaluation_id=entry.evaluation_id,
+             enterprise_id=entry.enterprise_id, note=content,
+             list_entry_id=entry.pk, objection_id=objection.pk)
+        return objection
 
 
 def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> Objection:
@@ -463,6 +496,9 @@ def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> O
             entry.ended_on = max(min(today, entry.valid_until), entry.valid_from)
             entry.end_reason, entry.ended_by = f"异议成立，撤销认定：{answer}", user
             entry.save(update_fields=["ended_on", "end_reason", "ended_by"])
+        _log(kind=CreditLogKind.OBJECTION_ANSWERED, actor=user, evaluation_id=entry.evaluation_id,
+             enterprise_id=objection.enterprise_id,
+             to_value=outcome, note=answer, list_entry_id=entry.pk, objection_id=objection.pk)
     return objection
 
 

@@ -153,6 +153,7 @@ def evaluation_detail(request, pk: int):
         "proposals": selectors.evaluation_proposals(user=user, evaluation=evaluation),
         "entries": ListEntry.objects.visible_to(user).filter(evaluation=evaluation).select_related("enterprise"),
         "objections": objections,
+        "log": evaluation.log.select_related("actor", "enterprise").order_by("at", "id"),
         "can_write": user.is_county and not user.is_read_only,
         "is_open": evaluation.status == EvaluationStatus.OPEN,
         "list_types": ListType.choices,

@@ -125,7 +125,7 @@ def round_create(
     start, end = _date(start_date, label="开始日期"), _date(end_date, label="结束日期")
     if end < start:
         raise InvalidInput("结束日期不能早于开始日期。")
-    region = Region.objects.visible_to(user).filter(pk=region_id).first() if str(region_id or "").isdigit() else None
+    region = _visible(Region.objects.visible_to(user), region_id)
     if region is None or region.level not in (RegionLevel.COUNTY, RegionLevel.TOWN):
         raise InvalidInput("排查范围须为您管辖范围内的县/区或镇/街道。")
     if not user.sees_everything and not region.path.startswith(user.region.path):
@@ -204,9 +204,7 @@ def _set_default_deadline(*, case: Case, deadline: date, user: User | None, note
 
 
 def _check_estate(*, user: User, kind: str, estate_id, round: InspectionRound | None, draw: SpotCheckDraw | None) -> Estate:
-    estate = None
-    if str(estate_id or "").isdigit():
-        estate = Estate.objects.visible_to(user).select_related("community").filter(pk=estate_id).first()
+    estate = _visible(Estate.objects.visible_to(user).select_related("community"), estate_id)
     if estate is None:
         raise NotFound("小区不存在或不在您的管辖范围内。")
     if round is not None and not estate.community.path.startswith(round.region.path):
@@ -219,24 +217,25 @@ def _check_estate(*, user: User, kind: str, estate_id, round: InspectionRound | 
     return estate
 
 
+def _visible(queryset, pk):
+    """The row with this primary key in an already scoped queryset, or None for a bad id."""
+    return queryset.filter(pk=pk).first() if str(pk or "").isdigit() else None
+
+
 def _resolve_context(*, user: User, kind: str, round_id, spot_draw_id):
     if kind not in VisitKind.values:
         raise InvalidInput("未知的排查类型。")
     require_writer(user, KIND_ROLES[kind], f"录入{VisitKind(kind).label}记录")
-    draw = None
-    round = None
     if kind == VisitKind.SPOT_CHECK:
-        draw = SpotCheckDraw.objects.visible_to(user).select_related("round__region").filter(pk=spot_draw_id).first() \
-            if str(spot_draw_id or "").isdigit() else None
+        draw = _visible(SpotCheckDraw.objects.visible_to(user).select_related("round__region", "round__campaign"),
+                        spot_draw_id)
         if draw is None:
             raise NotFound("抽查批次不存在或不在您的管辖范围内。")
-        round = draw.round
-    else:
-        round = InspectionRound.objects.visible_to(user).select_related("region", "campaign").filter(pk=round_id).first() \
-            if str(round_id or "").isdigit() else None
-        if round is None:
-            raise NotFound("排查轮次不存在或不在您的管辖范围内。")
-    return round, draw
+        return draw.round, draw
+    round = _visible(InspectionRound.objects.visible_to(user).select_related("region", "campaign"), round_id)
+    if round is None:
+        raise NotFound("排查轮次不存在或不在您的管辖范围内。")
+    return round, None
 
 
 def visit_save(
@@ -403,12 +402,12 @@ def spot_check_draw(
         raise InvalidInput("排除天数须在 0 到 365 之间。")
     if not 0 <= seed < 2**63:
         raise InvalidInput("随机种子须为非负整数。")
-    region = Region.objects.visible_to(user).filter(pk=region_id).first() if str(region_id or "").isdigit() else None
+    region = _visible(Region.objects.visible_to(user), region_id)
     if region is None or region.level not in (RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.COMMUNITY):
         raise InvalidInput("抽查范围须为您管辖范围内的县/区、镇/街道或社区。")
     round = None
     if round_id:
-        round = InspectionRound.objects.visible_to(user).filter(pk=round_id).first() if str(round_id).isdigit() else None
+        round = _visible(InspectionRound.objects.visible_to(user), round_id)
         if round is None:
             raise InvalidInput("排查轮次不存在或不在您的管辖范围内。")
     today = timezone.localdate()

@@ -145,9 +145,15 @@ def stored_report_deliver(*, report_id: int, duty: ReportingDuty | None = None) 
             subject=title, body=f"{title}已生成，详见附件。\n\n本邮件由物业服务专项整治案件管理系统自动发送。",
             from_email=settings.DEFAULT_FROM_EMAIL, to=delivered_to,
         )
-        with report.file.open("rb") as fh:
-            message.attach(report.filename, fh.read(), XLSX_CONTENT_TYPE)
-        message.send(fail_silently=False)
+        try:
+            with report.file.open("rb") as fh:
+                message.attach(report.filename, fh.read(), XLSX_CONTENT_TYPE)
+            message.send(fail_silently=False)
+        except Exception:
+            # release the claim so that the next run of the job sends it again
+            StoredReport.objects.filter(pk=report.pk).update(delivered_at=None, delivered_to="")
+            logger.exception("mailing report %s failed", report.pk)
+            raise
     return True
 
 

@@ -20,6 +20,13 @@ SEED_DUTIES = [
 ]
 
 
+#: the monthly chain every county runs (休宁: towns/communities by the 27th, county by the 30th;
+#: 钟山: enterprises by the 20th). The 盘锦 statistics (25th) and quarterly summary and the 山西
+#: weekly dispatch are seeded switched off: a county following those plans turns them on (or
+#: copies them under its region) in the admin, so no county sends the city bureau duplicate files.
+ACTIVE_BY_DEFAULT = {"town-monthly", "community-monthly", "county-monthly", "enterprise-monthly"}
+
+
 def load_duties(duty_model) -> None:
     """Idempotent: creates the general rows that do not exist yet, never changes edited ones."""
     existing = set(duty_model.objects.filter(region__isnull=True).values_list("code", flat=True))
@@ -29,6 +36,5 @@ def load_duties(duty_model) -> None:
         duty_model.objects.create(
             code=code, name=name, reporter=reporter, receiver=receiver, period_kind=kind, due_day=day,
             due_month_offset=offset, reminder_lead_days=lead, report_kind=report_kind, seed_plan=plan, content=content,
-            # weekly dispatch is a provincial practice (山西); off unless a county turns it on
-            is_active=kind != "week",
+            is_active=code in ACTIVE_BY_DEFAULT,
         )

@@ -10,11 +10,12 @@ Registered: the rectification ledger, complaint channels and satisfaction, inspe
 (reporting.providers_<app>, see PROVIDER_MODULES). Another app adds a module there."""
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from importlib import import_module
+from importlib import import_module, reload
 
 from communities.models import Region, RegionLevel
 
@@ -48,7 +49,7 @@ class Registration:
 
 
 _registry: dict[str, Registration] = {}
-_loaded = False
+_failed: set[str] = set()
 
 
 def register(name: str, figures: list[Figure]):
@@ -62,16 +63,23 @@ def register(name: str, figures: list[Figure]):
 
 
 def _load() -> None:
-    global _loaded
-    if not _loaded:
-        for index, module in enumerate(PROVIDER_MODULES):
-            try:
+    """Imports the provider modules whose providers are not registered (a module imported before,
+    whose registration a test removed, is reloaded so that it registers again). Each module must
+    define and register its provider itself; a module that fails to import is not tried again."""
+    registered = {registration.provider.__module__ for registration in _registry.values()}
+    for index, module in enumerate(PROVIDER_MODULES):
+        if module in registered or module in _failed:
+            continue
+        try:
+            if module in sys.modules:
+                reload(sys.modules[module])
+            else:
                 import_module(module)
-            except Exception:
-                if index == 0:
-                    raise
-                logger.exception("figure provider %s could not be loaded; its figures are left out", module)
-        _loaded = True
+        except Exception:
+            if index == 0:
+                raise
+            _failed.add(module)
+            logger.exception("figure provider %s could not be loaded; its figures are left out", module)
 
 
 def registrations() -> list[Registration]:

@@ -70,8 +70,11 @@ def unit_report(request):
         else:
             status = 400
     live = services.live_figures(report)
+    due = report.duty.due_date(period)
     context = {
-        "report": report, "form": form, "period": period, "due": report.duty.due_date(period),
+        "report": report, "form": form, "period": period, "due": due,
+        "is_late": report.is_editable and timezone.localdate() > due,
+        "days_left": (due - timezone.localdate()).days,
         "figure_rows": _figure_rows(report, live), "events": report.events.select_related("actor") if report.pk else [],
         "previous": period.previous().key, "next": period.next().key,
     }

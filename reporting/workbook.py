@@ -176,7 +176,8 @@ def _write(workbook, *, county, period, target, version, data_as_of) -> dict:
         ["典型案例数", typical_rows],
         ["行政处罚罚款金额（元）", penalty_amount(county, period.start, period.end) or 0],
         ["统计口径", "收到线索、核查、新立案件、销号、督办按报告期内发生数统计；整改中、超期为数据截至时的状态。"
-                  "镇街报告已采纳的，统计表采用其报送时冻结的数据，其余采用台账实时数据。"],
+                  + ("镇街报告已采纳的，统计表采用其报送时冻结的数据，其余采用台账实时数据。" if period.kind == "month"
+                     else "统计表采用台账实时数据。")],
     ]
     write_sheet(workbook, "说明", ["项目", "内容"], explanation, freeze="A2", widths=[24, 80])
     workbook.save(target)

@@ -350,3 +350,25 @@ def test_an_event_counts_in_every_evaluation_its_period_overlaps(estates, county
     evaluation = services.evaluation_open(user=county_user, jurisdiction_id=tree["county"].pk,
                                           period_start=today - timedelta(days=30), period_end=today)
     assert evaluation.proposals.get(enterprise=case.enterprise).proposed == ListType.BLACK
+
+
+def test_every_decision_is_kept_in_the_log(estates, county_user, enterprise_user, tree):
+    from enterprises.models import CreditLog
+
+    case = rectifying_case(estates["haiyang_1"])
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    evaluation = open_evaluation(county_user, tree)
+    black = evaluation.proposals.get(proposed=ListType.BLACK)
+    services.proposal_decide(user=county_user, proposal_id=black.pk, decision="rejected", reason="先不列入")
+    services.proposal_decide(user=county_user, proposal_id=black.pk, decision="accepted", reason="复议后列入")
+    for p in evaluation.proposals.filter(proposed=ListType.RED):
+        services.proposal_decide(user=county_user, proposal_id=p.pk, decision="accepted", reason="同意")
+    publish(county_user, evaluation)
+    entry = ListEntry.objects.get(list_type=ListType.BLACK)
+    objection = services.objection_file(user=enterprise_user, entry_id=entry.pk, content="申请复核黑榜认定")
+    services.objection_answer(user=county_user, objection_id=objection.pk, outcome="maintained", answer="维持")
+    log = list(CreditLog.objects.filter(evaluation=evaluation).values_list("kind", "from_value", "to_value", "note"))
+    assert log[0][0] == "evaluation_opened"
+    assert ("proposal_decided", "black", "none", "先不列入") in log
+    assert ("proposal_decided", "none", "black", "复议后列入") in log
+    assert [k for k, *_ in log][-3:] == ["evaluation_published", "objection_filed", "objection_answered"]

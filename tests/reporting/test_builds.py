@@ -86,7 +86,6 @@ def test_daily_job_builds_on_the_30th_and_mails_the_workbook(tree, ledger, count
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     city = UserFactory(username="city-b", role=Role.CITY, region=tree["city"], email="city@example.gov.cn")
     ReportingDuty.objects.filter(code="county-monthly").update(recipients="zjj@example.gov.cn")
-    ReportingDuty.objects.filter(code="county-statistics").update(is_active=False)
     build_due_county_reports.delay()
     report = StoredReport.objects.get()
     assert (report.region, report.period, report.version) == (tree["county"], "2025-06", 1)
@@ -106,13 +105,14 @@ def test_daily_job_builds_on_the_30th_and_mails_the_workbook(tree, ledger, count
                                             ("2024-02-28", False), ("2025-07-30", True), ("2025-07-31", True),
                                             ("2025-08-03", False)])
 def test_daily_job_decides_the_due_day_in_code(tree, county_user, today, due):
-    ReportingDuty.objects.filter(code="county-statistics").update(is_active=False)
     with time_machine.travel(date.fromisoformat(today), tick=False):
         assert bool(build_due_county_reports.delay().get()) is due
 
 
 def test_the_quarterly_summary_uses_the_same_mechanism(tree, ledger, county_user):
-    ReportingDuty.objects.filter(code__in=["county-monthly", "county-statistics"]).update(is_active=False)
+    # a county following the 盘锦 plan switches the quarterly summary on
+    ReportingDuty.objects.filter(code="county-monthly").update(is_active=False)
+    ReportingDuty.objects.filter(code="county-quarterly").update(is_active=True)
     with time_machine.travel(date(2025, 7, 5), tick=False):
         build_due_county_reports.delay()
     report = StoredReport.objects.get()
@@ -136,7 +136,6 @@ def test_a_redelivered_task_takes_over_its_own_dead_run(tree, ledger):
 
 
 def test_the_daily_job_catches_up_a_missed_due_day_once(tree, county_user):
-    ReportingDuty.objects.filter(code="county-statistics").update(is_active=False)
     with time_machine.travel(date(2025, 7, 2), tick=False):  # the 30th passed while the system was down
         build_due_county_reports.delay()
         assert list(StoredReport.objects.values_list("period", "version")) == [("2025-06", 1)]
@@ -146,3 +145,26 @@ def test_the_daily_job_catches_up_a_missed_due_day_once(tree, county_user):
         StoredReport.objects.all().delete()
         assert build_due_county_reports.delay().get() == []
     assert not StoredReport.objects.exists()
+
+
+def test_a_failed_mail_is_sent_again_by_the_next_run(tree, ledger, settings, monkeypatch):
+    from reporting.builds import stored_report_deliver
+
+    settings.EMAIL_HOST = "smtp.example.gov.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    duty = ReportingDuty.objects.get(code="county-monthly", region__isnull=True)
+    duty.recipients = "zjj@example.gov.cn"
+    report, _ = stored_report_build(region_id=tree["county"].pk, period=this_month())
+
+    def refuse(self, fail_silently=False):
+        raise OSError("SMTP 连接失败")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("django.core.mail.EmailMessage.send", refuse)
+        with pytest.raises(OSError):
+            stored_report_deliver(report_id=report.pk, duty=duty)
+    report.refresh_from_db()
+    assert report.delivered_at is None
+    assert stored_report_deliver(report_id=report.pk, duty=duty) is True
+    assert stored_report_deliver(report_id=report.pk, duty=duty) is False
+    assert len(mail.outbox) == 1

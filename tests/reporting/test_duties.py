@@ -54,6 +54,8 @@ def test_the_four_plans_duties_are_seeded():
     assert duties["county-statistics"].due_day == 25
     assert (duties["county-quarterly"].period_kind, duties["county-quarterly"].due_day) == ("quarter", 5)
     assert duties["county-weekly"].period_kind == "week"
+    active = {code for code, duty in duties.items() if duty.is_active}
+    assert active == {"town-monthly", "community-monthly", "county-monthly", "enterprise-monthly"}
 
 
 def test_a_county_overrides_a_general_duty(tree):

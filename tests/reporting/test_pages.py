@@ -90,7 +90,7 @@ def test_stored_reports_list_download_and_scope(client, tree, ledger, county_use
     report = StoredReport.objects.order_by("-version").first()
     for user in (city_user, county_user):
         login(client, user)
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(24):
             response = client.get("/reporting/reports/")
         assert response.content.decode().count('data-testid="stored-row"') == 3
         response = client.get(f"/reporting/reports/{report.pk}/download/")
@@ -187,3 +187,19 @@ def test_a_community_reports_its_own_figures(client, community_user, ledger):
     report = UnitReport.objects.get()
     assert report.unit == community_user.region and report.duty.code == "community-monthly"
     assert report.snapshot["figures"]["cases_opened"] == 2  # 秀阳社区's cases only
+
+
+def test_unit_report_pages_query_counts(client, town_user, office_user, ledger, django_assert_max_num_queries):
+    login(client, town_user)
+    with django_assert_max_num_queries(24):
+        assert client.get("/reporting/unit/").status_code == 200
+    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    login(client, office_user)
+    with django_assert_max_num_queries(24):
+        assert client.get(f"/reporting/unit-reports/{report.pk}/").status_code == 200
+
+
+def test_unit_form_warns_when_past_the_due_day(client, town_user):
+    login(client, town_user)
+    response = client.get("/reporting/unit/?period=2025-06")
+    assert 'data-testid="late-warning"' in response.content.decode()
