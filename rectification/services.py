@@ -147,6 +147,23 @@ def case_open_or_join(
 # The state machine
 
 
+def _parse_date(raw, label: str) -> date | None:
+    """A date from a form or JSON value; blank is None; anything else unreadable (including
+    2025-13-01, which parse_date raises on) is refused with a Chinese message."""
+    if isinstance(raw, date):
+        return raw
+    text = _clean_text(raw)
+    if not text:
+        return None
+    try:
+        value = parse_date(text)
+    except ValueError:
+        value = None
+    if value is None:
+        raise MissingField(f"{label}的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。")
+    return value
+
+
 def _clean_text(value) -> str:
     return str(value).strip() if value is not None else ""
 
@@ -154,12 +171,7 @@ def _clean_text(value) -> str:
 def _clean_value(name: str, raw, *, user: User, case: Case, spec: Transition):
     label = FIELD_LABELS.get(name, name)
     if name == "deadline":
-        if isinstance(raw, date):
-            value = raw
-        else:
-            value = parse_date(_clean_text(raw)) if _clean_text(raw) else None
-            if value is None and _clean_text(raw):
-                raise MissingField("完成时限的日期格式不正确，请使用 YYYY-MM-DD。")
+        value = _parse_date(raw, "完成时限")
         if value is not None and value < timezone.localdate():
             raise MissingField("完成时限不能早于今天。")
         return value
@@ -438,8 +450,7 @@ def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files
     data = dict(data or {})
     cleaned: dict = {}
     occurred = data.get("occurred_on")
-    cleaned["occurred_on"] = occurred if isinstance(occurred, date) else (parse_date(_clean_text(occurred)) if occurred else None)
-    cleaned["occurred_on"] = cleaned["occurred_on"] or timezone.localdate()
+    cleaned["occurred_on"] = _parse_date(occurred, SUPERVISION_LABELS["occurred_on"]) or timezone.localdate()
     for name in SUPERVISION_TEXT_FIELDS:
         cleaned[name] = _clean_text(data.get(name))
     level = _clean_text(data.get("level"))
@@ -451,7 +462,7 @@ def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files
         raise MissingField("移送单位无效。")
     cleaned["transfer_target"] = target
     deadline = data.get("deadline")
-    cleaned["deadline"] = deadline if isinstance(deadline, date) else (parse_date(_clean_text(deadline)) if deadline else None)
+    cleaned["deadline"] = _parse_date(deadline, SUPERVISION_LABELS["deadline"])
     amount = data.get("amount")
     if amount not in (None, ""):
         try:

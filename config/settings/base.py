@@ -171,6 +171,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rectification.tasks.record_overdue_cases", "schedule": crontab(hour=1, minute=10),
     },
     "complaints-anonymise": {"task": "complaints.tasks.anonymise_old_complaints", "schedule": crontab(hour=2, minute=20)},
+    "enterprises-overdue-supervisions": {
+        "task": "enterprises.tasks.record_overdue_supervisions", "schedule": crontab(hour=1, minute=30),
+    },
+    "enterprises-overdue-handovers": {
+        "task": "enterprises.tasks.record_overdue_handovers", "schedule": crontab(hour=1, minute=50),
+    },
     "public-revenue-checks": {"task": "public_revenue.tasks.run_revenue_checks", "schedule": crontab(hour=2, minute=40)},
     # daily; the task decides whether today is a county's due day (the 30th, or the month's last day)
     "reporting-build-due-county-reports": {

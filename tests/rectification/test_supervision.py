@@ -109,3 +109,14 @@ class TestPages:
         assert "海阳花园" not in body and "横江苑" in body
         assert "海阳花园" not in ledger_rows(client.get("/rectification/?supervision_kind=penalty"))
         assert "海阳花园" in ledger_rows(client.get("/rectification/?supervision_kind=interview"))
+
+
+@pytest.mark.parametrize("field, value", [("occurred_on", "2025-13-01"), ("deadline", "2025-02-30"), ("deadline", "明天")])
+def test_impossible_dates_are_refused_not_500(client, county_user, estates, field, value):
+    case = CaseFactory(estate=estates["haiyang_1"])
+    login(client, county_user)
+    data = {"kind": "listed_supervision", "level": "county", "deadline": "2099-01-01", field: value}
+    response = client.post(f"/rectification/cases/{case.pk}/supervision/", data)
+    assert response.status_code == 400
+    assert "日期不正确" in response.content.decode()
+    assert not case.supervisions.exists()
