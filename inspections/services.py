@@ -14,8 +14,8 @@ from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region, RegionLevel
 from core.errors import DomainError, InvalidState, NotFound, PermissionDenied
 from core.workdays import add_working_days
-from rectification.models import Case, CaseEvent, CaseEventKind, ClueSource
-from rectification.services import case_open_or_join
+from rectification.models import ClueSource
+from rectification.services import case_default_deadline_set, case_open_or_join
 from rectification.uploads import validate_uploads
 
 from . import selectors
@@ -189,20 +189,6 @@ def checklist_update(*, user: User, round_id: int, changes: dict[int, dict], add
 # Visits
 
 
-def _set_default_deadline(*, case: Case, deadline: date, user: User | None, note: str) -> None:
-    """Gives a case the visit just opened its default rectification deadline, with the timeline
-    event the ledger shows. Only a new case without a deadline: one joined keeps its own.
-    (Seam: rectification.services.case_open_or_join could take a `deadline` instead.)"""
-    updated = Case.objects.filter(pk=case.pk, deadline__isnull=True).update(deadline=deadline)
-    if updated:
-        case.deadline = deadline
-        CaseEvent.objects.create(
-            case=case, actor=user, kind=CaseEventKind.ACTION, transition="set_deadline", label="设定完成时限",
-            from_state=case.state, to_state=case.state, note=note,
-            data={"deadline": deadline.isoformat(), "source": "inspections"},
-        )
-
-
 def _check_estate(*, user: User, kind: str, estate_id, round: InspectionRound | None, draw: SpotCheckDraw | None) -> Estate:
     estate = _visible(Estate.objects.visible_to(user).select_related("community"), estate_id)
     if estate is None:
@@ -365,7 +351,7 @@ def open_cases_for_failures(*, visit: Visit, user: User | None, round: Inspectio
             if deadline is None:
                 deadline = add_working_days(timezone.localdate(), workdays)
                 note = f"{visit.get_kind_display()}发现问题，按默认整改时限（{workdays} 个工作日）设定。"
-            _set_default_deadline(case=case, deadline=deadline, user=user, note=note)
+            case_default_deadline_set(case=case, deadline=deadline, user=user, note=note, source="inspections")
         line.case = case
     VisitLine.objects.bulk_update(failures, ["case"])
 

@@ -143,6 +143,22 @@ def case_open_or_join(
     return case, clue, created
 
 
+def case_default_deadline_set(*, case: Case, deadline: date, user: User | None, note: str, source: str) -> bool:
+    """Gives a case that has no deadline yet the default deadline of the clue that opened it
+    (an inspection's 15 working days, a self-check's 30), with its timeline event. A case that
+    already has a deadline keeps it. Returns True if it set one."""
+    with transaction.atomic():
+        updated = Case.objects.filter(pk=case.pk, deadline__isnull=True).update(deadline=deadline, version=F("version") + 1)
+        if not updated:
+            return False
+        case.refresh_from_db(fields=["deadline", "version"])
+        CaseEvent.objects.create(
+            case=case, actor=user, kind=CaseEventKind.ACTION, transition="set_deadline", label="设定完成时限",
+            from_state=case.state, to_state=case.state, note=note, data={"deadline": deadline.isoformat(), "source": source},
+        )
+    return True
+
+
 # ---------------------------------------------------------------------------------------------
 # The state machine
 
