@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 
+from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -244,6 +245,9 @@ def step_cases(ctx):
     days = scale.months * 30
     recorder = ctx["users"]["bench-county"]
     cases, clues, events, supervisions = [], [], [], []
+    complaint_maker = _ComplaintMaker(ctx, new_id) if apps.is_installed("complaints") else None
+    complaint_share = sources.count(ClueSource.COMPLAINT) / len(sources)
+    per_case = max(1.0, scale.complaints / max(1, scale.cases * complaint_share))
     for i in range(scale.cases):
         estate_id, enterprise_id, path = rnd.choices(estates, cum_weights=cum)[0]
         opened = today - timedelta(days=int(days * (rnd.random() ** 0.7)))
@@ -269,8 +273,14 @@ def step_cases(ctx):
             closed_at=closed_at, created_at=created_at,
             verification_result="true" if final in walk[2:] else ("false" if final == CaseState.NOT_TRUE else ""),
         ))
-        clues.append(CaseClue(id=new_id(CaseClue), case_id=case_id, source=source, description="压测线索", received_at=created_at,
-                              complainant_count=1 if source == ClueSource.COMPLAINT else 0))
+        if source == ClueSource.COMPLAINT and complaint_maker is not None:
+            # 多人同诉: several complaints (each its own clue), a few phones calling more than once
+            n = max(1, min(200, int(rnd.expovariate(1 / per_case) + 0.5)))
+            phones = complaint_maker.add(case=cases[-1], n=n, opened=opened, clues=clues, state=final)
+            cases[-1].complainant_count = phones
+        else:
+            clues.append(CaseClue(id=new_id(CaseClue), case_id=case_id, source=source, description="压测线索",
+                                  received_at=created_at, complainant_count=1 if source == ClueSource.COMPLAINT else 0))
         events.append(CaseEvent(id=new_id(CaseEvent), case_id=case_id, kind=CaseEventKind.CREATED, label="登记案件", to_state=walk[0],
                                 at=created_at))
         path_states = walk[: walk.index(final) + 1] if final in walk else [walk[0], CaseState.VERIFYING, final]
@@ -285,11 +295,80 @@ def step_cases(ctx):
                 occurred_on=opened + timedelta(days=3), participants="压测", outcome="压测",
                 level="county", deadline=opened + timedelta(days=30), recorded_by=recorder,
             ))
-        if len(cases) >= BATCH:
+        if len(cases) >= BATCH or (complaint_maker and len(complaint_maker.rows) >= 4 * BATCH):
             _flush_cases(cases, clues, events, supervisions)
+            if complaint_maker:
+                complaint_maker.flush()
     _flush_cases(cases, clues, events, supervisions)
     for model in (Case, CaseClue, CaseEvent, SupervisionAction):
         _reset_sequence(model)
+    if complaint_maker:
+        complaint_maker.flush()
+        _reset_sequence(complaint_maker.model)
+
+
+class _ComplaintMaker:
+    """Complaints of complaint-source cases, each with its own clue; phones come from a pool
+    encrypted once (Fernet per row would dominate the run), a share of them anonymous."""
+
+    def __init__(self, ctx, new_id):
+        from complaints.models import Channel, Complaint
+        from complaints.privacy import phone_encrypt, phone_hash
+
+        self.model = Complaint
+        self.rnd = ctx["random"]
+        self.today = ctx["today"]
+        self.new_id = new_id
+        self.next_id = _next_id(Complaint)
+        self.rows = []
+        self.channels = [Channel.HOTLINE_12345] * 6 + [Channel.PUBLIC_FORM, Channel.QR_CODE, Channel.PETITION,
+                                                       Channel.LIVELIHOOD_HOTLINE, Channel.ONSITE]
+        pool = [f"1{self.rnd.choice('3456789')}{self.rnd.randrange(10**9):09d}" for _ in range(2000)]
+        self.phones = [(phone_encrypt(p), phone_hash(p)) for p in pool]
+        self.phone_index = 0
+
+    def add(self, *, case, n, opened, clues, state) -> int:
+        from complaints.models import ComplaintStatus, Satisfaction
+        from rectification.models import CaseClue, CaseState, ClueSource
+
+        distinct = set()
+        handled = state in (CaseState.CLOSED, CaseState.NOT_TRUE, CaseState.WITHDRAWN)
+        for k in range(n):
+            complaint_id = self.next_id
+            self.next_id += 1
+            clue_id = self.new_id(CaseClue)
+            received = _aware(opened + timedelta(days=int(k * self.rnd.random() * 3)), self.rnd)
+            if self.rnd.random() < 0.15:
+                encrypted, hashed = "", ""
+                distinct.add(f"anon-{complaint_id}")
+            else:
+                # distinct callers, unless this case's caller rings again
+                self.phone_index = (self.phone_index + 1) % len(self.phones)
+                encrypted, hashed = self.phones[self.phone_index] if self.rnd.random() > 0.1 or not distinct else (
+                    self.phones[self.phone_index - 1])
+                distinct.add(hashed)
+            clues.append(CaseClue(id=clue_id, case_id=case.id, source=ClueSource.COMPLAINT, description="压测投诉",
+                                  received_at=received, complainant_count=1, source_app_label="complaints",
+                                  source_object_id=str(complaint_id)))
+            channel = self.rnd.choice(self.channels)
+            rated = handled and self.rnd.random() < 0.6
+            self.rows.append(self.model(
+                id=complaint_id, tracking_code=f"B{complaint_id:011d}", channel=channel,
+                reference=f"GD{complaint_id:010d}" if channel == "12345" else "", received_at=received,
+                estate_id=case.estate_id, region_path=case.region_path, category_id=case.category_id,
+                description=f"压测投诉内容 {complaint_id}", complainant_name="", phone_encrypted=encrypted,
+                phone_hash=hashed, is_anonymous=not hashed, deadline=received.date() + timedelta(days=7),
+                status=ComplaintStatus.HANDLED if handled else ComplaintStatus.RECEIVED, case_id=case.id,
+                clue_id=clue_id, reply="已处理" if handled else "", replied_at=received + timedelta(days=5) if handled else None,
+                satisfaction=self.rnd.choice([Satisfaction.SATISFIED] * 6 + [Satisfaction.BASICALLY] * 3
+                                             + [Satisfaction.UNSATISFIED]) if rated else "",
+                rated_at=received + timedelta(days=6) if rated else None, created_at=received,
+            ))
+        return len(distinct)
+
+    def flush(self):
+        insert_rows(self.model, self.rows)
+        self.rows.clear()
 
 
 def _flush_cases(cases, clues, events, supervisions):

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from communities.models import Estate
+from complaints.models import Complaint
 from core import scale as scale_module
 from rectification.models import Case, CaseEvent
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def tiny(monkeypatch):
     monkeypatch.setitem(scale_module.SCALES, "county", scale_module.Scale(
         "county", cities=1, counties_per_city=1, towns_per_county=3, communities_per_town=2,
-        estates=40, enterprises=8, complaints=0, cases=600,
+        estates=40, enterprises=8, complaints=1500, cases=600,
     ))
 
 
@@ -27,6 +28,13 @@ def test_counts_timelines_and_skew(tiny):
     per_estate = sorted(Case.objects.values("estate").annotate(n=Count("id")).values_list("n", flat=True), reverse=True)
     # skewed: the busiest estate has several times the median's cases
     assert per_estate[0] >= 4 * per_estate[len(per_estate) // 2]
+    # complaints: each is a clue of its case, and the case counts its distinct complainants
+    assert 900 <= Complaint.objects.count() <= 2500
+    case = Case.objects.filter(complaints__isnull=False).annotate(n=Count("complaints")).order_by("-n").first()
+    phones = set(case.complaints.values_list("phone_hash", flat=True))
+    anonymous = case.complaints.filter(phone_hash="").count()
+    assert case.complainant_count == len(phones - {""}) + anonymous
+    assert case.clues.count() == case.complaints.count()
     # every case sits under its estate's community in the region tree
     case = Case.objects.select_related("estate__community").first()
     assert case.region_path == case.estate.community.path
