@@ -3,7 +3,14 @@ from django.db.models import Q
 
 from core.admin import ScopedAdminMixin
 
-from .models import ReportingDuty, StoredReport, UnitReport, UnitReportEvent
+from .models import (
+    EnterpriseReport,
+    EnterpriseReportEvent,
+    ReportingDuty,
+    StoredReport,
+    UnitReport,
+    UnitReportEvent,
+)
 
 
 @admin.register(ReportingDuty)
@@ -56,6 +63,29 @@ class UnitReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("unit",)
     readonly_fields = ("snapshot", "status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by")
     inlines = [UnitReportEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class EnterpriseReportEventInline(admin.TabularInline):
+    model = EnterpriseReportEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "actor", "from_status", "to_status", "note")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EnterpriseReport)
+class EnterpriseReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("enterprise", "county", "period", "status", "submitted_at", "reviewed_at")
+    list_filter = ("status", "period")
+    list_select_related = ("enterprise", "county")
+    readonly_fields = ("duty", "enterprise", "county", "period", "snapshot", "status", "submitted_at", "submitted_by",
+                       "reviewed_at", "reviewed_by")
+    inlines = [EnterpriseReportEventInline]
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,6 @@
 """Demo reporting for `seed_demo`: the last three months have submitted town reports (accepted by
-the county office), one returned report, one late town, and stored county workbooks."""
+the county office), one returned report, one late town, and stored county workbooks; last month one
+enterprise submitted its rectification progress and the others did not."""
 
 from datetime import datetime, time, timedelta
 
@@ -11,7 +12,7 @@ from communities.models import Region, RegionLevel
 from . import periods, services
 from .builds import stored_report_build
 from .duties import load_duties
-from .models import ReportingDuty, StoredReport, UnitReport, UnitReportEvent
+from .models import EnterpriseReport, EnterpriseReportEvent, ReportingDuty, StoredReport, UnitReport, UnitReportEvent
 
 NARRATIVES = [
     {
@@ -98,3 +99,20 @@ def seed(context: dict) -> None:
             data_as_of=_at(county_due, 6), delivered_at=_at(county_due, 6) + timedelta(seconds=5),
             delivered_to="市住建局（系统内下载）",
         )
+    seed_enterprise_reports(context, county, months[-1])
+
+
+def seed_enterprise_reports(context: dict, county: Region, period: periods.Period) -> None:
+    """Last month: the demo enterprise submitted its rectification progress before the 20th (awaiting
+    the county's review); the other enterprises serving the county did not (listed as late)."""
+    company_user = context.get("users", {}).get("demo-enterprise")
+    if company_user is None or county not in services.enterprise_counties(company_user.enterprise_id):
+        return
+    report = services.enterprise_report_submit(
+        user=company_user, period=period.key, county_code=county.code,
+        data={"progress": "本月对在管小区逐一开展自查，公共收益公示、电梯维保记录已整改到位，整改照片已上传台账。",
+              "problems": "个别小区停车位划线需业委会表决，计划下月完成。"},
+    )
+    submitted_at = _at(report.duty.due_date(period) - timedelta(days=2))
+    EnterpriseReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at)
+    EnterpriseReportEvent.objects.filter(report=report).update(at=submitted_at, note="")

@@ -293,3 +293,76 @@ class StoredReport(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.region.name}{self.period}{self.get_kind_display().split('（')[0]}_第{self.version}版.xlsx"
+
+
+class EnterpriseReportQuerySet(ScopedQuerySet):
+    region_path_lookup = "county__path"
+    enterprise_lookup = "enterprise_id"
+
+
+class EnterpriseReport(models.Model):
+    """物业服务企业月度整改进度报送 (钟山 plan: by the 20th, to the county working group): one
+    enterprise's progress on its estates in one county. As with a unit report, the per-estate
+    figures are frozen into `snapshot` on submission."""
+
+    duty = models.ForeignKey(
+        ReportingDuty, verbose_name="报送要求", on_delete=models.PROTECT, related_name="enterprise_reports"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name="物业服务企业", on_delete=models.PROTECT, related_name="monthly_reports"
+    )
+    county = models.ForeignKey(
+        "communities.Region", verbose_name="报送县（区）", on_delete=models.PROTECT, related_name="enterprise_reports"
+    )
+    period = models.CharField("报告期", max_length=10, help_text="YYYY-MM")
+    status = models.CharField("状态", max_length=20, choices=UnitReportStatus.choices, default=UnitReportStatus.DRAFT)
+    progress = models.TextField("整改进度和成效", blank=True)
+    problems = models.TextField("存在问题及下步打算", blank=True)
+    snapshot = models.JSONField("报送时数据（冻结）", default=dict, blank=True, editable=False)
+    return_reason = models.TextField("退回原因", blank=True)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = EnterpriseReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "企业月度整改进度报送"
+        verbose_name_plural = "企业月度整改进度报送"
+        ordering = ["period", "enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "county", "period"], name="enterprise_report_one_per_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.county} {self.period}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (UnitReportStatus.DRAFT, UnitReportStatus.RETURNED)
+
+
+class EnterpriseReportEvent(models.Model):
+    """One step of an enterprise report (submit, accept, return). Written only by services."""
+
+    report = models.ForeignKey(EnterpriseReport, verbose_name="报送", on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField("时间", default=timezone.now)
+    from_status = models.CharField("原状态", max_length=20, choices=UnitReportStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=20, choices=UnitReportStatus.choices)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "企业报送记录"
+        verbose_name_plural = "企业报送记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.report_id} {self.get_to_status_display()}"

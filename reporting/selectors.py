@@ -4,13 +4,16 @@ county the user belongs to."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from communities.models import Region, RegionLevel
+from communities.models import Estate, Region, RegionLevel
 from core.errors import NotFound, PermissionDenied
+from enterprises.models import Enterprise
 
 from . import periods
 from .models import (
+    EnterpriseReport,
     PeriodKind,
     Reporter,
     ReportingDuty,
@@ -18,17 +21,18 @@ from .models import (
     UnitReport,
     UnitReportStatus,
 )
-from .services import county_of
+from .services import county_of, enterprise_duty
 
 DONE = (UnitReportStatus.SUBMITTED, UnitReportStatus.ACCEPTED)
 LEVEL_REPORTER = {RegionLevel.TOWN: Reporter.TOWN, RegionLevel.COMMUNITY: Reporter.COMMUNITY}
 
 
 @dataclass
-class UnitStatus:
-    unit: Region
+class ReportStatus:
+    """A reporter's state for one period against its duty's due date (unit or enterprise)."""
+
     duty: ReportingDuty
-    report: UnitReport | None
+    report: UnitReport | EnterpriseReport | None
     due: date
     today: date
 
@@ -65,6 +69,17 @@ class UnitStatus:
     def needs_reminder(self) -> bool:
         """Within the reminder lead time before the due day and not submitted yet."""
         return not self.is_done and 0 <= self.days_left <= self.duty.reminder_lead_days
+
+
+@dataclass
+class UnitStatus(ReportStatus):
+    unit: Region
+
+
+@dataclass
+class EnterpriseStatus(ReportStatus):
+    enterprise: Enterprise
+    estate_count: int = 0
 
 
 def user_county(user, region_code: str | None = None) -> Region:
@@ -109,7 +124,8 @@ def unit_status_list(*, county: Region, period: periods.Period, today: date | No
         duty = duties.get(LEVEL_REPORTER[unit.level])
         if duty is None:
             continue
-        rows.append(UnitStatus(unit, duty, reports.get((duty.pk, unit.pk)), duty.due_date(period), today))
+        rows.append(UnitStatus(duty=duty, report=reports.get((duty.pk, unit.pk)), due=duty.due_date(period),
+                               today=today, unit=unit))
     return rows
 
 
@@ -128,3 +144,38 @@ def stored_report_list(*, user):
 def stored_report_runs(*, user):
     """Every run (also failed and building ones), for the county's own run record."""
     return StoredReport.objects.visible_to(user).select_related("region", "created_by").order_by("-started_at")
+
+
+def enterprise_status_list(*, county: Region, period: periods.Period, today: date | None = None) -> list[EnterpriseStatus]:
+    """Every enterprise serving an estate in the county (or holding a report of the period there),
+    with its report of the period: three queries, however many enterprises."""
+    today = today or timezone.localdate()
+    duty = enterprise_duty(county)
+    reports = {
+        r.enterprise_id: r
+        for r in EnterpriseReport.objects.filter(county=county, period=period.key).select_related("duty")
+    }
+    estate_counts = dict(
+        Estate.objects.filter(community__path__startswith=county.path, enterprise__isnull=False)
+        .values_list("enterprise_id").annotate(n=Count("pk")).order_by()
+    )
+    enterprises = Enterprise.objects.filter(Q(pk__in=list(estate_counts)) | Q(pk__in=list(reports))).order_by("name", "pk")
+    rows = []
+    for enterprise in enterprises:
+        report = reports.get(enterprise.pk)
+        row_duty = report.duty if report else duty
+        rows.append(EnterpriseStatus(duty=row_duty, report=report, due=row_duty.due_date(period), today=today,
+                                     enterprise=enterprise, estate_count=estate_counts.get(enterprise.pk, 0)))
+    return rows
+
+
+def late_enterprises(*, county: Region, period: periods.Period, today: date | None = None) -> list[EnterpriseStatus]:
+    return [row for row in enterprise_status_list(county=county, period=period, today=today) if row.is_late]
+
+
+def enterprise_report_get(*, user, pk: int) -> EnterpriseReport | None:
+    return (
+        EnterpriseReport.objects.visible_to(user)
+        .select_related("enterprise", "county", "duty", "submitted_by", "reviewed_by")
+        .filter(pk=pk).first()
+    )

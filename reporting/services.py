@@ -1,7 +1,9 @@
 """Writes of the reporting app: a unit's monthly report (save, submit with frozen figures), the
-county office's review (accept / return with a reason)."""
+county office's review (accept / return with a reason), and the same for an enterprise's monthly
+rectification progress (due the 20th, to the county working group)."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role
@@ -11,6 +13,8 @@ from core.errors import InvalidState, NotFound, PermissionDenied
 from . import figures as figure_registry
 from . import periods
 from .models import (
+    EnterpriseReport,
+    EnterpriseReportEvent,
     PeriodKind,
     Reporter,
     ReportingDuty,
@@ -191,4 +195,194 @@ def unit_report_reminders_send(*, today=None) -> int:
             title = f"{period.label}逾期未报送 {len(late)} 个单位：{names}"[:200]
             office = county.users.filter(is_active=True, role__in=list(REVIEW_ROLES)).exclude(notifications__title=title)
             sent += len(notification_send(users=office, title=title, url=f"/reporting/review/?period={period.key}"))
+    return sent
+
+
+# ---------------------------------------------------------------------------------------------
+# 物业服务企业月度整改进度 (钟山 plan: enterprises report to the county working group by the 20th)
+
+ENTERPRISE_NARRATIVE_FIELDS = ("progress", "problems")
+
+
+def enterprise_duty(county: Region) -> ReportingDuty:
+    """The enterprise monthly duty that applies in the county (its own row, else the general one)."""
+    duty = (
+        ReportingDuty.objects.for_county(county)
+        .filter(reporter=Reporter.ENTERPRISE, period_kind=PeriodKind.MONTH, is_active=True)
+        .order_by(F("region_id").desc(nulls_last=True), "code")
+        .first()
+    )
+    if duty is None:
+        raise NotFound("本县（区）没有物业服务企业月度报送要求。")
+    return duty
+
+
+def enterprise_counties(enterprise_id: int) -> list[Region]:
+    """The counties where the enterprise serves an estate or has a case (two queries)."""
+    from communities.models import Estate
+    from rectification.models import Case
+
+    paths = set(Estate.objects.filter(enterprise_id=enterprise_id).values_list("community__path", flat=True))
+    paths |= set(Case.objects.filter(enterprise_id=enterprise_id).values_list("region_path", flat=True).distinct())
+    prefixes = {path[: i + 1] for path in paths if path for i, ch in enumerate(path) if ch == "/"}
+    return list(Region.objects.filter(path__in=prefixes, level=RegionLevel.COUNTY).order_by("code"))
+
+
+def _enterprise_county(user, county_code: str | None) -> Region:
+    if not user.is_enterprise_user or not user.enterprise_id or user.is_read_only:
+        raise PermissionDenied("物业服务企业月度整改进度由物业服务企业用户填报。")
+    counties = enterprise_counties(user.enterprise_id)
+    if not counties:
+        raise NotFound("贵企业在本系统中没有服务的小区，无需填报月度整改进度。")
+    if not county_code:
+        return counties[0]
+    county = next((c for c in counties if c.code == county_code), None)
+    if county is None:
+        raise NotFound("贵企业在该县（区）没有服务的小区。")
+    return county
+
+
+def enterprise_live_figures(*, enterprise_id: int, county: Region, period: periods.Period) -> list[dict]:
+    from .providers_rectification import enterprise_estate_figures
+
+    return enterprise_estate_figures(enterprise_id, county, period.start, period.end)
+
+
+def enterprise_report_for(*, user, period: str, county_code: str | None = None) -> EnterpriseReport:
+    """The enterprise user's report of the period in a county it serves (unsaved if not started)."""
+    county = _enterprise_county(user, county_code)
+    period_obj = periods.parse_month(period)
+    report = EnterpriseReport.objects.filter(enterprise_id=user.enterprise_id, county=county, period=period_obj.key).first()
+    return report or EnterpriseReport(
+        duty=enterprise_duty(county), enterprise=user.enterprise, county=county, period=period_obj.key
+    )
+
+
+def enterprise_report_save(*, user, period: str, data: dict, county_code: str | None = None,
+                           submit: bool = False) -> EnterpriseReport:
+    """Saves the enterprise's narrative; with submit=True also freezes the per-estate figures as
+    they are now into the snapshot and marks the report submitted. Only the enterprise's own users
+    write it; a submitted or accepted report cannot be edited."""
+    period_obj = periods.parse_month(period)
+    county = _enterprise_county(user, county_code)
+    duty = enterprise_duty(county)
+    if period_obj.start > timezone.localdate():
+        raise InvalidState("不能填报尚未开始的月份。")
+    keys = {"enterprise_id": user.enterprise_id, "county": county, "period": period_obj.key}
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                EnterpriseReport.objects.get_or_create(**keys, defaults={"duty": duty})
+        except IntegrityError:  # created concurrently
+            pass
+        report = EnterpriseReport.objects.select_for_update().get(**keys)
+        if not report.is_editable:
+            raise InvalidState(f"本月报告{report.get_status_display()}，不能再修改。")
+        for field in ENTERPRISE_NARRATIVE_FIELDS:
+            if field in data:
+                setattr(report, field, (data.get(field) or "").strip()[:20000])
+        if not submit:
+            report.save()
+            return report
+        if not report.progress:
+            raise InvalidState("请填写“整改进度和成效”后再报送。")
+        from .providers_rectification import ENTERPRISE_FIGURES
+
+        now = timezone.now()
+        estates = enterprise_live_figures(enterprise_id=user.enterprise_id, county=county, period=period_obj)
+        report.snapshot = {
+            "period": period_obj.key,
+            "as_of": now.isoformat(),
+            "estates": [{**e, "figures": figure_registry.to_json(e["figures"])} for e in estates],
+            "labels": {f.key: f.label for f in ENTERPRISE_FIGURES},
+        }
+        previous = report.status
+        report.status = UnitReportStatus.SUBMITTED
+        report.submitted_at, report.submitted_by = now, user
+        report.return_reason = ""
+        report.save()
+        EnterpriseReportEvent.objects.create(
+            report=report, actor=user, from_status=previous, to_status=UnitReportStatus.SUBMITTED,
+            note="逾期报送" if timezone.localdate(now) > report.duty.due_date(period_obj) else "",
+        )
+    return report
+
+
+def enterprise_report_submit(*, user, period: str, data: dict, county_code: str | None = None) -> EnterpriseReport:
+    return enterprise_report_save(user=user, period=period, data=data, county_code=county_code, submit=True)
+
+
+def enterprise_report_review(*, user, report_id: int, action: str, reason: str = "") -> EnterpriseReport:
+    """The county working group or its office accepts a submitted enterprise report, or returns it
+    with a reason (the enterprise edits and submits again). Writes the event; notifies on return."""
+    if action not in ("accept", "return"):
+        raise InvalidState("未知的审核操作。")
+    reason = (reason or "").strip()
+    if action == "return" and not reason:
+        raise InvalidState("退回时请填写退回原因。")
+    if user.is_read_only or not (user.sees_everything or user.role in REVIEW_ROLES):
+        raise PermissionDenied("只有县专班及其办公室可以审核物业服务企业的月度报告。")
+    with transaction.atomic():
+        report = (
+            EnterpriseReport.objects.visible_to(user).select_for_update(of=("self",))
+            .select_related("enterprise", "county").filter(pk=report_id).first()
+        )
+        if report is None:
+            raise NotFound()
+        if report.status != UnitReportStatus.SUBMITTED:
+            raise InvalidState(f"该报告{report.get_status_display()}，只能审核已报送的报告。")
+        report.status = UnitReportStatus.ACCEPTED if action == "accept" else UnitReportStatus.RETURNED
+        report.return_reason = reason if action == "return" else ""
+        report.reviewed_at, report.reviewed_by = timezone.now(), user
+        report.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
+        EnterpriseReportEvent.objects.create(
+            report=report, actor=user, from_status=UnitReportStatus.SUBMITTED, to_status=report.status, note=reason
+        )
+        if action == "return":
+            from accounts.models import User
+            from core.notifications import notification_send
+
+            notification_send(
+                users=User.objects.filter(is_active=True, role=Role.ENTERPRISE, enterprise_id=report.enterprise_id),
+                title=f"{report.period} 月度整改进度报告被退回：{reason[:60]}",
+                url=f"/reporting/enterprise/?period={report.period}&region={report.county.code}",
+            )
+    return report
+
+
+def enterprise_report_reminders_send(*, today=None) -> int:
+    """Daily: reminds the users of each enterprise serving a county that has not submitted the
+    month's progress, on the day the duty's lead time starts; and tells the county working group
+    and office on the day after the due day (the 20th) which enterprises are late. Safe to run
+    twice a day (a user already holding the same notice is skipped). Returns the notices sent."""
+    from accounts.models import User
+    from core.notifications import notification_send
+
+    from .builds import active_counties
+    from .selectors import enterprise_status_list
+
+    today = today or timezone.localdate()
+    period = periods.period_containing("month", today)
+    sent = 0
+    for county in active_counties():
+        try:
+            rows = enterprise_status_list(county=county, period=period, today=today)
+        except NotFound:  # the county switched the enterprise duty off
+            continue
+        for row in rows:
+            if row.is_done or row.days_left != row.duty.reminder_lead_days:
+                continue
+            title = f"请于{row.due:%m月%d日}前向{county.name}报送{period.label}整改进度"
+            users = User.objects.filter(is_active=True, role=Role.ENTERPRISE, enterprise=row.enterprise).exclude(
+                notifications__title=title
+            )
+            sent += len(notification_send(users=users, title=title,
+                                          url=f"/reporting/enterprise/?period={period.key}&region={county.code}"))
+        late = [row for row in rows if row.is_late and row.days_late == 1]
+        if late:
+            names = "、".join(row.enterprise.name for row in late)
+            title = f"{period.label}逾期未报送整改进度 {len(late)} 家企业：{names}"[:200]
+            office = county.users.filter(is_active=True, role__in=list(REVIEW_ROLES)).exclude(notifications__title=title)
+            sent += len(notification_send(users=office, title=title,
+                                          url=f"/reporting/enterprise-review/?period={period.key}"))
     return sent

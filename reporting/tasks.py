@@ -2,16 +2,17 @@ from celery import shared_task
 
 from .builds import due_county_reports, stored_report_build, stored_report_deliver
 from .models import ReportingDuty
-from .services import unit_report_reminders_send
+from .services import enterprise_report_reminders_send, unit_report_reminders_send
 
 
 @shared_task(name="reporting.tasks.build_due_county_reports", time_limit=30 * 60, soft_time_limit=25 * 60)
 def build_due_county_reports() -> list[int]:
-    """Daily (beat): reminds the units whose report is coming due (and tells the county office
-    who is late), then queues every county report whose due day is today — the 30th, or the month's last
+    """Daily (beat): reminds the units and enterprises whose report is coming due (and tells the
+    county office who is late), then queues every county report whose due day is today — the 30th, or the month's last
     day when it is shorter; crontab cannot say that, so the due date is decided here — is queued.
     Safe to run twice: the build is idempotent per day and delivery is claimed once."""
     unit_report_reminders_send()
+    enterprise_report_reminders_send()
     queued = []
     for duty, county, period in due_county_reports():
         build_county_report.delay(county.pk, period.key, duty.report_kind, duty.pk)

@@ -13,7 +13,7 @@ from core.errors import DomainError, PermissionDenied
 from . import periods, selectors, services
 from .builds import stored_report_build
 from .dashboard import dashboard_data
-from .models import ReportKind, UnitReport, UnitReportStatus
+from .models import EnterpriseReport, ReportKind, UnitReport, UnitReportStatus
 
 
 class UnitReportForm(forms.ModelForm):
@@ -21,6 +21,13 @@ class UnitReportForm(forms.ModelForm):
         model = UnitReport
         fields = list(services.NARRATIVE_FIELDS)
         widgets = {f: forms.Textarea(attrs={"rows": 4, "class": "form-control"}) for f in services.NARRATIVE_FIELDS}
+
+
+class EnterpriseReportForm(forms.ModelForm):
+    class Meta:
+        model = EnterpriseReport
+        fields = list(services.ENTERPRISE_NARRATIVE_FIELDS)
+        widgets = {f: forms.Textarea(attrs={"rows": 6, "class": "form-control"}) for f in services.ENTERPRISE_NARRATIVE_FIELDS}
 
 
 def _period(request, param="period") -> periods.Period:
@@ -44,6 +51,8 @@ def index(request):
     user = request.user
     if user.role in (Role.TOWN, Role.COMMUNITY):
         return redirect("reporting:unit-report")
+    if user.is_enterprise_user:
+        return redirect("reporting:enterprise-report")
     if user.is_county and not user.is_read_only:
         return redirect("reporting:review")
     return redirect("reporting:stored-list")
@@ -187,3 +196,118 @@ def dashboard(request):
             raise
     data = dashboard_data(user=user, county=county)
     return render(request, "reporting/dashboard.html", {"data": data, "county": county})
+
+
+# ---------------------------------------------------------------------------------------------
+# 物业服务企业月度整改进度
+
+
+def _enterprise_figure_rows(report: EnterpriseReport, live: list[dict]) -> list[tuple]:
+    """(estate, figure, frozen, live) rows for reporting/_figures.html, estates first, then 合计."""
+    from .figures import from_json
+    from .providers_rectification import ENTERPRISE_FIGURES
+
+    frozen = {e["estate_id"]: e for e in report.snapshot.get("estates", [])} if report.snapshot else {}
+    live_by_estate = {e["estate_id"]: e for e in live}
+    order = [*live_by_estate, *(pk for pk in frozen if pk not in live_by_estate)]
+    rows = []
+    totals = {f.key: [0, 0] for f in ENTERPRISE_FIGURES}
+    for estate_id in order:
+        name = (live_by_estate.get(estate_id) or frozen[estate_id])["name"]
+        for figure in ENTERPRISE_FIGURES:
+            frozen_value = None
+            if report.snapshot:
+                frozen_value = from_json(frozen.get(estate_id, {}).get("figures", {}).get(figure.key, 0))
+                totals[figure.key][0] += frozen_value
+            live_value = live_by_estate.get(estate_id, {}).get("figures", {}).get(figure.key, 0)
+            totals[figure.key][1] += live_value
+            rows.append((name, figure.label, frozen_value, live_value))
+    for figure in ENTERPRISE_FIGURES:
+        frozen_total, live_total = totals[figure.key]
+        rows.append(("合计", figure.label, frozen_total if report.snapshot else None, live_total))
+    return rows
+
+
+@login_required
+def enterprise_report(request):
+    """An enterprise user's monthly rectification progress for its estates in one county."""
+    period = _period(request)
+    county_code = request.GET.get("region") or request.POST.get("region") or None
+    report = services.enterprise_report_for(user=request.user, period=period.key, county_code=county_code)
+    form = EnterpriseReportForm(request.POST or None, instance=report)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                services.enterprise_report_save(user=request.user, period=period.key, data=form.cleaned_data,
+                                                county_code=report.county.code, submit=submit)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, "月度整改进度已报送县专班。" if submit else "草稿已保存。")
+                return redirect(reverse("reporting:enterprise-report") + f"?period={period.key}&region={report.county.code}")
+        else:
+            status = 400
+    live = services.enterprise_live_figures(enterprise_id=report.enterprise_id, county=report.county, period=period)
+    due = report.duty.due_date(period)
+    today = timezone.localdate()
+    context = {
+        "report": report, "form": form, "period": period, "due": due,
+        "is_late": report.is_editable and today > due, "days_left": (due - today).days,
+        "figure_rows": _enterprise_figure_rows(report, live),
+        "events": report.events.select_related("actor") if report.pk else [],
+        "counties": services.enterprise_counties(report.enterprise_id),
+        "previous": period.previous().key, "next": period.next().key,
+    }
+    return render(request, "reporting/enterprise_report.html", context, status=status)
+
+
+def _can_review(user) -> bool:
+    return not user.is_read_only and (user.sees_everything or user.role in services.REVIEW_ROLES)
+
+
+@login_required
+def enterprise_review(request):
+    """County: every enterprise serving the county with its report of the period; late ones after
+    the duty's due day (the 20th)."""
+    user = request.user
+    if not user.is_county and not user.is_read_only:
+        raise PermissionDenied("只有县专班及其办公室可以查看物业服务企业的月度报送。")
+    period = _period(request)
+    county = selectors.user_county(user, request.GET.get("region"))
+    rows = selectors.enterprise_status_list(county=county, period=period)
+    context = {
+        "period": period, "county": county, "rows": rows,
+        "late": [r for r in rows if r.is_late], "reminders": [r for r in rows if r.needs_reminder],
+        "submitted": [r for r in rows if r.is_done],
+        "can_review": _can_review(user), "previous": period.previous().key, "next": period.next().key,
+    }
+    return render(request, "reporting/enterprise_review.html", context)
+
+
+@login_required
+def enterprise_report_detail(request, pk: int):
+    report = selectors.enterprise_report_get(user=request.user, pk=pk)
+    if report is None:
+        raise Http404
+    period = periods.parse_month(report.period)
+    live = services.enterprise_live_figures(enterprise_id=report.enterprise_id, county=report.county, period=period)
+    context = {
+        "report": report, "figure_rows": _enterprise_figure_rows(report, live),
+        "events": report.events.select_related("actor"),
+        "can_review": report.status == UnitReportStatus.SUBMITTED and _can_review(request.user),
+    }
+    return render(request, "reporting/enterprise_report_detail.html", context)
+
+
+@login_required
+@require_POST
+def enterprise_report_review(request, pk: int):
+    action = request.POST.get("action", "")
+    report = services.enterprise_report_review(user=request.user, report_id=pk, action=action,
+                                               reason=request.POST.get("reason", ""))
+    verb = "采纳" if action == "accept" else "退回"
+    messages.success(request, f"已{verb}{report.enterprise.name}的{report.period}月度整改进度报告。")
+    return redirect(reverse("reporting:enterprise-review") + f"?period={report.period}&region={report.county.code}")

@@ -20,7 +20,7 @@ from rectification.selectors import (
 )
 
 from . import figures as figure_registry
-from .models import UnitReport, UnitReportStatus
+from .models import EnterpriseReport, UnitReport, UnitReportStatus
 from .periods import Period, month
 
 SHEET_NAMES = ["统计表", "整改台账", "典型案例", "工作进展", "说明"]
@@ -116,6 +116,13 @@ def narrative_rows(county: Region, period: Period):
             else:
                 yield [unit.name, town, f"{report.period} 已采纳", report.submitted_at, report.progress,
                        report.good_practice, report.problems, report.next_steps]
+    # the enterprises' accepted monthly progress (钟山 plan), after the towns and communities
+    for report in (
+        EnterpriseReport.objects.filter(county=county, period__in=month_keys(period), status=UnitReportStatus.ACCEPTED)
+        .select_related("enterprise").order_by("enterprise__name", "period")
+    ):
+        yield [report.enterprise.name, "物业服务企业", f"{report.period} 已采纳", report.submitted_at, report.progress,
+               "", report.problems, ""]
 
 
 def build_workbook(*, county: Region, period: Period, target, version: int | None = None,

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from communities.models import Region
 from reporting import periods
-from reporting.models import StoredReport, UnitReport
-from reporting.selectors import late_units
+from reporting.models import EnterpriseReport, StoredReport, UnitReport
+from reporting.selectors import enterprise_status_list, late_units
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +29,10 @@ def test_seed_demo_reporting(settings, tmp_path):
     stored = StoredReport.objects.offered().filter(region=county)
     assert sorted(stored.values_list("period", flat=True)) == [m.key for m in months]
     assert all(r.file and r.rows >= 0 for r in stored)
+    # enterprises: last month the demo enterprise submitted, the others serving the county did not
+    rows = enterprise_status_list(county=county, period=last)
+    submitted = [r for r in rows if r.is_done]
+    assert len(submitted) == 1 and submitted[0].enterprise.users.filter(username="demo-enterprise").exists()
+    assert not submitted[0].submitted_late
+    assert any(r.is_late for r in rows)
+    assert EnterpriseReport.objects.count() == 1
