@@ -90,6 +90,15 @@ def reference_data(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """Every transactional test (browser, PostgreSQL concurrency, real Celery worker) gets the
+    reference data back first, whatever flush ran before it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or "live_server" in request.fixturenames):
+        request.getfixturevalue("reference_data")
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process(request):
     """Tasks run in-process in every test except those marked celery_worker, which need the real
     broker and worker; so the PostgreSQL + Redis run doesn't queue tasks no one executes."""
