@@ -1,11 +1,12 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Region, RegionLevel
 
-from .models import Case, CaseState, ClueSource, SupervisionAction, SupervisionKind
+from .models import OPEN_STATES, Case, CaseState, ClueSource, SupervisionAction, SupervisionKind
 
 
 def _regions(level):
@@ -15,6 +16,21 @@ def _regions(level):
         return Region.objects.visible_to(request.user).filter(level=level)
 
     return queryset
+
+
+def _communities(request):
+    """The communities of the chosen town; without one, all the user's communities only when that
+    is a county's short list (a province has thousands: choose the town first)."""
+    if request is None:
+        return Region.objects.none()
+    communities = Region.objects.visible_to(request.user).filter(level=RegionLevel.COMMUNITY)
+    town, chosen = request.GET.get("town", ""), request.GET.get("community", "")
+    if town.isdigit():
+        return communities.filter(parent_id=town)
+    user = request.user
+    if user.sees_everything or (user.region_id and user.region.level < RegionLevel.COUNTY):
+        return communities.filter(pk=chosen) if chosen.isdigit() else communities.none()
+    return communities
 
 
 def _campaigns(request):
@@ -42,7 +58,7 @@ class CaseFilter(django_filters.FilterSet):
         label="镇/街道", queryset=_regions(RegionLevel.TOWN), field_name="estate__community__parent", empty_label="全部"
     )
     community = django_filters.ModelChoiceFilter(
-        label="社区", queryset=_regions(RegionLevel.COMMUNITY), field_name="estate__community", empty_label="全部"
+        label="社区", queryset=_communities, field_name="estate__community", empty_label="全部"
     )
     # A province holds 20,000 estates and 4,000 enterprises: no dropdowns of those. Names are
     # typed; the ids stay for links (estate page → its cases) as hidden fields.
@@ -89,8 +105,10 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(Q(category=value) | Q(category__parent=value))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Case.objects.overdue().values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        # on the queryset itself, not `pk IN (all overdue cases)`: lets the deadline index serve it
+        if value:
+            return queryset.overdue()
+        return queryset.exclude(state__in=OPEN_STATES, deadline__lt=timezone.localdate())
 
     def filter_supervised(self, queryset, name, value):
         exists = Exists(SupervisionAction.objects.filter(case_id=OuterRef("pk")))

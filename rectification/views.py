@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import COUNTY_ROLES
 from communities.models import Estate
 from core.errors import DomainError, NotFound
 from core.xlsx import xlsx_response
@@ -35,7 +36,9 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     bulk_forms = []
-    if request.user.is_county and not request.user.is_read_only:
+    # the working group of a county (its towns and communities make a short list); a provincial
+    # administrator would get every town and community of the province as options
+    if request.user.role in COUNTY_ROLES:
         bulk_forms = [(TRANSITIONS[name], _bulk_form(name, request.user)) for name in BULK_TRANSITIONS]
     return render(
         request,

@@ -32,3 +32,11 @@ def test_production_refuses_debug():
     result = run_manage("check", SECRET_KEY=secrets.token_urlsafe(64), DEBUG="1")
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+def test_collectstatic_works_with_the_production_storage(tmp_path):
+    """The manifest storage refuses a vendored file that points at a missing source map."""
+    result = run_manage("collectstatic", "--noinput", SECRET_KEY=secrets.token_urlsafe(64),
+                        STATIC_ROOT=str(tmp_path / "static"))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert list((tmp_path / "static").glob("vendor/bootstrap-5.3.9/bootstrap.bundle.min.*.js"))

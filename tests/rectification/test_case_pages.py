@@ -69,6 +69,18 @@ class TestLedgerList:
         body = ledger_rows(client.get(f"/rectification/?estate={estates['wanan_1'].pk}"))
         assert "横江苑" in body and "海阳花园" not in body
 
+    def test_community_choices_follow_the_town_for_province_wide_users(self, client, county_user, tree, estates):
+        from accounts.models import Role
+        from tests.factories import UserFactory
+
+        admin = UserFactory(username="admin-wide", role=Role.SYSADMIN, region=tree["province"])
+        body = login(client, admin).get("/rectification/").content.decode()
+        assert "秀阳社区</option>" not in body  # thousands at province scale: choose a town first
+        body = client.get(f"/rectification/?town={tree['haiyang'].pk}").content.decode()
+        assert "秀阳社区</option>" in body and "万安社区</option>" not in body
+        body = login(client, county_user).get("/rectification/").content.decode()
+        assert "秀阳社区</option>" in body and "万安社区</option>" in body
+
     def test_other_towns_filter_is_rejected_not_leaked(self, client, town_user, estates, tree):
         CaseFactory(estate=estates["wanan_1"])
         body = ledger_rows(login(client, town_user).get(f"/rectification/?town={tree['wanan'].pk}"))
