@@ -4,13 +4,26 @@ from django import forms
 from .models import Estate, ManagementType, OwnersBodyStatus, Region, RegionLevel
 
 
-def _regions(level):
-    def queryset(request):
-        if request is None:
-            return Region.objects.none()
-        return Region.objects.visible_to(request.user).filter(level=level)
+def scoped_towns(request):
+    """The towns the user may see: the town choice of every scoped filter."""
+    if request is None:
+        return Region.objects.none()
+    return Region.objects.visible_to(request.user).filter(level=RegionLevel.TOWN)
 
-    return queryset
+
+def scoped_communities(request):
+    """The communities of the chosen town; without one, all the user's communities only when that
+    is a county's short list (a city or province holds thousands: choose the town first)."""
+    if request is None:
+        return Region.objects.none()
+    communities = Region.objects.visible_to(request.user).filter(level=RegionLevel.COMMUNITY)
+    town, chosen = request.GET.get("town", ""), request.GET.get("community", "")
+    if town.isdigit():
+        return communities.filter(parent_id=town)
+    user = request.user
+    if user.sees_everything or (user.region_id and user.region.level < RegionLevel.COUNTY):
+        return communities.filter(pk=chosen) if chosen.isdigit() else communities.none()
+    return communities
 
 
 def _enterprises(request):
@@ -24,9 +37,9 @@ def _enterprises(request):
 class EstateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="小区名称/地址", method="filter_q")
     town = django_filters.ModelChoiceFilter(
-        label="镇/街道", queryset=_regions(RegionLevel.TOWN), field_name="community__parent", empty_label="全部"
+        label="镇/街道", queryset=scoped_towns, field_name="community__parent", empty_label="全部"
     )
-    community = django_filters.ModelChoiceFilter(label="社区", queryset=_regions(RegionLevel.COMMUNITY), empty_label="全部")
+    community = django_filters.ModelChoiceFilter(label="社区", queryset=scoped_communities, empty_label="全部")
     enterprise = django_filters.ModelChoiceFilter(label="物业服务企业", queryset=_enterprises, empty_label="全部")
     management_type = django_filters.ChoiceFilter(label="管理方式", choices=ManagementType.choices, empty_label="全部")
     owners_body_status = django_filters.ChoiceFilter(

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from campaigns.models import ProblemCategory
-from communities.models import Region, RegionLevel
+from communities.filters import scoped_communities, scoped_towns
 
 from . import privacy
 from .models import Channel, Complaint, ComplaintStatus, Satisfaction
@@ -16,15 +16,6 @@ SORT_CHOICES = [
 ]
 
 
-def _regions(level):
-    def queryset(request):
-        if request is None:
-            return Region.objects.none()
-        return Region.objects.visible_to(request.user).filter(level=level)
-
-    return queryset
-
-
 class ComplaintFilter(django_filters.FilterSet):
     """Filters of the staff list, its export and /api/v1/complaints/."""
 
@@ -32,11 +23,11 @@ class ComplaintFilter(django_filters.FilterSet):
     phone = django_filters.CharFilter(label="来电号码", method="filter_phone")
     channel = django_filters.ChoiceFilter(label="受理渠道", choices=Channel.choices, empty_label="全部")
     town = django_filters.ModelChoiceFilter(
-        label="镇/街道", queryset=_regions(RegionLevel.TOWN), method="filter_region", empty_label="全部",
+        label="镇/街道", queryset=scoped_towns, method="filter_region", empty_label="全部",
         field_name="estate__community__parent",
     )
     community = django_filters.ModelChoiceFilter(
-        label="社区", queryset=_regions(RegionLevel.COMMUNITY), method="filter_region", empty_label="全部",
+        label="社区", queryset=scoped_communities, method="filter_region", empty_label="全部",
         field_name="estate__community",
     )
     # No dropdown of estates (a province holds 20,000): the name is typed, the id stays for links.

@@ -1,18 +1,9 @@
 import django_filters
 from django import forms
 
-from communities.models import Region, RegionLevel
+from communities.filters import scoped_communities, scoped_towns
 
 from .models import InspectionRound, Visit, VisitKind, VisitStatus
-
-
-def _regions(level):
-    def queryset(request):
-        if request is None:
-            return Region.objects.none()
-        return Region.objects.visible_to(request.user).filter(level=level)
-
-    return queryset
 
 
 def _rounds(request):
@@ -30,10 +21,10 @@ class VisitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="小区/排查人员", method="filter_q")
     round = django_filters.ModelChoiceFilter(label="排查轮次", queryset=_rounds, empty_label="全部")
     town = django_filters.ModelChoiceFilter(
-        label="镇/街道", queryset=_regions(RegionLevel.TOWN), field_name="estate__community__parent", empty_label="全部"
+        label="镇/街道", queryset=scoped_towns, field_name="estate__community__parent", empty_label="全部"
     )
     community = django_filters.ModelChoiceFilter(
-        label="社区", queryset=_regions(RegionLevel.COMMUNITY), field_name="estate__community", empty_label="全部"
+        label="社区", queryset=scoped_communities, field_name="estate__community", empty_label="全部"
     )
     estate = django_filters.NumberFilter(label="小区ID", field_name="estate_id")
     kind = django_filters.ChoiceFilter(label="类型", choices=VisitKind.choices, empty_label="全部")

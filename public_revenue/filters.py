@@ -2,16 +2,10 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 
-from communities.models import Estate, Region, RegionLevel
+from communities.filters import scoped_towns
+from communities.models import Estate
 
 from .models import Direction, Disclosure, RevenueAccount, RevenueEntry, RevenueSource
-
-
-def _towns(request):
-    if request is None:
-        return Region.objects.none()
-    return Region.objects.visible_to(request.user).filter(level=RegionLevel.TOWN)
-
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
@@ -19,7 +13,7 @@ YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 class EstateRevenueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="小区名称", field_name="name", lookup_expr="icontains")
     town = django_filters.ModelChoiceFilter(
-        label="镇/街道", queryset=_towns, field_name="community__parent", empty_label="全部"
+        label="镇/街道", queryset=scoped_towns, field_name="community__parent", empty_label="全部"
     )
     account = django_filters.ChoiceFilter(
         label="专门账户",
@@ -43,7 +37,7 @@ class EstateRevenueFilter(django_filters.FilterSet):
 class _EstateScoped(django_filters.FilterSet):
     estate = django_filters.NumberFilter(label="小区ID", field_name="estate_id")
     town = django_filters.ModelChoiceFilter(
-        label="镇/街道", queryset=_towns, field_name="estate__community__parent", empty_label="全部"
+        label="镇/街道", queryset=scoped_towns, field_name="estate__community__parent", empty_label="全部"
     )
 
 

@@ -4,33 +4,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, ProblemCategory
-from communities.models import Region, RegionLevel
+from communities.filters import scoped_communities, scoped_towns
 
 from .models import OPEN_STATES, Case, CaseState, ClueSource, SupervisionAction, SupervisionKind
-
-
-def _regions(level):
-    def queryset(request):
-        if request is None:
-            return Region.objects.none()
-        return Region.objects.visible_to(request.user).filter(level=level)
-
-    return queryset
-
-
-def _communities(request):
-    """The communities of the chosen town; without one, all the user's communities only when that
-    is a county's short list (a province has thousands: choose the town first)."""
-    if request is None:
-        return Region.objects.none()
-    communities = Region.objects.visible_to(request.user).filter(level=RegionLevel.COMMUNITY)
-    town, chosen = request.GET.get("town", ""), request.GET.get("community", "")
-    if town.isdigit():
-        return communities.filter(parent_id=town)
-    user = request.user
-    if user.sees_everything or (user.region_id and user.region.level < RegionLevel.COUNTY):
-        return communities.filter(pk=chosen) if chosen.isdigit() else communities.none()
-    return communities
 
 
 def _campaigns(request):
@@ -55,10 +31,10 @@ class CaseFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="关键词", method="filter_q")
     town = django_filters.ModelChoiceFilter(
-        label="镇/街道", queryset=_regions(RegionLevel.TOWN), field_name="estate__community__parent", empty_label="全部"
+        label="镇/街道", queryset=scoped_towns, field_name="estate__community__parent", empty_label="全部"
     )
     community = django_filters.ModelChoiceFilter(
-        label="社区", queryset=_communities, field_name="estate__community", empty_label="全部"
+        label="社区", queryset=scoped_communities, field_name="estate__community", empty_label="全部"
     )
     # A province holds 20,000 estates and 4,000 enterprises: no dropdowns of those. Names are
     # typed; the ids stay for links (estate page → its cases) as hidden fields.
