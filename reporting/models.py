@@ -144,18 +144,10 @@ class UnitReportQuerySet(ScopedQuerySet):
     region_path_lookup = "unit__path"
 
 
-class UnitReport(models.Model):
-    """镇/社区月度工作进展报送: the figures are pre-filled from the data; on submission they are
-    frozen into `snapshot` so later changes to cases do not change what the unit reported."""
+class SubmittedReport(models.Model):
+    """What a unit's and an enterprise's monthly report share: the figures frozen on submit, and
+    who submitted and reviewed it when (the review itself lives in reporting.services)."""
 
-    duty = models.ForeignKey(ReportingDuty, verbose_name="报送要求", on_delete=models.PROTECT, related_name="unit_reports")
-    unit = models.ForeignKey("communities.Region", verbose_name="报送单位", on_delete=models.PROTECT, related_name="unit_reports")
-    period = models.CharField("报告期", max_length=10, help_text="YYYY-MM")
-    status = models.CharField("状态", max_length=20, choices=UnitReportStatus.choices, default=UnitReportStatus.DRAFT)
-    progress = models.TextField("工作进展", blank=True)
-    good_practice = models.TextField("经验做法", blank=True)
-    problems = models.TextField("存在问题", blank=True)
-    next_steps = models.TextField("下步打算", blank=True)
     snapshot = models.JSONField("报送时数据（冻结）", default=dict, blank=True, editable=False)
     return_reason = models.TextField("退回原因", blank=True)
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
@@ -168,6 +160,23 @@ class UnitReport(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UnitReport(SubmittedReport):
+    """镇/社区月度工作进展报送: the figures are pre-filled from the data; on submission they are
+    frozen into `snapshot` so later changes to cases do not change what the unit reported."""
+
+    duty = models.ForeignKey(ReportingDuty, verbose_name="报送要求", on_delete=models.PROTECT, related_name="unit_reports")
+    unit = models.ForeignKey("communities.Region", verbose_name="报送单位", on_delete=models.PROTECT, related_name="unit_reports")
+    period = models.CharField("报告期", max_length=10, help_text="YYYY-MM")
+    status = models.CharField("状态", max_length=20, choices=UnitReportStatus.choices, default=UnitReportStatus.DRAFT)
+    progress = models.TextField("工作进展", blank=True)
+    good_practice = models.TextField("经验做法", blank=True)
+    problems = models.TextField("存在问题", blank=True)
+    next_steps = models.TextField("下步打算", blank=True)
 
     objects = UnitReportQuerySet.as_manager()
 
@@ -300,7 +309,7 @@ class EnterpriseReportQuerySet(ScopedQuerySet):
     enterprise_lookup = "enterprise_id"
 
 
-class EnterpriseReport(models.Model):
+class EnterpriseReport(SubmittedReport):
     """物业服务企业月度整改进度报送 (钟山 plan: by the 20th, to the county working group): one
     enterprise's progress on its estates in one county. As with a unit report, the per-estate
     figures are frozen into `snapshot` on submission."""
@@ -318,18 +327,6 @@ class EnterpriseReport(models.Model):
     status = models.CharField("状态", max_length=20, choices=UnitReportStatus.choices, default=UnitReportStatus.DRAFT)
     progress = models.TextField("整改进度和成效", blank=True)
     problems = models.TextField("存在问题及下步打算", blank=True)
-    snapshot = models.JSONField("报送时数据（冻结）", default=dict, blank=True, editable=False)
-    return_reason = models.TextField("退回原因", blank=True)
-    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = EnterpriseReportQuerySet.as_manager()
 
