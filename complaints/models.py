@@ -188,6 +188,10 @@ class Complaint(models.Model):
         verbose_name = "投诉"
         verbose_name_plural = "投诉受理"
         ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["-received_at", "-id"], name="complaint_received_id_desc"),
+            models.Index(fields=["region_path"], name="complaint_region_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "reference"], condition=~Q(reference=""), name="complaint_unique_channel_reference",

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from communities.models import Estate, Region, RegionLevel
 from core.errors import DomainError, NotFound
+from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
 from . import abuse, privacy, selectors, services
@@ -219,7 +220,7 @@ def complaint_list(request):
         return xlsx_response("投诉受理台账.xlsx", [
             ("投诉受理", selectors.EXPORT_HEADERS, selectors.complaint_export_rows(rows, user=request.user)),
         ])
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(rows, 25).get_page(request.GET.get("page"))
     for complaint in page:
         complaint.who = privacy.complainant_display(complaint, request.user)
     query = request.GET.copy()

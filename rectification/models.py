@@ -173,6 +173,12 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["estate", "category", "state"], name="case_estate_category_state"),
+            # the ledger's and the API's order: no sort step, and a deep page's ids from the index alone
+            models.Index(fields=["-created_at", "-id"], name="case_created_id_desc"),
+            # 超期: only open cases with a passed deadline (the overdue filter and the daily job)
+            models.Index(fields=["deadline"], name="case_open_deadline", condition=Q(state__in=OPEN_STATES)),
+            # scoping is `region_path LIKE 'prefix%'`: the default collation's index cannot serve it
+            models.Index(fields=["region_path"], name="case_region_path_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):
@@ -218,7 +224,10 @@ class CaseClue(models.Model):
         verbose_name = "问题线索"
         verbose_name_plural = "问题线索"
         ordering = ["received_at", "id"]
-        indexes = [models.Index(fields=["source_app_label", "source_object_id"], name="clue_source_object")]
+        indexes = [
+            models.Index(fields=["source_app_label", "source_object_id"], name="clue_source_object"),
+            models.Index(fields=["received_at"], name="clue_received_at"),  # the dashboard's monthly trend
+        ]
 
     def __str__(self):
         return f"{self.get_source_display()} {self.reference}"
@@ -343,6 +352,11 @@ class SupervisionAction(models.Model):
         verbose_name = "督办记录"
         verbose_name_plural = "督办记录"
         ordering = ["occurred_on", "id"]
+        indexes = [
+            # is_listed (挂牌督办 not lifted), asked for every ledger row
+            models.Index(fields=["case"], name="supervision_listed_open",
+                         condition=Q(kind="listed_supervision", lifted_at__isnull=True)),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="supervision_amount_not_negative",

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import COUNTY_ROLES
 from communities.models import Estate
 from core.errors import DomainError, NotFound
+from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
 from . import selectors, services
@@ -32,7 +33,7 @@ def case_list(request):
             "整改台账.xlsx",
             [("整改台账", selectors.LEDGER_EXPORT_HEADERS, selectors.case_export_rows(case_filter.qs))],
         )
-    page = Paginator(case_filter.qs, _page_size(request)).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(case_filter.qs, _page_size(request)).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     bulk_forms = []
