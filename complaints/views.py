@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from communities.models import Estate, Region, RegionLevel
 from core.errors import DomainError, NotFound
+from core.counts import large_list_figures
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
@@ -220,14 +221,14 @@ def complaint_list(request):
         return xlsx_response("投诉受理台账.xlsx", [
             ("投诉受理", selectors.EXPORT_HEADERS, selectors.complaint_export_rows(rows, user=request.user)),
         ])
-    page = IdsFirstPaginator(rows, 25).get_page(request.GET.get("page"))
+    summary = large_list_figures(rows, selectors.satisfaction_summary, key="complaints:list")
+    page = IdsFirstPaginator(rows, 25, count=summary["total"]).get_page(request.GET.get("page"))
     for complaint in page:
         complaint.who = privacy.complainant_display(complaint, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "complaints/complaint_list.html", {
-        "filter": complaint_filter, "page": page, "query": query.urlencode(),
-        "summary": selectors.satisfaction_summary(rows),
+        "filter": complaint_filter, "page": page, "query": query.urlencode(), "summary": summary,
         "can_intake": services._can_handle(request.user),
     })
 

@@ -26,6 +26,11 @@ class IdsFirstPaginator(Paginator):
 
     ids_first_from = 500
 
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, count=None):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        if count is not None:  # already known (the list's summary counted it): no COUNT(*) again
+            self.__dict__["count"] = count
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

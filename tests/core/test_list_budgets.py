@@ -96,3 +96,38 @@ def test_ids_first_keeps_the_last_page_orphans_and_invalid_pages(estates, monkey
     with pytest.raises(EmptyPage):
         paginator.page(3)
     assert len(paginator.get_page("x")) == 5
+
+
+def test_complaint_list_figures_are_exact_for_a_county(client, county_user, rows):
+    client.force_login(county_user)
+    body = client.get("/complaints/").content.decode()
+    assert "共 <strong>8</strong> 件" in body and 'data-testid="summary-cached"' not in body
+
+
+def test_row_estimate_only_on_postgresql(estates):
+    from core.counts import estimated_rows
+    from rectification.models import Case
+
+    CaseFactory(estate=estates["haiyang_1"])
+    estimate = estimated_rows(Case.objects.all())
+    assert estimate is None if connection.vendor != "postgresql" else estimate >= 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="行数估计来自 PostgreSQL 的执行计划（CI 的第二轮运行）")
+def test_a_huge_list_shows_cached_figures_and_says_so(client, city_user, estates, rows, monkeypatch):
+    from django.core.cache import cache
+
+    from core import counts
+
+    cache.clear()
+    monkeypatch.setattr(counts, "CACHE_ABOVE_ROWS", -1)  # every list counts as huge
+    client.force_login(city_user)
+    first = client.get("/complaints/").content.decode()
+    assert "共 <strong>8</strong> 件" in first and "统计数字每 10 分钟更新一次" in first
+    complaint(estates["haiyang_1"], phone="13600000000")
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get("/complaints/").content.decode()
+    assert "共 <strong>8</strong> 件" in again  # the cached figures, not a new aggregate
+    assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+    cache.clear()
+    assert "共 <strong>9</strong> 件" in client.get("/complaints/").content.decode()
