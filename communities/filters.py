@@ -26,21 +26,15 @@ def scoped_communities(request):
     return communities
 
 
-def _enterprises(request):
-    from enterprises.models import Enterprise
-
-    if request is None:
-        return Enterprise.objects.none()
-    return Enterprise.objects.visible_to(request.user).order_by("name")
-
-
 class EstateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="小区名称/地址", method="filter_q")
     town = django_filters.ModelChoiceFilter(
         label="镇/街道", queryset=scoped_towns, field_name="community__parent", empty_label="全部"
     )
     community = django_filters.ModelChoiceFilter(label="社区", queryset=scoped_communities, empty_label="全部")
-    enterprise = django_filters.ModelChoiceFilter(label="物业服务企业", queryset=_enterprises, empty_label="全部")
+    # a province serves 4,000 enterprises: typed, not a dropdown (the id stays for links)
+    enterprise_name = django_filters.CharFilter(label="物业服务企业", field_name="enterprise__name", lookup_expr="icontains")
+    enterprise = django_filters.NumberFilter(label="物业服务企业", field_name="enterprise_id", widget=forms.HiddenInput)
     management_type = django_filters.ChoiceFilter(label="管理方式", choices=ManagementType.choices, empty_label="全部")
     owners_body_status = django_filters.ChoiceFilter(
         label="业主组织", choices=OwnersBodyStatus.choices, empty_label="全部"
@@ -55,7 +49,7 @@ class EstateFilter(django_filters.FilterSet):
 
     class Meta:
         model = Estate
-        fields = ["q", "town", "community", "enterprise", "management_type", "owners_body_status"]
+        fields = ["q", "town", "community", "enterprise_name", "enterprise", "management_type", "owners_body_status"]
 
     def filter_q(self, queryset, name, value):
         from django.db.models import Q

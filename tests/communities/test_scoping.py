@@ -77,6 +77,15 @@ class TestEstatePages:
         assert "横江苑" not in body
         assert "选择一个有效的选项" in body  # django-filter refuses a town outside the scope
 
+    def test_enterprise_is_typed_not_a_dropdown(self, client, county_user, estates):
+        login(client, county_user)
+        body = client.get("/communities/estates/?enterprise_name=万安").content.decode()
+        rows = body[body.index("<table"):]
+        assert "横江苑" in rows and "海阳花园" not in rows
+        assert "<option value=\"" + str(estates["haiyang_1"].enterprise_id) + "\">海阳物业公司" not in body
+        by_id = client.get(f"/communities/estates/?enterprise={estates['haiyang_1'].enterprise_id}").content.decode()
+        assert "海阳花园" in by_id[by_id.index("<table"):] and "横江苑" not in by_id[by_id.index("<table"):]
+
     def test_login_required(self, client, estates):
         response = client.get("/communities/estates/")
         assert response.status_code == 302
