@@ -10,6 +10,7 @@ volume (complaints, inspection visits…) adds its own step to the list."""
 import io
 import json
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
@@ -219,11 +220,9 @@ def step_cases(ctx):
         Case,
         CaseClue,
         CaseEvent,
-        CaseEventKind,
         CaseState,
         ClueSource,
         SupervisionAction,
-        SupervisionKind,
     )
 
     scale: Scale = ctx["scale"]
@@ -241,6 +240,26 @@ def step_cases(ctx):
     def new_id(model):
         ids[model] += 1
         return ids[model] - 1
+
+    loaded = [Case, CaseClue, CaseEvent, SupervisionAction]
+    if apps.is_installed("complaints"):
+        loaded.append(apps.get_model("complaints", "Complaint"))
+    with secondary_indexes_deferred(*loaded):
+        _load_cases(ctx, scale=scale, rnd=rnd, today=today, categories=categories, estates=estates, cum=cum,
+                    sources=sources, walk=walk, first_id=first_id, new_id=new_id)
+
+
+def _load_cases(ctx, *, scale, rnd, today, categories, estates, cum, sources, walk, first_id, new_id):
+    from rectification.models import (
+        Case,
+        CaseClue,
+        CaseEvent,
+        CaseEventKind,
+        CaseState,
+        ClueSource,
+        SupervisionAction,
+        SupervisionKind,
+    )
 
     days = scale.months * 30
     recorder = ctx["users"]["bench-county"]
@@ -378,6 +397,37 @@ def _flush_cases(cases, clues, events, supervisions):
         insert_rows(model, rows)
     for rows in (cases, clues, events, supervisions):
         rows.clear()
+
+
+@contextmanager
+def secondary_indexes_deferred(*models):
+    """Bulk load into indexed tables (PostgreSQL): drops the tables' plain indexes (not the primary
+    keys or constraints), lets the caller load, then builds each index once over the loaded rows —
+    far cheaper than maintaining a dozen indexes row by row during COPY. Inside the caller's
+    transaction: if the load fails, the rollback brings the indexes back."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+            "AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        # the foreign keys are checked at commit (deferred): check them now, CREATE INDEX refuses a
+        # table with pending checks
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _next_id(model) -> int:

@@ -44,3 +44,45 @@ def test_refuses_a_second_run(tiny):
     call_command("generate_scale_data", "--scale", "county", verbosity=0)
     with pytest.raises(CommandError, match="压测数据已存在"):
         call_command("generate_scale_data", "--scale", "county", verbosity=0)
+
+
+def _index_definitions(*tables):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        # the name, whether it is unique or partial, and its columns (a rebuilt definition may spell a
+        # partial index's condition with other casts)
+        cursor.execute(
+            "SELECT c.relname, i.indisunique, i.indpred IS NOT NULL, i.indkey::text, i.indisvalid FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE t.relname = ANY(%s) ORDER BY c.relname", [list(tables)])
+        return cursor.fetchall()
+
+
+def test_the_bulk_load_leaves_every_index_as_it_was(tiny):
+    """The load drops the plain indexes of the tables it fills and builds them again afterwards."""
+    tables = [Case._meta.db_table, Complaint._meta.db_table, CaseEvent._meta.db_table]
+    before = _index_definitions(*tables)
+    call_command("generate_scale_data", "--scale", "county", verbosity=0)
+    assert _index_definitions(*tables) == before
+    if before is not None:
+        assert any(row[0] == "case_open_deadline" and row[2] for row in before)
+    # the indexes serve queries again: the partial overdue index is a real, valid index
+    assert Case.objects.filter(state="rectifying", deadline__isnull=False).exists()
+
+
+def test_a_failed_load_rolls_the_indexes_back(tiny, monkeypatch):
+    from django.db import transaction
+
+    tables = [Case._meta.db_table, Complaint._meta.db_table]
+    before = _index_definitions(*tables)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(scale_module, "_load_cases", broken)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        call_command("generate_scale_data", "--scale", "county", verbosity=0)
+    assert _index_definitions(*tables) == before
