@@ -4,11 +4,31 @@ from django import forms
 from .models import Estate, ManagementType, OwnersBodyStatus, Region, RegionLevel
 
 
-def scoped_towns(request):
-    """The towns the user may see: the town choice of every scoped filter."""
+def is_wide(user) -> bool:
+    """Province- and city-wide users: their towns and communities number in the thousands."""
+    return bool(user.sees_everything or (user.region_id and user.region.level < RegionLevel.COUNTY))
+
+
+def scoped_counties(request):
+    """The counties the user may see (the county choice of province- and city-wide users)."""
     if request is None:
         return Region.objects.none()
-    return Region.objects.visible_to(request.user).filter(level=RegionLevel.TOWN)
+    return Region.objects.visible_to(request.user).filter(level=RegionLevel.COUNTY).select_related("parent")
+
+
+def scoped_towns(request):
+    """The towns the user may see: the town choice of every scoped filter. A province- or
+    city-wide user picks the county first (a province has 1,100 towns); a town already in the
+    link (?town=<id>) stays valid without it."""
+    if request is None:
+        return Region.objects.none()
+    towns = Region.objects.visible_to(request.user).filter(level=RegionLevel.TOWN)
+    if not is_wide(request.user):
+        return towns
+    county, chosen = request.GET.get("county", ""), request.GET.get("town", "")
+    if county.isdigit():
+        return towns.filter(parent_id=county)
+    return towns.filter(pk=chosen) if chosen.isdigit() else towns.none()
 
 
 def scoped_communities(request):
@@ -20,13 +40,38 @@ def scoped_communities(request):
     town, chosen = request.GET.get("town", ""), request.GET.get("community", "")
     if town.isdigit():
         return communities.filter(parent_id=town)
-    user = request.user
-    if user.sees_everything or (user.region_id and user.region.level < RegionLevel.COUNTY):
+    if is_wide(request.user):
         return communities.filter(pk=chosen) if chosen.isdigit() else communities.none()
     return communities
 
 
-class EstateFilter(django_filters.FilterSet):
+class CountyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # 城区 is a county of four cities of 山西: the city tells them apart
+        return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
+
+
+class CountyChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CountyChoiceField
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    """Base of the scoped lists' filters: province- and city-wide users choose the county, then
+    its towns, then their communities (scoped_towns, scoped_communities); the county choice is not
+    shown to a county's own users. Filters on the model's region path (ScopedQuerySet)."""
+
+    county = CountyChoiceFilter(label="县（市、区）", queryset=scoped_counties, method="filter_county", empty_label="全部")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is None or not is_wide(self.request.user):
+            self.filters.pop("county", None)
+
+    def filter_county(self, queryset, name, value):
+        return queryset.filter(**{f"{queryset.region_path_lookup}__startswith": value.path})
+
+
+class EstateFilter(RegionFilterSet):
     q = django_filters.CharFilter(label="小区名称/地址", method="filter_q")
     town = django_filters.ModelChoiceFilter(
         label="镇/街道", queryset=scoped_towns, field_name="community__parent", empty_label="全部"
@@ -49,7 +94,7 @@ class EstateFilter(django_filters.FilterSet):
 
     class Meta:
         model = Estate
-        fields = ["q", "town", "community", "enterprise_name", "enterprise", "management_type", "owners_body_status"]
+        fields = ["q", "county", "town", "community", "enterprise_name", "enterprise", "management_type", "owners_body_status"]
 
     def filter_q(self, queryset, name, value):
         from django.db.models import Q

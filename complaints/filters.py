@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from campaigns.models import ProblemCategory
-from communities.filters import scoped_communities, scoped_towns
+from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
 from . import privacy
 from .models import Channel, Complaint, ComplaintStatus, Satisfaction
@@ -16,7 +16,7 @@ SORT_CHOICES = [
 ]
 
 
-class ComplaintFilter(django_filters.FilterSet):
+class ComplaintFilter(RegionFilterSet):
     """Filters of the staff list, its export and /api/v1/complaints/."""
 
     q = django_filters.CharFilter(label="关键词", method="filter_q")
@@ -57,7 +57,7 @@ class ComplaintFilter(django_filters.FilterSet):
 
     class Meta:
         model = Complaint
-        fields = ["q", "phone", "channel", "town", "community", "estate_name", "estate", "category", "status", "overdue",
+        fields = ["q", "phone", "channel", "county", "town", "community", "estate_name", "estate", "category", "status", "overdue",
                   "feedback_overdue", "unsatisfied", "satisfaction", "received_from", "received_to", "case", "sort"]
 
     def __init__(self, *args, **kwargs):

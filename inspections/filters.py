@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from communities.filters import scoped_communities, scoped_towns
+from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
 from .models import InspectionRound, Visit, VisitKind, VisitStatus
 
@@ -15,7 +15,7 @@ def _rounds(request):
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
-class VisitFilter(django_filters.FilterSet):
+class VisitFilter(RegionFilterSet):
     """The filters of the visit list, shared by the page and /api/v1/visits/."""
 
     q = django_filters.CharFilter(label="小区/排查人员", method="filter_q")
@@ -42,7 +42,7 @@ class VisitFilter(django_filters.FilterSet):
 
     class Meta:
         model = Visit
-        fields = ["q", "round", "town", "community", "estate", "kind", "status", "has_failures", "is_imported",
+        fields = ["q", "round", "county", "town", "community", "estate", "kind", "status", "has_failures", "is_imported",
                   "visited_from", "visited_to"]
 
     def __init__(self, *args, **kwargs):

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 
-from communities.filters import scoped_towns
+from communities.filters import RegionFilterSet, scoped_towns
 from communities.models import Estate
 
 from .models import Direction, Disclosure, RevenueAccount, RevenueEntry, RevenueSource
@@ -10,7 +10,7 @@ from .models import Direction, Disclosure, RevenueAccount, RevenueEntry, Revenue
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
-class EstateRevenueFilter(django_filters.FilterSet):
+class EstateRevenueFilter(RegionFilterSet):
     q = django_filters.CharFilter(label="小区名称", field_name="name", lookup_expr="icontains")
     town = django_filters.ModelChoiceFilter(
         label="镇/街道", queryset=scoped_towns, field_name="community__parent", empty_label="全部"
@@ -24,7 +24,7 @@ class EstateRevenueFilter(django_filters.FilterSet):
 
     class Meta:
         model = Estate
-        fields = ["q", "town", "account"]
+        fields = ["q", "county", "town", "account"]
 
     def filter_account(self, queryset, name, value):
         if value == "yes":
@@ -34,7 +34,7 @@ class EstateRevenueFilter(django_filters.FilterSet):
         return queryset.filter(revenue_account__isnull=True)
 
 
-class _EstateScoped(django_filters.FilterSet):
+class _EstateScoped(RegionFilterSet):
     estate = django_filters.NumberFilter(label="小区ID", field_name="estate_id")
     town = django_filters.ModelChoiceFilter(
         label="镇/街道", queryset=scoped_towns, field_name="estate__community__parent", empty_label="全部"
@@ -44,13 +44,13 @@ class _EstateScoped(django_filters.FilterSet):
 class AccountFilter(_EstateScoped):
     class Meta:
         model = RevenueAccount
-        fields = ["estate", "town", "has_account", "holder"]
+        fields = ["estate", "county", "town", "has_account", "holder"]
 
 
 class SourceFilter(_EstateScoped):
     class Meta:
         model = RevenueSource
-        fields = ["estate", "town", "kind", "approval", "is_active"]
+        fields = ["estate", "county", "town", "kind", "approval", "is_active"]
 
 
 class EntryFilter(_EstateScoped):
@@ -66,7 +66,7 @@ class EntryFilter(_EstateScoped):
 
     class Meta:
         model = RevenueEntry
-        fields = ["estate", "town", "direction", "kind", "date_from", "date_to", "source"]
+        fields = ["estate", "county", "town", "direction", "kind", "date_from", "date_to", "source"]
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(Q(income_kind=value) | Q(spending_kind=value))
@@ -81,7 +81,7 @@ class DisclosureFilter(_EstateScoped):
 
     class Meta:
         model = Disclosure
-        fields = ["town", "estate", "year", "reviewed", "late"]
+        fields = ["county", "town", "estate", "year", "reviewed", "late"]
 
     def filter_reviewed(self, queryset, name, value):
         return queryset.filter(reviewed_at__isnull=not value)

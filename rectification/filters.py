@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, ProblemCategory
-from communities.filters import scoped_communities, scoped_towns
+from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
 from .models import OPEN_STATES, Case, CaseState, ClueSource, SupervisionAction, SupervisionKind
 
@@ -26,7 +26,7 @@ SORT_CHOICES = [
 ]
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(RegionFilterSet):
     """The ledger's filters, shared by the page, the export and /api/v1/cases/."""
 
     q = django_filters.CharFilter(label="关键词", method="filter_q")
@@ -63,7 +63,7 @@ class CaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "town", "community", "estate", "enterprise", "category", "source", "state", "overdue",
+        fields = ["q", "county", "town", "community", "estate", "enterprise", "category", "source", "state", "overdue",
                   "supervised", "supervision_kind", "campaign", "created_from", "created_to", "sort"]
 
     def __init__(self, *args, **kwargs):

@@ -145,3 +145,59 @@ class TestEstateApi:
         api_client.force_authenticate(enterprise_user)
         names = {row["name"] for row in api_client.get("/api/v1/estates/").json()["results"]}
         assert names == {"海阳花园", "城北佳苑"}
+
+
+@pytest.mark.django_db
+class TestCountyFirstChoice:
+    """Province- and city-wide users choose the county before its towns (a province has 1,100
+    towns); a county's own users start at the town."""
+
+    LISTS = ["/rectification/", "/complaints/", "/communities/estates/", "/inspections/visits/", "/revenue/"]
+
+    @staticmethod
+    def select(body, name):
+        start = body.index(f'<select name="{name}"')
+        return body[start:body.index("</select>", start)]
+
+    def test_city_user_picks_the_county_then_its_towns(self, client, city_user, estates, tree):
+        from tests.rectification.factories import CaseFactory
+
+        CaseFactory(estate=estates["haiyang_1"], description="休宁的案件")
+        CaseFactory(estate=estates["tunxi_1"], description="屯溪的案件")
+        login(client, city_user)
+        body = client.get("/rectification/").content.decode()
+        counties = self.select(body, "county")
+        assert "黄山市 · 休宁县" in counties and "黄山市 · 屯溪区" in counties
+        assert "海阳镇" not in self.select(body, "town")  # no towns before a county
+        body = client.get(f"/rectification/?county={tree['county'].pk}").content.decode()
+        towns = self.select(body, "town")
+        assert "海阳镇" in towns and "万安镇" in towns and "昱中街道" not in towns
+        rows = body[body.index('data-testid="case-table"'):]
+        assert "海阳花园" in rows and "老街府" not in rows
+        # a link straight to a town (the dashboard's) still filters by it
+        body = client.get(f"/rectification/?town={tree['yuzhong'].pk}").content.decode()
+        assert "昱中街道" in self.select(body, "town")
+        rows = body[body.index('data-testid="case-table"'):]
+        assert "老街府" in rows and "海阳花园" not in rows
+
+    def test_every_scoped_list_offers_the_county_to_wide_users_only(self, client, city_user, county_user, estates, tree):
+        login(client, city_user)
+        for url in self.LISTS:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert '<select name="county"' in response.content.decode(), url
+        client.logout()
+        login(client, county_user)
+        for url in self.LISTS:
+            body = client.get(url).content.decode()
+            assert '<select name="county"' not in body, url
+            assert "海阳镇" in self.select(body, "town"), url
+
+    def test_a_county_outside_the_scope_is_refused(self, client, town_user, city_user, tree):
+        from tests.factories import RegionFactory
+
+        other = RegionFactory(code="341100", name="滁州市", level=tree["city"].level, parent=tree["province"])
+        foreign = RegionFactory(code="341102", name="琅琊区", level=tree["county"].level, parent=other)
+        login(client, city_user)
+        body = client.get(f"/rectification/?county={foreign.pk}").content.decode()
+        assert "选择一个有效的选项" in body
