@@ -7,7 +7,10 @@ alone — then fetches those 25 rows with the list's joins and annotations."""
 
 from django.core.paginator import Paginator
 from django.db.models.query import ModelIterable, QuerySet
+from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination as BasePagination
+
+from .counts import large_list_figures
 
 
 def _ids_first_applies(object_list) -> bool:
@@ -31,6 +34,18 @@ class IdsFirstPaginator(Paginator):
         if count is not None:  # already known (the list's summary counted it): no COUNT(*) again
             self.__dict__["count"] = count
 
+    #: take the count of a huge list from core.counts (cached for minutes; `count_cached_at` says when)
+    cache_large_counts = False
+    count_cached_at = None
+
+    @cached_property
+    def count(self):
+        if self.cache_large_counts and isinstance(self.object_list, QuerySet):
+            figures = large_list_figures(self.object_list, lambda queryset: {"total": queryset.count()}, key="count")
+            self.count_cached_at = figures["cached_at"]
+            return figures["total"]
+        return super().count
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -44,8 +59,28 @@ class IdsFirstPaginator(Paginator):
         return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 
+class LargeCountPaginator(IdsFirstPaginator):
+    cache_large_counts = True
+
+
 class PageNumberPagination(BasePagination):
-    django_paginator_class = IdsFirstPaginator
+    """The API's pages: ids first for deep pages; for a list of more than ~100,000 rows `count` is
+    at most ten minutes old and `count_cached_at` says when it was taken (null when exact)."""
+
+    django_paginator_class = LargeCountPaginator
     page_size_query_param = "page_size"
     max_page_size = 200
     invalid_page_message = "页码无效。"
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_cached_at"] = self.page.paginator.count_cached_at
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_cached_at"] = {
+            "type": "string", "format": "date-time", "nullable": True,
+            "description": "数据量很大时 count 为缓存值（至多 10 分钟前）的统计时间；精确计数时为 null。",
+        }
+        return schema

@@ -131,3 +131,28 @@ def test_a_huge_list_shows_cached_figures_and_says_so(client, city_user, estates
     assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
     cache.clear()
     assert "共 <strong>9</strong> 件" in client.get("/complaints/").content.decode()
+
+
+def test_api_counts_are_exact_for_a_county(api_client, county_user, rows):
+    api_client.force_authenticate(county_user)
+    data = api_client.get("/api/v1/cases/").json()
+    assert data["count"] == Case.objects.count() > 16 and data["count_cached_at"] is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="行数估计来自 PostgreSQL 的执行计划（CI 的第二轮运行）")
+def test_a_huge_api_list_counts_from_the_cache_and_says_when(api_client, city_user, estates, rows, monkeypatch):
+    from django.core.cache import cache
+
+    from core import counts
+
+    cache.clear()
+    monkeypatch.setattr(counts, "CACHE_ABOVE_ROWS", -1)
+    api_client.force_authenticate(city_user)
+    total = Case.objects.count()
+    first = api_client.get("/api/v1/cases/").json()
+    assert first["count"] == total and first["count_cached_at"]
+    CaseFactory(estate=estates["tunxi_1"])
+    again = api_client.get("/api/v1/cases/").json()
+    assert again["count"] == total and again["count_cached_at"] == first["count_cached_at"]
+    cache.clear()
+    assert api_client.get("/api/v1/cases/").json()["count"] == total + 1
