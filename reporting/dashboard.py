@@ -1,21 +1,38 @@
 """挂图作战: the war-room figures of a user's scope, each computed by one aggregate query, with the
-ledger filter each chart element links to."""
+ledger filter each chart element links to.
+
+A county's or a town's charts group by town. A province's 1,500 towns make an unreadable chart
+(and a slow one), so a province-wide or a city-wide scope groups by the level below it: a city's
+counties open the ledger filtered by county (?county=<id>); a province's cities open the dashboard
+of that city (the ledger has no city filter).
+
+The 12-month trend reads the past months from the summary that reporting.tasks
+.build_case_monthly_figures rebuilds nightly (CaseMonthlyFigure, one row per town and month); the
+current month, and any month never summarised, are counted live."""
 
 from datetime import date, datetime, time
+from time import perf_counter
 
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
-from communities.models import Region, RegionLevel
+from campaigns.models import ProblemCategory
+from communities.models import Estate, Region, RegionLevel
 from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
 
 from . import periods
 from .figures import provider_figures
+from .models import CaseMonthlyFigure, CaseMonthlySummary
 from .selectors import unit_status_list
 
 TREND_MONTHS = 12
+#: what a chart's bars are, by the level they group by
+LEVEL_LABELS = {RegionLevel.PROVINCE: "省", RegionLevel.CITY: "市", RegionLevel.COUNTY: "县（区）",
+                RegionLevel.TOWN: "镇（街道）"}
+TOWN_KEY = "estate__community__parent_id"
 
 
 def _month_start(months_back: int) -> date:
@@ -24,12 +41,161 @@ def _month_start(months_back: int) -> date:
     return date(year, month, 1)
 
 
-def dashboard_data(*, user, county: Region | None) -> dict:
-    ledger = reverse("rectification:case-list")
-    cases = Case.objects.visible_to(user)
-    town_key, town_name = "estate__community__parent_id", "estate__community__parent__name"
+def _next_month(day: date) -> date:
+    return date(*periods.add_months(day.year, day.month, 1), 1)
 
-    towns = list(Region.objects.visible_to(user).filter(level=RegionLevel.TOWN).order_by("code").values("pk", "name"))
+
+def _aware(day: date) -> datetime:
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def _month_of(value) -> date:
+    """The first day of the month a TruncMonth value stands for (a datetime or a date)."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def _summary_prefix(user, within: Region | None) -> str | None:
+    """The region path prefix the summary answers this user's scope with ("" = everything), or
+    None when it cannot: a community's scope is narrower than the summary's towns, and
+    discipline inspection only sees corruption clues."""
+    if user.sees_everything:
+        return within.path if within is not None else ""
+    if user.role == "discipline":
+        return None
+    if within is not None:
+        return within.path
+    if user.region_id and user.region.level <= RegionLevel.TOWN:
+        return user.region.path
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# the monthly summary
+
+
+def monthly_figures_build(months=None) -> list[CaseMonthlySummary]:
+    """(Re)builds the summary of past months (default: the trend's past months): clues received
+    and cases closed per town and month, counted with two aggregate queries over the whole span.
+    Idempotent: each month's rows are replaced in one transaction (upserting the month's
+    CaseMonthlySummary row first serialises two builds of the same month). The current month and
+    future months are never summarised."""
+    this_month = _month_start(0)
+    if months is None:
+        months = [_month_start(n) for n in range(TREND_MONTHS - 1, 0, -1)]
+    months = sorted({m.replace(day=1) for m in months if m.replace(day=1) < this_month})
+    if not months:
+        return []
+    started = perf_counter()
+    wanted = set(months)
+    start, end = _aware(months[0]), _aware(_next_month(months[-1]))
+    figures: dict[tuple[date, int], list[int]] = {}
+    clue_rows = (
+        CaseClue.objects.filter(received_at__gte=start, received_at__lt=end)
+        .annotate(month=TruncMonth("received_at")).values("month", f"case__{TOWN_KEY}").annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in clue_rows:
+        month, town = _month_of(row["month"]), row[f"case__{TOWN_KEY}"]
+        if month in wanted and town is not None:
+            figures.setdefault((month, town), [0, 0])[0] += row["n"]
+    closed_rows = (
+        Case.objects.filter(state=CaseState.CLOSED, closed_at__gte=start, closed_at__lt=end)
+        .annotate(month=TruncMonth("closed_at")).values("month", TOWN_KEY).annotate(n=Count("pk")).order_by()
+    )
+    for row in closed_rows:
+        month, town = _month_of(row["month"]), row[TOWN_KEY]
+        if month in wanted and town is not None:
+            figures.setdefault((month, town), [0, 0])[1] += row["n"]
+    built_at = timezone.now()
+    duration_ms = int((perf_counter() - started) * 1000)
+    per_month = {m: 0 for m in months}
+    for month, _town in figures:
+        per_month[month] += 1
+    summaries = [CaseMonthlySummary(month=m, built_at=built_at, figures=per_month[m], duration_ms=duration_ms)
+                 for m in months]
+    with transaction.atomic():
+        CaseMonthlySummary.objects.bulk_create(
+            summaries, update_conflicts=True, unique_fields=["month"], update_fields=["built_at", "figures", "duration_ms"],
+        )
+        CaseMonthlyFigure.objects.filter(month__in=months).delete()
+        CaseMonthlyFigure.objects.bulk_create(
+            [CaseMonthlyFigure(month=m, region_id=town, clues_received=c, cases_closed=d)
+             for (m, town), (c, d) in sorted(figures.items())],
+            batch_size=2000,
+        )
+    return summaries
+
+
+def _trend(cases, prefix: str | None, ledger: str) -> dict:
+    this_month = _month_start(0)
+    starts = [_month_start(n) for n in range(TREND_MONTHS - 1, -1, -1)]
+    months = [periods.month(d.year, d.month) for d in starts]
+    clues: dict[date, int] = {}
+    closed: dict[date, int] = {}
+    summarised: dict[date, datetime] = {}
+    if prefix is not None:
+        # the summarised months with the sums of the scope's towns, in one query
+        figures = CaseMonthlyFigure.objects.filter(month=OuterRef("month"))
+        if prefix:
+            figures = figures.filter(region__path__startswith=prefix)
+
+        def total(field):
+            return Coalesce(Subquery(figures.values("month").annotate(s=Sum(field)).values("s")[:1]), 0)
+
+        for month, built_at, c, d in (
+            CaseMonthlySummary.objects.filter(month__gte=starts[0], month__lt=this_month)
+            .annotate(c=total("clues_received"), d=total("cases_closed")).values_list("month", "built_at", "c", "d")
+        ):
+            summarised[month], clues[month], closed[month] = built_at, c, d
+    live = [d for d in starts if d not in summarised]
+    if live:
+        since = _aware(live[0])
+        wanted = set(live)
+        # a province-wide user: no `case_id IN (every case)` semi-join
+        clue_qs = CaseClue.objects.all() if prefix == "" else CaseClue.objects.filter(case__in=cases)
+        clue_rows = (
+            clue_qs.filter(received_at__gte=since)
+            .annotate(month=TruncMonth("received_at")).values("month").annotate(n=Count("pk")).order_by()
+        )
+        closed_rows = (
+            cases.filter(state=CaseState.CLOSED, closed_at__gte=since)
+            .annotate(month=TruncMonth("closed_at")).values("month").annotate(n=Count("pk")).order_by()
+        )
+        for rows, target in ((clue_rows, clues), (closed_rows, closed)):
+            for row in rows:
+                month = _month_of(row["month"])
+                if month in wanted:
+                    target[month] = target.get(month, 0) + row["n"]
+    summary = None
+    if summarised:
+        built_at = timezone.localtime(min(summarised.values()))
+        summary = {
+            "built_at": built_at.isoformat(), "months": [d.strftime("%Y-%m") for d in starts if d in summarised],
+            "label": f"往月数据截至 {built_at:%Y-%m-%d %H:%M} 汇总"
+                     + ("，本月及未汇总月份为实时数据" if len(live) > 1 else "，本月为实时数据"),
+        }
+    return {
+        "months": [m.key for m in months],
+        "starts": [m.start.isoformat() for m in months],
+        "ends": [m.end.isoformat() for m in months],
+        "clues": [clues.get(d, 0) for d in starts],
+        "closed": [closed.get(d, 0) for d in starts],
+        "summary": summary,
+        "url": ledger + "?created_from={start}&created_to={end}",
+        "closed_url": ledger + "?state=closed",
+    }
+
+
+def _by_town(user, cases, within: Region | None, ledger: str) -> tuple[list[dict], dict, dict, dict]:
+    """A county's or a town's charts: by town, each bar opening the ledger filtered to it."""
+    town_key, town_name = TOWN_KEY, "estate__community__parent__name"
+    towns = Region.objects.visible_to(user).filter(level=RegionLevel.TOWN)
+    if within is not None:
+        towns = towns.filter(path__startswith=within.path)
+    towns = list(towns.order_by("code").values("pk", "name"))
     by_town_state = cases.values(town_key, "state").annotate(n=Count("pk")).order_by()
     counts = {(row[town_key], row["state"]): row["n"] for row in by_town_state}
     shown_towns = [t for t in towns if any(counts.get((t["pk"], s)) for s in CaseState.values)] or towns
@@ -42,68 +208,135 @@ def dashboard_data(*, user, county: Region | None) -> dict:
             for s in states
         ],
         "url": ledger + "?town={town}&state={state}",
+        "level": LEVEL_LABELS[RegionLevel.TOWN],
     }
-
     overdue_rows = (
         cases.overdue().values(town_key, town_name).annotate(n=Count("pk")).order_by("-n", town_name)
     )
     overdue = {
         "towns": [r[town_name] for r in overdue_rows], "town_ids": [r[town_key] for r in overdue_rows],
         "data": [r["n"] for r in overdue_rows], "url": ledger + "?town={town}&overdue=true",
+        "level": LEVEL_LABELS[RegionLevel.TOWN],
+    }
+    return towns, counts, town_state, overdue
+
+
+def _by_area(cases, areas: list[dict], level: int, ledger: str) -> tuple[dict, dict, dict]:
+    """A province's or a city's charts: by the cities or counties below it, counted on the case's
+    denormalised region path (its first characters are the area's path: no join)."""
+    length = max({len(a["path"]) for a in areas}, key=[len(a["path"]) for a in areas].count)
+    area = Substr("region_path", 1, length)
+    rows = cases.annotate(area=area).values("area", "state").annotate(n=Count("*")).order_by()
+    counts = {(row["area"], row["state"]): row["n"] for row in rows}
+    shown = [a for a in areas if any(counts.get((a["path"], s)) for s in CaseState.values)] or areas
+    states = [s for s in CaseState if any(counts.get((a["path"], s)) for a in shown)]
+    # the ledger filters by county (?county=<id>, province- and city-wide users); a city's bar
+    # opens that city's dashboard instead (its counties, then the ledger)
+    if level == RegionLevel.COUNTY:
+        state_url, overdue_url = ledger + "?county={town}&state={state}", ledger + "?county={town}&overdue=true"
+    else:
+        state_url = overdue_url = reverse("reporting:dashboard") + "?region={region}"
+    town_state = {
+        "towns": [a["name"] for a in shown],
+        "town_ids": [a["pk"] for a in shown],
+        "codes": [a["code"] for a in shown],
+        "series": [
+            {"id": s.value, "name": s.label, "data": [counts.get((a["path"], s.value), 0) for a in shown]}
+            for s in states
+        ],
+        "url": state_url,
+        "level": LEVEL_LABELS[level],
+        "drill": level < RegionLevel.COUNTY,
+    }
+    overdue_counts = {
+        row["area"]: row["n"] for row in cases.overdue().annotate(area=area).values("area").annotate(n=Count("*")).order_by()
+    }
+    ranked = sorted((a for a in areas if overdue_counts.get(a["path"])), key=lambda a: (-overdue_counts[a["path"]], a["name"]))
+    overdue = {
+        "towns": [a["name"] for a in ranked], "town_ids": [a["pk"] for a in ranked], "codes": [a["code"] for a in ranked],
+        "data": [overdue_counts[a["path"]] for a in ranked], "url": overdue_url, "level": LEVEL_LABELS[level],
+        "total": sum(overdue_counts.values()),
+    }
+    return counts, town_state, overdue
+
+
+def _estates(cases, ledger: str) -> dict:
+    """The ten estates with the most complainants in open cases (ties by name): summed per estate
+    without joining the estates (a province has 100,000 open cases), then the names of the leaders
+    and of those tied with the tenth, in the database's order."""
+    totals = sorted(
+        cases.filter(state__in=OPEN_STATES).values_list("estate_id").annotate(total=Sum("complainant_count"))
+        .filter(total__gt=0).order_by(),
+        key=lambda row: -row[1],
+    )
+    leaders = [row for row in totals if row[1] >= totals[9][1]] if len(totals) > 10 else totals
+    names = list(Estate.objects.filter(pk__in=[pk for pk, _ in leaders]).order_by("name", "pk").values_list("pk", "name"))
+    rank = {pk: index for index, (pk, _name) in enumerate(names)}
+    rows = sorted(leaders, key=lambda row: (-row[1], rank[row[0]]))[:10]
+    labels = dict(names)
+    return {
+        "labels": [labels[pk] for pk, _ in rows], "ids": [pk for pk, _ in rows],
+        "data": [total for _, total in rows], "url": ledger + "?estate={estate}",
     }
 
-    since = datetime.combine(_month_start(TREND_MONTHS - 1), time.min, timezone.get_current_timezone())
-    clue_rows = (
-        CaseClue.objects.filter(case__in=cases, received_at__gte=since)
-        .annotate(month=TruncMonth("received_at")).values("month").annotate(n=Count("pk")).order_by()
-    )
-    closed_rows = (
-        cases.filter(state=CaseState.CLOSED, closed_at__gte=since)
-        .annotate(month=TruncMonth("closed_at")).values("month").annotate(n=Count("pk")).order_by()
-    )
-    months = [periods.month(*periods.add_months(since.year, since.month, i)) for i in range(TREND_MONTHS)]
 
-    def by_month(rows):
-        values = {timezone.localtime(r["month"]).strftime("%Y-%m") if isinstance(r["month"], datetime)
-                  else r["month"].strftime("%Y-%m"): r["n"] for r in rows}
-        return [values.get(m.key, 0) for m in months]
-
-    trend = {
-        "months": [m.key for m in months],
-        "starts": [m.start.isoformat() for m in months],
-        "ends": [m.end.isoformat() for m in months],
-        "clues": by_month(clue_rows),
-        "closed": by_month(closed_rows),
-        "url": ledger + "?created_from={start}&created_to={end}",
-        "closed_url": ledger + "?state=closed",
-    }
-
-    category_rows = (
-        cases.annotate(group_id=Coalesce("category__parent_id", "category_id"),
-                       group_label=Coalesce("category__parent__label", "category__label"))
-        .values("group_id", "group_label").annotate(n=Count("pk")).order_by("-n", "group_id")[:10]
-    )
-    categories = {
-        "labels": [r["group_label"] for r in category_rows],
-        "ids": [r["group_id"] for r in category_rows],
-        "data": [r["n"] for r in category_rows],
+def _categories(cases, ledger: str) -> dict:
+    """The ten largest top-level categories (a sub-category counts for its parent): counted per
+    category without joins (COUNT(*) lets a province read the category index only), then folded
+    into the parents here."""
+    per_category = dict(cases.values_list("category_id").annotate(n=Count("*")).order_by())
+    groups: dict[int, list] = {}
+    for c in ProblemCategory.objects.filter(pk__in=list(per_category)).values("pk", "label", "parent_id", "parent__label"):
+        key, label = (c["parent_id"], c["parent__label"]) if c["parent_id"] else (c["pk"], c["label"])
+        groups.setdefault(key, [label, 0])[1] += per_category[c["pk"]]
+    ranked = sorted(groups.items(), key=lambda item: (-item[1][1], item[0]))[:10]
+    return {
+        "labels": [label for _pk, (label, _n) in ranked],
+        "ids": [pk for pk, _ in ranked],
+        "data": [n for _pk, (_label, n) in ranked],
         "url": ledger + "?category={category}",
     }
 
-    estate_rows = (
-        cases.filter(state__in=OPEN_STATES).values("estate_id", "estate__name")
-        .annotate(total=Sum("complainant_count")).filter(total__gt=0).order_by("-total", "estate__name")[:10]
-    )
-    estates = {
-        "labels": [r["estate__name"] for r in estate_rows], "ids": [r["estate_id"] for r in estate_rows],
-        "data": [r["total"] for r in estate_rows], "url": ledger + "?estate={estate}",
-    }
+
+def dashboard_data(*, user, county: Region | None, within: Region | None = None) -> dict:
+    """`within` narrows a province's or a city's dashboard to one city or county inside its
+    scope (the bars of the area charts link there)."""
+    ledger = reverse("rectification:case-list")
+    cases = Case.objects.visible_to(user)
+    if within is not None:
+        cases = cases.filter(region_path__startswith=within.path)
+    scope = within if within is not None else (None if user.sees_everything else user.region)
+    level = RegionLevel.CITY if scope is None else scope.level + 1
+
+    towns = None
+    areas = []
+    if level <= RegionLevel.COUNTY:
+        areas = Region.objects.visible_to(user).filter(level=level)
+        if scope is not None:
+            areas = areas.filter(path__startswith=scope.path)
+        areas = list(areas.order_by("code").values("pk", "code", "name", "path"))
+    if areas:
+        counts, town_state, overdue = _by_area(cases, areas, level, ledger)
+        overdue_total = overdue.pop("total")
+    else:
+        towns, counts, town_state, overdue = _by_town(user, cases, within, ledger)
+        overdue_total = sum(overdue["data"])
+
+    trend = _trend(cases, _summary_prefix(user, within), ledger)
+
+    categories = _categories(cases, ledger)
+
+    estates = _estates(cases, ledger)
 
     coverage = None
-    scope = user.region if user.region_id and user.region.level >= RegionLevel.COUNTY else county
+    coverage_scope = user.region if user.region_id and user.region.level >= RegionLevel.COUNTY else county
     today = timezone.localdate()
-    by_town = provider_figures("inspections", scope, date(today.year, 1, 1), today) if scope is not None else None
+    by_town = (provider_figures("inspections", coverage_scope, date(today.year, 1, 1), today)
+               if coverage_scope is not None else None)
     if by_town is not None:
+        if towns is None:  # the area charts did not need the towns
+            towns = list(Region.objects.visible_to(user).filter(level=RegionLevel.TOWN, pk__in=list(by_town))
+                         .order_by("code").values("pk", "name"))
         names = {t["pk"]: t["name"] for t in towns}
         rows = [(pk, {"estates_inspected": 0, **f}) for pk, f in by_town.items() if pk in names and f.get("estates_managed")]
         order = {t["pk"]: index for index, t in enumerate(towns)}
@@ -119,8 +352,8 @@ def dashboard_data(*, user, county: Region | None) -> dict:
     submission = None
     if county is not None:
         period = periods.period_containing("month", timezone.localdate())
-        within = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
-        rows = unit_status_list(county=county, period=period, within=within)
+        unit_scope = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
+        rows = unit_status_list(county=county, period=period, within=unit_scope)
         tally = {"已采纳": 0, "已报送": 0, "已退回": 0, "未报送": 0, "逾期未报": 0}
         for row in rows:
             key = "逾期未报" if row.is_late else row.status_label
@@ -134,9 +367,10 @@ def dashboard_data(*, user, county: Region | None) -> dict:
     return {
         "town_state": town_state, "overdue": overdue, "trend": trend, "categories": categories,
         "estates": estates, "submission": submission, "coverage": coverage,
+        "scope": {"code": within.code, "name": within.full_name} if within is not None else None,
         "totals": {
             "cases": sum(counts.values()),
             "open": sum(n for (_t, s), n in counts.items() if s in OPEN_STATES),
-            "overdue": sum(overdue["data"]),
+            "overdue": overdue_total,
         },
     }

@@ -363,3 +363,49 @@ class EnterpriseReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report_id} {self.get_to_status_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 挂图作战: the monthly summary behind the 12-month trend
+
+
+class CaseMonthlySummary(models.Model):
+    """One summarised past month: when its CaseMonthlyFigure rows were (re)built. A month without
+    a row here has never been summarised, and the dashboard counts it live instead."""
+
+    month = models.DateField("月份", unique=True, help_text="当月1日")
+    built_at = models.DateTimeField("汇总时间")
+    figures = models.PositiveIntegerField("镇（街道）行数", default=0)
+    duration_ms = models.PositiveIntegerField("用时（毫秒）", default=0)
+
+    class Meta:
+        verbose_name = "月度汇总批次"
+        verbose_name_plural = "月度汇总批次（挂图作战）"
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class CaseMonthlyFigure(models.Model):
+    """One town's figures of one past month (clues received, cases closed), rebuilt nightly by
+    reporting.tasks.build_case_monthly_figures so that the dashboard of a province or a city does
+    not count millions of clues on every page view. The current month is always counted live."""
+
+    month = models.DateField("月份", help_text="当月1日")
+    region = models.ForeignKey(
+        "communities.Region", verbose_name="镇（街道）", on_delete=models.CASCADE, related_name="monthly_figures"
+    )
+    clues_received = models.PositiveIntegerField("收到线索", default=0)
+    cases_closed = models.PositiveIntegerField("销号案件", default=0)
+
+    class Meta:
+        verbose_name = "镇（街道）月度数据"
+        verbose_name_plural = "镇（街道）月度数据（挂图作战汇总）"
+        ordering = ["-month", "region__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "region"], name="case_monthly_figure_month_region"),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.month:%Y-%m}"

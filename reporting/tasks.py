@@ -30,3 +30,16 @@ def build_county_report(self, region_id: int, period: str, kind: str, duty_id: i
     duty = ReportingDuty.objects.filter(pk=duty_id).first() if duty_id else None
     stored_report_deliver(report_id=report.pk, duty=duty)
     return report.pk
+
+
+@shared_task(name="reporting.tasks.build_case_monthly_figures", time_limit=30 * 60, soft_time_limit=25 * 60)
+def build_case_monthly_figures(months: list[str] | None = None) -> list[str]:
+    """Nightly (beat, 03:00): rebuilds the 挂图作战 trend's summary of the past months (clues
+    received and cases closed per town and month), so late changes to past months are picked up
+    within a day. `months` ("YYYY-MM") rebuilds those months instead. Idempotent: each month's
+    rows are replaced in one transaction. Returns the months built."""
+    from .dashboard import monthly_figures_build
+    from .periods import parse_month
+
+    chosen = [parse_month(m).start for m in months] if months else None
+    return [s.month.strftime("%Y-%m") for s in monthly_figures_build(chosen)]

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from core.errors import DomainError, PermissionDenied
+from communities.models import Region, RegionLevel
+from core.errors import DomainError, NotFound, PermissionDenied
 
 from . import periods, selectors, services
 from .builds import stored_report_build
@@ -188,14 +189,32 @@ def dashboard(request):
     user = request.user
     if user.is_enterprise_user:
         raise PermissionDenied("挂图作战页面供各级工作人员使用。")
+    within = _dashboard_within(user, request.GET.get("region"))
     county = None
-    try:
-        county = selectors.user_county(user, request.GET.get("region"))
-    except DomainError:
-        if request.GET.get("region"):
-            raise
-    data = dashboard_data(user=user, county=county)
-    return render(request, "reporting/dashboard.html", {"data": data, "county": county})
+    if within is not None and within.level == RegionLevel.COUNTY:
+        county = within
+    elif within is not None:
+        county = Region.objects.filter(level=RegionLevel.COUNTY, path__startswith=within.path).order_by("code").first()
+    else:
+        try:
+            county = selectors.user_county(user)
+        except DomainError:
+            pass
+    data = dashboard_data(user=user, county=county, within=within)
+    return render(request, "reporting/dashboard.html", {"data": data, "county": county, "within": within})
+
+
+def _dashboard_within(user, code: str | None) -> Region | None:
+    """?region=<code>: a city or a county inside the user's scope, which a province's or a city's
+    area charts link to; the user's own region (or a wider one) is the plain dashboard."""
+    if not code:
+        return None
+    region = Region.objects.visible_to(user).filter(code=code, level__in=(RegionLevel.CITY, RegionLevel.COUNTY)).first()
+    if region is None:
+        raise NotFound("该市、县（区）不存在或不在您的管辖范围内。")
+    if not user.sees_everything and user.region_id and region.level <= user.region.level:
+        return None
+    return region
 
 
 # ---------------------------------------------------------------------------------------------

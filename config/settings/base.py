@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reporting-build-due-county-reports": {
         "task": "reporting.tasks.build_due_county_reports", "schedule": crontab(hour=6, minute=0),
     },
+    # 挂图作战: the past months' summary behind the 12-month trend (the current month is live)
+    "reporting-build-case-monthly-figures": {
+        "task": "reporting.tasks.build_case_monthly_figures", "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -68,3 +68,38 @@ def test_charts_render_and_a_town_bar_opens_the_filtered_ledger(page, live_serve
     assert towns_in_ledger == {"万安镇"}
     assert page.locator("[data-testid=case-row]").count() == 4
     screenshot(page, "dashboard-click-ledger")
+
+
+def test_a_city_users_county_bar_opens_the_countys_ledger(page, live_server):
+    from reporting.dashboard import monthly_figures_build
+
+    tree = make_tree()
+    enterprise = EnterpriseFactory(name="海阳物业")
+    haiyang = EstateFactory(name="海阳花园", community=tree["xiuyang"], enterprise=enterprise)
+    laojie = EstateFactory(name="老街府", community=tree["laojie"], enterprise=enterprise)
+    for _ in range(3):
+        rectifying_case(haiyang)
+    rectifying_case(laojie)
+    monthly_figures_build()
+    city = UserFactory(username="demo-city", role=Role.CITY, region=tree["city"])
+    city.set_password(PASSWORD)
+    city.save()
+
+    browser_login(page, "demo-city", PASSWORD)
+    page.goto(page.base_url + "/reporting/dashboard/")
+    page.wait_for_function("window.dashboardCharts && Object.keys(window.dashboardCharts).length >= 5")
+    assert "往月数据截至" in page.locator("[data-testid=trend-summary]").inner_text()
+    counties = page.evaluate("window.dashboardCharts['town-state'].getOption().xAxis[0].data")
+    assert counties == ["屯溪区", "休宁县"]
+    x, y = page.evaluate("""() => {
+        const chart = window.dashboardCharts['town-state'];
+        const series = chart.getOption().series.find(s => s.id === 'rectifying');
+        return chart.convertToPixel({seriesId: 'rectifying'}, [1, series.data[1] / 2]);
+    }""")
+    box = page.locator("#chart-town-state").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url("**/rectification/?*")
+    assert f"county={tree['county'].pk}" in page.url and "state=rectifying" in page.url
+    assert page.locator("[data-testid=case-row]").count() == 3
+    assert "老街府" not in page.locator("[data-testid=case-table]").inner_text()
+    screenshot(page, "dashboard-city-county-ledger")

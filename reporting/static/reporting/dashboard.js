@@ -34,7 +34,11 @@
     series: ts.series.map(function (s) {
       return { id: s.id, name: s.name, type: "bar", stack: "total", data: s.data, barMaxWidth: 80, emphasis: { focus: "series" } };
     })
-  }, function (p) { go(fill(ts.url, { town: ts.town_ids[p.dataIndex], state: p.seriesId })); });
+  }, function (p) {
+    // a county's bars open the ledger of that town and state; a province's or a city's bars
+    // (cities, counties) open the dashboard of that area
+    go(fill(ts.url, { town: ts.town_ids[p.dataIndex], state: p.seriesId, region: ts.codes ? ts.codes[p.dataIndex] : null }));
+  });
 
   var tr = data.trend;
   make("chart-trend", {
@@ -53,7 +57,7 @@
   make("chart-overdue", {
     grid: grid, xAxis: { type: "category", data: od.towns, axisLabel: { interval: 0 } }, yAxis: { type: "value", minInterval: 1 },
     series: [{ name: "超期案件", type: "bar", data: od.data, barMaxWidth: 80, itemStyle: { color: "#c62828" } }]
-  }, function (p) { go(fill(od.url, { town: od.town_ids[p.dataIndex] })); });
+  }, function (p) { go(fill(od.url, { town: od.town_ids[p.dataIndex], region: od.codes ? od.codes[p.dataIndex] : null })); });
 
   var cat = data.categories;
   make("chart-categories", {
