@@ -179,6 +179,8 @@ class Case(models.Model):
             models.Index(fields=["deadline"], name="case_open_deadline", condition=Q(state__in=OPEN_STATES)),
             # scoping is `region_path LIKE 'prefix%'`: the default collation's index cannot serve it
             models.Index(fields=["region_path"], name="case_region_path_prefix", opclasses=["varchar_pattern_ops"]),
+            # closed per month (the dashboard's trend and its nightly summary)
+            models.Index(fields=["closed_at"], name="case_closed_at", condition=Q(state="closed")),
         ]
 
     def __str__(self):
