@@ -1,15 +1,27 @@
-"""Abuse protection of the public pages: an offline arithmetic CAPTCHA kept in the session, and
-fixed-window rate limits per IP and per phone number in Django's cache (LocMem or Redis)."""
+"""Abuse protection of the public pages: an offline arithmetic CAPTCHA carried by the form as a
+signed token (no session row is written to show the form), and fixed-window rate limits per IP
+and per phone number in Django's cache (LocMem or Redis).
+
+The token (django.core.signing, salted, timestamped) holds a random nonce and a SECRET_KEY-keyed
+digest of the answer; it expires after CAPTCHA_MAX_AGE and is spent on its first use (the nonce
+is `cache.add`-ed). With LocMem each gunicorn worker remembers its own spent nonces, so a replay
+could pass once per other worker; with Redis (REDIS_URL) the memory is shared."""
 
 import secrets
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.errors import DomainError
 
-CAPTCHA_SESSION_KEY = "complaints_captcha"
+CAPTCHA_SALT = "complaints.captcha"
+CAPTCHA_MAX_AGE = 30 * 60  # seconds a question stays answerable
+CAPTCHA_USED_PREFIX = "complaints:captcha-used:"
+CAPTCHA_EXPIRED = "验证题已过期，请重新填写验证题。"
 
 
 class RateLimited(DomainError):
@@ -46,26 +58,41 @@ def rate_limit_hit(scope: str, ident: str) -> None:
         raise RateLimited(f"{what}在 {unit}内提交次数过多（上限 {limit} 次），请稍后再试。")
 
 
-def captcha_new(request) -> str:
-    """A new question; the answer stays in the session only."""
+@dataclass(frozen=True)
+class Captcha:
+    question: str
+    token: str
+
+
+def _answer_digest(nonce: str, answer: str) -> str:
+    """Keyed with SECRET_KEY: the token carries this, never the answer (0–18 would be guessed
+    from a plain hash)."""
+    return salted_hmac(CAPTCHA_SALT, f"{nonce}:{answer}", algorithm="sha256").hexdigest()[:32]
+
+
+def captcha_new() -> Captcha:
+    """A new question and its signed token (nonce, keyed digest of the answer, timestamp). The
+    form carries the token in a hidden field: nothing is stored on the server until it is used."""
     a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
     if secrets.randbelow(2) and a > b:
         question, answer = f"{a} 减 {b} 等于几？", a - b
     else:
         question, answer = f"{a} 加 {b} 等于几？", a + b
-    request.session[CAPTCHA_SESSION_KEY] = {"q": question, "a": answer}
-    return question
+    nonce = secrets.token_urlsafe(12)
+    token = signing.dumps({"n": nonce, "h": _answer_digest(nonce, str(answer))}, salt=CAPTCHA_SALT)
+    return Captcha(question, token)
 
 
-def captcha_question(request) -> str:
-    stored = request.session.get(CAPTCHA_SESSION_KEY)
-    return stored["q"] if stored else captcha_new(request)
-
-
-def captcha_check(request, answer: str) -> None:
-    """One try per question: the question is replaced whatever the answer."""
-    stored = request.session.pop(CAPTCHA_SESSION_KEY, None)
-    if stored is None:
-        raise CaptchaFailed("验证题已过期，请重新填写验证题。")
-    if str(answer or "").strip() != str(stored["a"]):
+def captcha_check(token: str, answer: str) -> None:
+    """One try per question: a token is spent (its nonce remembered in the cache until it would
+    have expired anyway) whatever the answer. A missing, tampered, expired or spent token is
+    "expired": the visitor gets a new question."""
+    try:
+        data = signing.loads(str(token or ""), salt=CAPTCHA_SALT, max_age=CAPTCHA_MAX_AGE)
+        nonce, digest = str(data["n"]), str(data["h"])
+    except (signing.BadSignature, KeyError, TypeError):
+        raise CaptchaFailed(CAPTCHA_EXPIRED) from None
+    if not cache.add(f"{CAPTCHA_USED_PREFIX}{nonce}", 1, timeout=CAPTCHA_MAX_AGE + 60):
+        raise CaptchaFailed(CAPTCHA_EXPIRED)
+    if not constant_time_compare(_answer_digest(nonce, str(answer or "").strip()), digest):
         raise CaptchaFailed()

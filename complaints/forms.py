@@ -1,12 +1,14 @@
 """Page forms. They only parse and render; the rules live in complaints.services."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate
 from rectification.forms import MultipleFileField, MultipleFileInput, _style
 
+from . import services
 from .models import Channel, ReplyMethod, Satisfaction
 
 MAX_ESTATE_CHOICES = 300
@@ -27,6 +29,33 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.label} · {obj.label}" if obj.parent_id else obj.label
 
 
+class LeafCategoryField(CategoryChoiceField):
+    """The public form's category: choices and lookup from the cached leaf categories
+    (complaints.services.leaf_category_fields); the database only for an id the cache does not
+    know (a category created within the cache's timeout, or a wrong id)."""
+
+    def cache_choices(self):
+        self.choices = [("", self.empty_label)] + [
+            (pk, f"{f['parent_label']} · {f['label']}" if f["parent_id"] else f["label"])
+            for pk, f in services.leaf_category_fields().items()
+        ]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            pk = int(str(value).strip())
+            if not 0 < pk < 2**63:
+                raise ValueError
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value}) from None
+        category = services.leaf_category_cached(pk) or leaf_categories().filter(pk=pk).first()
+        if category is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return category
+
+
 class EstateChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.community.parent.name} {obj.community.name}）"
@@ -42,8 +71,8 @@ def _photos_field():
 class PublicComplaintForm(forms.Form):
     estate = EstateChoiceField(label="小区", queryset=Estate.objects.none(), empty_label="请先查找并选择小区",
                                error_messages={"required": "请选择小区。", "invalid_choice": "请选择列表中的小区。"})
-    category = CategoryChoiceField(label="问题类别", queryset=ProblemCategory.objects.none(), empty_label="请选择问题类别",
-                                   error_messages={"required": "请选择问题类别。", "invalid_choice": "问题类别无效。"})
+    category = LeafCategoryField(label="问题类别", queryset=ProblemCategory.objects.none(), empty_label="请选择问题类别",
+                                 error_messages={"required": "请选择问题类别。", "invalid_choice": "问题类别无效。"})
     description = forms.CharField(label="问题描述", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
                                   error_messages={"required": "请描述您反映的问题。", "max_length": "问题描述最多 2000 字。"})
     photos = _photos_field()
@@ -58,7 +87,7 @@ class PublicComplaintForm(forms.Form):
     def __init__(self, *args, estates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["estate"].queryset = estates if estates is not None else Estate.objects.none()
-        self.fields["category"].queryset = leaf_categories()
+        self.fields["category"].cache_choices()  # its queryset stays none(): see LeafCategoryField
         _style(self)
 
     def clean(self):

@@ -4,16 +4,20 @@ changes)."""
 
 import calendar
 import secrets
+import time
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.models import CalendarDay
 from core.notifications import notification_send
 from core.workdays import add_working_days
 from rectification.clues import clue_move, clue_split
@@ -51,30 +55,129 @@ class DuplicateReference(Conflict):
     default_message = "该渠道编号已登记，不能重复受理。"
 
 
+# ---------------------------------------------------------------------------------------------
+# Reference data read by every submission (channel deadlines, the work calendar, active campaigns,
+# leaf categories), cached in Django's cache for CONFIG_CACHE_SECONDS. Saving or deleting such a
+# row (admin, fixtures) drops the entry at once in this process (and, with Redis, everywhere);
+# another gunicorn worker's LocMem copy, or a change made with queryset.update()/bulk_create (no
+# signals), is seen within the timeout.
+
+CONFIG_CACHE_SECONDS = 60
+_CHANNEL_RULES_KEY = "complaints:cfg:channel-rules"
+_DEADLINES_KEY = "complaints:cfg:deadlines"
+_CAMPAIGNS_KEY = "complaints:cfg:active-campaigns"
+LEAF_CATEGORIES_KEY = "complaints:cfg:leaf-categories"
+_CATEGORY_FIELDS = ("id", "code", "label", "parent_id", "is_active", "sort_order")
+
+
+def _cached(key: str, compute):
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CONFIG_CACHE_SECONDS)
+    return value
+
+
+def _forget(key: str):
+    def receiver(**kwargs):
+        cache.delete(key)
+    return receiver
+
+
+def _channel_rules() -> dict[str, int]:
+    return _cached(_CHANNEL_RULES_KEY, lambda: dict(ChannelRule.objects.values_list("channel", "deadline_workdays")))
+
+
 def new_tracking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
 def deadline_workdays(channel: str) -> int:
-    rule = ChannelRule.objects.filter(channel=channel).first()
+    rule = _channel_rules().get(channel)
     if rule is not None:
-        return rule.deadline_workdays
+        return rule
     return DEFAULT_DEADLINE_WORKDAYS.get(channel, FALLBACK_DEADLINE_WORKDAYS)
 
 
 def deadline_for(channel: str, received_at: datetime) -> date:
     """办理时限 of a channel: N working days (work calendar) after the day it was received."""
-    return add_working_days(timezone.localdate(received_at), deadline_workdays(channel))
+    start, workdays = timezone.localdate(received_at), deadline_workdays(channel)
+    # one small table of the (day, N) answers already worked out, stamped with its birth so that
+    # adding answers does not keep stale ones alive past the timeout
+    table = cache.get(_DEADLINES_KEY)
+    if table is None or time.time() - table["at"] > CONFIG_CACHE_SECONDS:
+        table = {"at": time.time(), "days": {}}
+    found = table["days"].get((start, workdays))
+    if found is None:
+        found = add_working_days(start, workdays)
+        table["days"] = {k: v for k, v in table["days"].items() if k[0] >= start - timedelta(days=1)}
+        table["days"][(start, workdays)] = found
+        remaining = max(1, int(CONFIG_CACHE_SECONDS - (time.time() - table["at"])))
+        cache.set(_DEADLINES_KEY, table, remaining)
+    return found
+
+
+def _active_campaigns() -> list[tuple[str, int, date, Campaign]]:
+    return _cached(_CAMPAIGNS_KEY, lambda: [
+        (c.region.path, c.region.level, c.start_date, c)
+        for c in Campaign.objects.filter(is_active=True, region__isnull=False).select_related("region").order_by("pk")
+    ])
+
+
+def campaign_for_path(path: str) -> Campaign | None:
+    """The active campaign whose region contains the community at `path`: the most local one,
+    then the latest start, then the newest. From the cached list of active campaigns (a handful:
+    one per jurisdiction running one), so a 12345 import or a busy public form asks nothing."""
+    matching = [row for row in _active_campaigns() if path.startswith(row[0])]
+    if not matching:
+        return None
+    return max(matching, key=lambda row: (row[1], row[2], row[3].pk))[3]
 
 
 def campaign_for(estate: Estate) -> Campaign | None:
     """The active campaign whose region contains the estate (the most local one)."""
-    path = estate.community.path
-    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-    return (
-        Campaign.objects.filter(is_active=True, region__path__in=prefixes)
-        .order_by("-region__level", "-start_date").first()
-    )
+    return campaign_for_path(estate.community.path)
+
+
+def leaf_category_fields() -> dict[int, dict]:
+    """The active categories without active children (what a complaint may be filed under), as
+    {pk: field values} in display order, with "parent_label" for the public form's labels."""
+    def compute():
+        from .forms import leaf_categories
+
+        return {
+            c.pk: {**{f: getattr(c, f) for f in _CATEGORY_FIELDS}, "parent_label": c.parent.label if c.parent_id else ""}
+            for c in leaf_categories()
+        }
+    return _cached(LEAF_CATEGORIES_KEY, compute)
+
+
+def leaf_category_cached(pk: int) -> ProblemCategory | None:
+    """A leaf category by pk from the cache (None: not a leaf as far as the cache knows)."""
+    fields = leaf_category_fields().get(pk)
+    if fields is None:
+        return None
+    return ProblemCategory(**{f: fields[f] for f in _CATEGORY_FIELDS})
+
+
+def _is_leaf_category(category: ProblemCategory | None) -> bool:
+    if category is None or not category.is_active:
+        return False
+    if category.pk in leaf_category_fields():
+        return True
+    # not (yet) in the cache: a category created in the last minute is judged by the database
+    return not category.children.filter(is_active=True).exists()
+
+
+post_save.connect(_forget(_CHANNEL_RULES_KEY), sender=ChannelRule, weak=False, dispatch_uid="complaints-cfg-rules-s")
+post_delete.connect(_forget(_CHANNEL_RULES_KEY), sender=ChannelRule, weak=False, dispatch_uid="complaints-cfg-rules-d")
+post_save.connect(_forget(_DEADLINES_KEY), sender=CalendarDay, weak=False, dispatch_uid="complaints-cfg-days-s")
+post_delete.connect(_forget(_DEADLINES_KEY), sender=CalendarDay, weak=False, dispatch_uid="complaints-cfg-days-d")
+post_save.connect(_forget(_CAMPAIGNS_KEY), sender=Campaign, weak=False, dispatch_uid="complaints-cfg-campaigns-s")
+post_delete.connect(_forget(_CAMPAIGNS_KEY), sender=Campaign, weak=False, dispatch_uid="complaints-cfg-campaigns-d")
+post_save.connect(_forget(LEAF_CATEGORIES_KEY), sender=ProblemCategory, weak=False, dispatch_uid="complaints-cfg-cats-s")
+post_delete.connect(_forget(LEAF_CATEGORIES_KEY), sender=ProblemCategory, weak=False,
+                    dispatch_uid="complaints-cfg-cats-d")
 
 
 def case_complainant_count(case_id: int) -> int:
@@ -126,14 +229,17 @@ def _join_case(complaint: Complaint, *, user: User | None) -> None:
     """Makes the complaint a clue of the open case of its estate and category (or a new case).
     The estate row is locked first, so the distinct-complainant check and the join see the same
     case even when two complaints arrive at once."""
-    estate = Estate.objects.select_for_update().select_related("community").get(pk=complaint.estate_id)
-    open_case = (
-        Case.objects.filter(estate=estate, category_id=complaint.category_id).open().order_by("pk").first()
-    )
+    # the lock is all this statement is for: the estate's data is complaint.estate's
+    list(Estate.objects.select_for_update().filter(pk=complaint.estate_id).order_by().values_list("pk", flat=True))
+    estate = complaint.estate
+    open_cases = Case.objects.filter(estate_id=estate.pk, category_id=complaint.category_id).open().order_by("pk")
+    if complaint.phone_hash:  # the open case and whether this number already complained in it, in one query
+        open_cases = open_cases.annotate(phone_seen=Exists(
+            Complaint.objects.filter(case=OuterRef("pk"), phone_hash=complaint.phone_hash)))
+    open_case = open_cases.only("pk").first()
     count = 1
-    if open_case is not None and complaint.phone_hash:
-        if Complaint.objects.filter(case=open_case, phone_hash=complaint.phone_hash).exists():
-            count = 0  # the same person again: one more clue, not one more complainant
+    if open_case is not None and getattr(open_case, "phone_seen", False):
+        count = 0  # the same person again: one more clue, not one more complainant
     case, clue, _created = case_open_or_join(
         estate=estate, category=complaint.category, campaign=campaign_for(estate), source=ClueSource.COMPLAINT,
         reference=f"{complaint.get_channel_display()} {complaint.reference or f'投诉#{complaint.pk}'}",
@@ -141,7 +247,7 @@ def _join_case(complaint: Complaint, *, user: User | None) -> None:
         source_app_label="complaints", source_object_id=complaint.pk, user=user,
     )
     complaint.case, complaint.clue = case, clue
-    complaint.save(update_fields=["case", "clue"])
+    Complaint.objects.filter(pk=complaint.pk).update(case=case, clue=clue)
 
 
 def complaint_create(
@@ -171,7 +277,7 @@ def complaint_create(
         raise MissingField("请选择小区。")
     if user is not None and not Estate.objects.visible_to(user).filter(pk=estate.pk).exists():
         raise NotFound("小区不存在或不在您的管辖范围内。")
-    if category is None or not category.is_active or category.children.filter(is_active=True).exists():
+    if not _is_leaf_category(category):
         raise MissingField("请选择具体的问题类别。")
     description = _clean_text(description, label="诉求内容", required=True)
     complainant_name = _clean_text(complainant_name, label="姓名", max_length=50)

@@ -1,15 +1,21 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from communities.models import Estate, Region, RegionLevel
-from core.errors import DomainError, NotFound
 from core.counts import large_list_figures
+from core.errors import DomainError, NotFound
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
@@ -39,6 +45,41 @@ def _estate_from_param(value: str) -> Estate | None:
     return Estate.objects.select_related("community__parent").filter(pk=int(value)).first()
 
 
+TOWNS_CACHE_KEY = "complaints:public:towns"
+#: the fields of the public form that render the same for every visitor until the form is posted
+STATIC_FIELDS = ("category", "description", "photos", "name", "phone", "anonymous")
+
+
+def _towns():
+    """The towns of the estate search (cached a few minutes: regions change by migration or admin)."""
+    towns = cache.get(TOWNS_CACHE_KEY)
+    if towns is None:
+        towns = [{"pk": pk, "name": name} for pk, name in
+                 Region.objects.filter(level=RegionLevel.TOWN).order_by("path").values_list("pk", "name")]
+        cache.set(TOWNS_CACHE_KEY, towns, 5 * 60)
+    return towns
+
+
+def _forget_towns(**kwargs):
+    cache.delete(TOWNS_CACHE_KEY)
+
+
+post_save.connect(_forget_towns, sender=Region, dispatch_uid="complaints-public-towns-s")
+post_delete.connect(_forget_towns, sender=Region, dispatch_uid="complaints-public-towns-d")
+
+
+def _static_fields(form) -> dict[str, str]:
+    """The unbound form's STATIC_FIELDS rendered through complaints/_field.html, kept in the
+    cache under a digest of the category list (the one thing in them that can change)."""
+    digest = hashlib.sha256(repr(form.fields["category"].choices).encode()).hexdigest()[:24]
+    key = f"complaints:public:fields:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = {name: str(render_to_string("complaints/_field.html", {"field": form[name]})) for name in STATIC_FIELDS}
+        cache.set(key, html, 10 * 60)
+    return {name: mark_safe(value) for name, value in html.items()}  # noqa: S308 - rendered by the template above
+
+
 def _estate_candidates(q: str, town_id: str):
     estates = Estate.objects.select_related("community__parent").order_by("community__path", "name")
     if town_id.isdigit():
@@ -52,11 +93,12 @@ def _estate_candidates(q: str, town_id: str):
 
 def complaint_new(request):
     """投诉表单: pick the estate (search by name within a town, or ?estate=<id> from the estate's QR
-    code), the category, describe, photos, name and phone or anonymous, answer the question."""
+    code), the category, describe, photos, name and phone or anonymous, answer the question.
+
+    Showing the form writes nothing (the question travels signed in the form, see abuse.py) and
+    the QR path (?estate=<id>) reads one row; the category list is cached (services)."""
     q = request.GET.get("q", "").strip()[:50]
     town_id = request.GET.get("town", "")
-    preset = _estate_from_param(request.GET.get("estate", ""))
-    towns = Region.objects.filter(level=RegionLevel.TOWN).order_by("path")
     status = 200
     error = None
     if request.method == "POST":
@@ -67,7 +109,7 @@ def complaint_new(request):
             abuse.rate_limit_hit("ip", abuse.client_ip(request))
             answer_ok = True
             try:
-                abuse.captcha_check(request, request.POST.get("captcha", ""))
+                abuse.captcha_check(request.POST.get("captcha_token", ""), request.POST.get("captcha", ""))
             except abuse.CaptchaFailed as exc:
                 answer_ok = False
                 form.is_valid()
@@ -96,20 +138,29 @@ def complaint_new(request):
             error, status = exc.message, exc.status_code
         if form.errors and status == 200:
             status = 400
-        estates = estates.select_related("community__parent")
+        # the page is shown again: only now is the QR preset needed
+        preset = _estate_from_param(request.GET.get("estate", ""))
+        searched = bool(q or town_id)
     else:
-        candidates = _estate_candidates(q, town_id) if (q or town_id) else Estate.objects.none()
+        preset = _estate_from_param(request.GET.get("estate", ""))
+        searched = bool(q or town_id) and preset is None
         if preset is not None:
-            candidates = Estate.objects.filter(pk=preset.pk).select_related("community__parent")
-        estates = candidates[:50]
+            # the QR path: the estate is a hidden field, the select is not shown (and not queried)
+            estates = Estate.objects.filter(pk=preset.pk)
+        elif searched:
+            estates = _estate_candidates(q, town_id)[:50]
+        else:
+            estates = Estate.objects.none()
         form = PublicComplaintForm(
-            estates=Estate.objects.filter(pk__in=[e.pk for e in estates]).select_related("community__parent"),
+            estates=estates,
             initial={"estate": preset.pk if preset else None, "via": "qr" if preset else ""},
         )
+    captcha = abuse.captcha_new()
     return render(request, "complaints/public_form.html", {
-        "form": form, "q": q, "town_id": town_id, "towns": towns, "preset": preset, "error": error,
-        "estate_count": len(form.fields["estate"].queryset), "searched": bool(q or town_id),
-        "captcha": abuse.captcha_new(request),
+        "form": form, "q": q, "town_id": town_id, "towns": _towns, "preset": preset, "error": error,
+        "estate_count": len(form.fields["estate"].queryset) if searched else 0, "searched": searched,
+        "captcha": captcha.question, "captcha_token": captcha.token,
+        "static_fields": None if form.is_bound else _static_fields(form),
     }, status=status)
 
 

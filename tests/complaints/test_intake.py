@@ -99,3 +99,84 @@ def test_the_list_filters_by_typed_estate_name(client, estates, county_user):
     complaint(estates["haiyang_1"])
     login(client, county_user)
     assert [c.pk for c in client.get("/complaints/", {"estate_name": "城北"}).context["page"]] == [a.pk]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data cached for the public form (complaints.services): a save is seen at once
+
+
+def test_a_new_channel_rule_or_holiday_changes_the_next_deadline(estates):
+    received = timezone.make_aware(datetime(2025, 9, 22, 10, 0))  # a Monday
+    assert services.deadline_for(Channel.PETITION, received) == services.deadline_for(Channel.PETITION, received)
+    ChannelRule.objects.create(channel=Channel.PETITION, deadline_workdays=3)
+    assert services.deadline_workdays(Channel.PETITION) == 3
+    assert services.deadline_for(Channel.PETITION, received) == date(2025, 9, 25)
+    CalendarDay.objects.update_or_create(date=date(2025, 9, 24), defaults={"is_workday": False, "name": "测试休息日"})
+    assert services.deadline_for(Channel.PETITION, received) == date(2025, 9, 26)
+    rule = ChannelRule.objects.get(channel=Channel.PETITION)
+    rule.delete()
+    assert services.deadline_workdays(Channel.PETITION) != 3
+
+
+def test_the_cached_campaign_is_the_most_local_active_one(estates, tree):
+    from campaigns.models import Campaign
+
+    estate = estates["haiyang_1"]
+    assert services.campaign_for(estate) is None
+    county = Campaign.objects.create(name="县行动", region=tree["county"], start_date=date(2025, 3, 1), end_date=date(2025, 12, 31))
+    assert services.campaign_for(estate) == county == services.campaign_for(estate)
+    town = Campaign.objects.create(name="镇行动", region=tree["haiyang"], start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
+    assert services.campaign_for(estate) == town == services.campaign_for(estate)
+    assert services.campaign_for(estates["wanan_1"]) == county == services.campaign_for(estates["wanan_1"])
+    town.is_active = False
+    town.save()
+    assert services.campaign_for(estate) == county
+    c = complaint(estate)
+    assert c.case.campaign == county
+
+
+def test_a_category_that_gained_a_child_is_refused_for_staff_too(estates, county_user):
+    from campaigns.models import ProblemCategory
+
+    a1 = category("A1")
+    complaint(estates["haiyang_1"], user=county_user)  # the leaf list is cached now
+    ProblemCategory.objects.create(code="A1x", label="细分", parent=a1)
+    with pytest.raises(services.MissingField):
+        complaint(estates["haiyang_1"], user=county_user)
+
+
+@pytest.mark.skipif("postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+                    reason="并发并案测试需要 PostgreSQL（SQLite 没有行锁）")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_complaints_of_one_estate_make_one_case_counting_people_once(estates):
+    """多人同诉 under concurrency: the estate's row lock orders the joins, so the same number
+    filed twice at once still counts one complainant, and only one case opens."""
+    import threading
+
+    from django.db import connections
+
+    from rectification.models import Case
+
+    estate = estates["haiyang_1"]
+    phones = ["13800000001", "13800000001", "13800000002", "", "13800000003", "13800000001"]
+    barrier = threading.Barrier(len(phones))
+    errors = []
+
+    def file(phone):
+        try:
+            barrier.wait(timeout=10)
+            complaint(estate, phone=phone)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=file, args=(p,)) for p in phones]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    case = Case.objects.get(estate=estate)
+    assert case.clues.count() == 6
+    assert case.complainant_count == 4 == services.case_complainant_count(case.pk)  # 3 numbers + 1 anonymous

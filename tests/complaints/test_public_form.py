@@ -1,9 +1,14 @@
 """The public form: no login, estate search / QR preset, CAPTCHA, rate limits, upload checks."""
 
+import re
+import time
+
 import pytest
+from django.conf import settings as django_settings
+from django.core import signing
 from django.urls import reverse
 
-from complaints.abuse import CAPTCHA_SESSION_KEY
+from complaints import abuse
 from complaints.models import Channel, Complaint
 from tests.rectification.factories import PNG
 
@@ -12,17 +17,25 @@ from .factories import category, forged_jpg, jpg
 pytestmark = pytest.mark.django_db
 
 URL = "/complaints/new/"
+QUESTION_RE = re.compile(r'data-testid="captcha-question">(\d+) (加|减) (\d+) 等于几')
+TOKEN_RE = re.compile(r'name="captcha_token" value="([^"]+)"')
 
 
-def _answer(client):
-    client.get(URL)
-    return str(client.session[CAPTCHA_SESSION_KEY]["a"])
+def _solve(html):
+    """The answer and the signed token of the question on a page, as a visitor would send them."""
+    a, op, b = QUESTION_RE.search(html).groups()
+    return str(int(a) + int(b) if op == "加" else int(a) - int(b)), TOKEN_RE.search(html).group(1)
+
+
+def _answer(client, path=URL):
+    return _solve(client.get(path).content.decode())
 
 
 def _post(client, estate_obj, **overrides):
+    answer, token = _answer(client)
     data = {
         "estate": estate_obj.pk, "category": category("A1").pk, "description": "楼道垃圾一周没人清理",
-        "name": "李四", "phone": "13812341234", "captcha": _answer(client),
+        "name": "李四", "phone": "13812341234", "captcha": answer, "captcha_token": token,
     }
     data.update(overrides)
     return client.post(URL, data)
@@ -34,6 +47,7 @@ def test_the_form_opens_without_login_and_searches_estates(client, estates):
     body = response.content.decode()
     assert "海阳花园" in body and "横江苑" not in body
     assert "验证题" in body
+    assert ">海阳镇</option>" in body and ">万安镇</option>" in body  # the towns of the search (cached)
 
 
 def test_qr_code_link_presets_the_estate_and_marks_the_channel(client, estates):
@@ -133,3 +147,138 @@ def test_rate_limit_per_ip(client, estates, settings):
     assert response.status_code == 429  # the same client address
     other = client.post(URL, {}, REMOTE_ADDR="10.0.0.8")
     assert other.status_code == 400  # another address is judged on its own (and this one is empty)
+
+
+# ---------------------------------------------------------------------------------------------
+# The signed question (complaints.abuse): nothing stored to show the form, one try per question
+
+
+def _form_data(estate_obj, answer, token, **overrides):
+    return {"estate": estate_obj.pk, "category": category("A1").pk, "description": "楼道垃圾一周没人清理",
+            "name": "李四", "phone": "13812341234", "captcha": answer, "captcha_token": token, **overrides}
+
+
+def test_a_question_is_spent_by_a_wrong_answer(client, estates):
+    answer, token = _answer(client)
+    wrong = client.post(URL, _form_data(estates["haiyang_1"], str(int(answer) + 1), token))
+    assert wrong.status_code == 400 and "验证题答案不正确" in wrong.content.decode()
+    again = client.post(URL, _form_data(estates["haiyang_1"], answer, token))
+    assert again.status_code == 400 and "验证题已过期" in again.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_an_answered_question_cannot_be_replayed(client, estates, settings):
+    settings.COMPLAINTS_RATE_LIMITS = {**settings.COMPLAINTS_RATE_LIMITS, "phone": (10, 3600)}
+    answer, token = _answer(client)
+    assert client.post(URL, _form_data(estates["haiyang_1"], answer, token)).status_code == 302
+    replay = client.post(URL, _form_data(estates["haiyang_1"], answer, token, phone="13912345678"))
+    assert replay.status_code == 400 and "验证题已过期" in replay.content.decode()
+    assert Complaint.objects.count() == 1
+
+
+def test_a_missing_or_tampered_token_is_refused(client, estates):
+    answer, token = _answer(client)
+    for forged in ("", "abc", token[:-1] + ("A" if token[-1] != "A" else "B"),
+                   signing.dumps({"n": "x", "h": "y"}, salt="another-salt")):
+        response = client.post(URL, _form_data(estates["haiyang_1"], answer, forged))
+        assert response.status_code == 400 and "验证题已过期" in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_a_question_expires_after_30_minutes(client, estates, monkeypatch):
+    real_time = time.time
+    with monkeypatch.context() as m:
+        m.setattr(time, "time", lambda: real_time() - abuse.CAPTCHA_MAX_AGE - 60)
+        old = abuse.captcha_new()
+    a, op, b = re.match(r"(\d+) (加|减) (\d+)", old.question).groups()
+    answer = str(int(a) + int(b) if op == "加" else int(a) - int(b))
+    response = client.post(URL, _form_data(estates["haiyang_1"], answer, old.token))
+    assert response.status_code == 400 and "验证题已过期" in response.content.decode()
+    # 29 minutes is still in time
+    with monkeypatch.context() as m:
+        m.setattr(time, "time", lambda: real_time() - abuse.CAPTCHA_MAX_AGE + 60)
+        fresh_enough = abuse.captcha_new()
+    a, op, b = re.match(r"(\d+) (加|减) (\d+)", fresh_enough.question).groups()
+    answer = str(int(a) + int(b) if op == "加" else int(a) - int(b))
+    assert client.post(URL, _form_data(estates["haiyang_1"], answer, fresh_enough.token)).status_code == 302
+
+
+def test_the_token_does_not_carry_the_answer(client):
+    for _ in range(20):
+        captcha = abuse.captcha_new()
+        a, op, b = re.match(r"(\d+) (加|减) (\d+)", captcha.question).groups()
+        answer = str(int(a) + int(b) if op == "加" else int(a) - int(b))
+        payload = signing.loads(captcha.token, salt=abuse.CAPTCHA_SALT)
+        assert set(payload) == {"n", "h"} and answer not in (payload["h"], payload["n"])
+        assert abuse._answer_digest(payload["n"], answer) == payload["h"]
+
+
+# ---------------------------------------------------------------------------------------------
+# What one submission costs: the QR path (GET ?estate=<id>, POST) the bench drives
+
+
+def test_showing_the_qr_form_reads_one_row_and_writes_nothing(client, estates, django_assert_num_queries):
+    estate = estates["haiyang_1"]
+    with django_assert_num_queries(2):  # the estate; the leaf categories (then cached)
+        client.get(URL, {"estate": estate.pk})
+    with django_assert_num_queries(1):  # the estate
+        response = client.get(URL, {"estate": estate.pk})
+    assert response.status_code == 200 and django_settings.SESSION_COOKIE_NAME not in response.cookies
+    assert "海阳花园" in response.content.decode()
+
+
+def test_a_qr_submission_pins_its_queries(client, estates, django_assert_num_queries):
+    """Before: 8 queries to show the form (3 estate reads, the category list through a cursor, the
+    session read and write) and 27 to file it. The write (complaint, case clue, events) stays in one
+    transaction under the estate's row lock."""
+    estate = estates["haiyang_1"]
+    first = client.post(f"{URL}?estate={estate.pk}", _form_data(estate, *_answer(client, f"{URL}?estate={estate.pk}"),
+                                                                 via="qr"))
+    assert first.status_code == 302  # opens the case; this browser now has a session
+    data = _form_data(estate, *_answer(client, f"{URL}?estate={estate.pk}"), via="qr", phone="13912345678")
+    # the posted estate; in a transaction (here a savepoint pair: the test runs in one): the
+    # complaint, the estate's row lock, the open case with "has this number complained in it",
+    # case_open_or_join's 8 (its own savepoint pair included), the complaint's case and clue, its
+    # event; then the session read and write (+ a savepoint pair)
+    with django_assert_num_queries(20) as captured:
+        response = client.post(f"{URL}?estate={estate.pk}", data)
+    assert response.status_code == 302
+    sql = [q["sql"] for q in captured.captured_queries]
+    # no category, channel-rule, calendar or campaign reads: those are cached
+    for table in ("campaigns_problemcategory", "complaints_channelrule", "core_calendarday", "campaigns_campaign"):
+        assert not any(table in s for s in sql), table
+    lock = next(s for s in sql if "FOR UPDATE" in s or s.startswith('SELECT "communities_estate"."id" AS'))
+    assert "JOIN" not in lock  # the estate row alone
+    complaint = Complaint.objects.filter(channel=Channel.QR_CODE).latest("pk")
+    assert complaint.case.complainant_count == 2 and complaint.clue.case_id == complaint.case_id
+
+
+def test_the_cached_fields_are_what_the_template_renders(client, estates, monkeypatch):
+    from complaints import views
+
+    def normalised(html):
+        html = re.sub(r'name="(csrfmiddlewaretoken|captcha_token)" value="[^"]*"', "", html)
+        html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
+        html = QUESTION_RE.sub("", html)
+        return re.sub(r">\s+<", "><", html).strip()
+
+    client.get(URL)
+    cached = client.get(URL).content.decode()
+    monkeypatch.setattr(views, "_static_fields", lambda form: None)
+    rendered = client.get(URL).content.decode()
+    assert 'name="description"' in cached and normalised(cached) == normalised(rendered)
+
+
+def test_a_new_or_retired_category_shows_at_once(client, estates):
+    from campaigns.models import ProblemCategory
+
+    parent = category("A")
+    client.get(URL)  # the list is cached now
+    new = ProblemCategory.objects.create(code="A99", label="新增的问题类别", parent=parent, sort_order=999)
+    assert "新增的问题类别" in client.get(URL).content.decode()
+    new.is_active = False
+    new.save()
+    assert "新增的问题类别" not in client.get(URL).content.decode()
+    answer, token = _answer(client)
+    response = client.post(URL, _form_data(estates["haiyang_1"], answer, token, category=new.pk))
+    assert response.status_code == 400 and "问题类别无效" in response.content.decode()
