@@ -1,5 +1,7 @@
 """The staff page of the 12345 import: upload → preview → confirm. The file waits in private
-storage between the two steps, under a random name kept in the session."""
+storage between the two steps, under a random name kept in the session, with the rows the
+preview parsed beside it (importer.dump_rows): the confirm step checks every row again but does
+not parse the file a second time (it does when the parsed rows are missing or unreadable)."""
 
 import secrets
 
@@ -24,6 +26,32 @@ def _require_importer(user):
         raise PermissionDenied("您的角色不能导入工单。")
 
 
+def keep(data: bytes, result: importer.Preview) -> dict:
+    """Stores the previewed file and its parsed rows; returns what the session keeps of them."""
+    token = secrets.token_hex(16)
+    path = private_storage.save(f"imports/{token}.xlsx", ContentFile(data))
+    rows_path = private_storage.save(f"imports/{token}.rows.json", ContentFile(importer.dump_rows(result)))
+    return {"path": path, "rows_path": rows_path, "sha256": result.sha256}
+
+
+def pending_rows(pending: dict):
+    """The rows of the previewed file: those the preview parsed, else the file to parse again."""
+    rows_path = pending.get("rows_path")
+    if rows_path and private_storage.exists(rows_path):
+        with private_storage.open(rows_path, "rb") as handle:
+            rows = importer.load_rows(handle.read(), sha256=pending.get("sha256", ""))
+        if rows is not None:
+            return rows
+    with private_storage.open(pending["path"], "rb") as handle:
+        return handle.read()
+
+
+def discard(pending: dict | None) -> None:
+    for key in ("path", "rows_path"):
+        if pending and pending.get(key):
+            private_storage.delete(pending[key])
+
+
 @login_required
 def import_upload(request):
     _require_importer(request.user)
@@ -45,11 +73,8 @@ def import_upload(request):
                 form.add_error("file", exc.message)
                 status = exc.status_code
             else:
-                old = request.session.get(SESSION_KEY)
-                if old:
-                    private_storage.delete(old["path"])
-                path = private_storage.save(f"imports/{secrets.token_hex(16)}.xlsx", ContentFile(data))
-                request.session[SESSION_KEY] = {"path": path, "name": upload.name[:200], "sha256": result.sha256}
+                discard(request.session.get(SESSION_KEY))
+                request.session[SESSION_KEY] = {**keep(data, result), "name": upload.name[:200]}
                 context.update({"result": result, "file_name": upload.name, "rows": result.rows_for_display()})
     return render(request, "complaints/import.html", context, status=status)
 
@@ -62,15 +87,13 @@ def import_confirm(request):
     if not pending or not private_storage.exists(pending["path"]):
         messages.error(request, "导入文件已过期，请重新上传。")
         return redirect("complaints:import")
-    with private_storage.open(pending["path"], "rb") as handle:
-        data = handle.read()
     try:
-        result = importer.import_12345(data, user=request.user)
+        result = importer.import_12345(pending_rows(pending), user=request.user)
     except DomainError as exc:
         return render(request, "complaints/import.html", {
             "form": ImportUploadForm(), "error": exc.message,
         }, status=exc.status_code)
-    private_storage.delete(pending["path"])
+    discard(pending)
     del request.session[SESSION_KEY]
     unmatched = len(result.unmatched)
     messages.success(

@@ -3,7 +3,13 @@
 The callers own the rule for counting complainants (the complaints app counts distinct phone
 numbers), so these helpers take the new counts instead of adding up clue counts."""
 
-from django.db import transaction
+import json
+import re
+import threading
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from core.errors import InvalidState, NotFound
@@ -82,13 +88,144 @@ def clue_split(*, clue_id: int, actor: User | None, reason: str, category=None, 
     return new_case
 
 
-def clues_open_or_join_bulk(*, items: list[dict], actor: User | None = None) -> list[tuple[int, int]]:
+#: PostgreSQL COPY for the bulk writes below (and the 12345 importer); tests switch it off to
+#: cover the portable path (bulk_create / bulk_update) on PostgreSQL too.
+COPY_ENABLED = True
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def copy_available() -> bool:
+    """PostgreSQL through psycopg2 (COPY … FROM STDIN via copy_expert)."""
+    return (COPY_ENABLED and connection.vendor == "postgresql"
+            and getattr(connection.Database, "__name__", "") == "psycopg2")
+
+
+def copy_text(value, special=_COPY_SPECIAL.search) -> str:
+    """One value in COPY's text format."""
+    kind = type(value)
+    if kind is str:
+        if special(value) is None:
+            return value
+        return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m.group()], value)
+    if value is None:
+        return "\\N"
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime or kind is date:
+        return value.isoformat()
+    if kind is dict or kind is list:
+        return copy_text(json.dumps(value))
+    return copy_text(str(value))
+
+
+class _Lines:
+    """A file for copy_expert that formats the rows as psycopg2 reads them, so PostgreSQL takes
+    in one chunk while Python formats the next (two processes, two cores)."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def read(self, size=-1):
+        parts, total = [], 0
+        for line in self.lines:
+            parts.append(line)
+            total += len(line)
+            if 0 < size <= total:
+                break
+        return "".join(parts)
+
+    def readline(self, size=-1):
+        return next(self.lines, "")
+
+
+def reserve_ids(model, n: int) -> list[int]:
+    """n primary keys taken from the table's sequence (PostgreSQL), ascending, in one query."""
+    if n <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) FROM generate_series(1, %s)",
+                       [model._meta.db_table, model._meta.pk.column, n])
+        return sorted(cursor.fetchone()[0])
+
+
+def copy_lines(model, columns: list[str], lines, *, constants: dict | None = None, now=None) -> None:
+    """Writes rows with one PostgreSQL COPY. Each line holds the `columns` (attnames, the primary
+    key included or not) as copy_text of each value joined by tabs, without the newline; lines may
+    be a generator, formatted as psycopg2 sends them. `constants` (attname → value) are the same
+    on every row; the other columns get their field default (auto_now fields: `now`), the way
+    bulk_create would fill them."""
+    now = now or timezone.now()
+    constants = dict(constants or {})
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    for attname, f in fields.items():
+        if attname in columns or attname in constants or f.primary_key:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            constants[attname] = now
+        elif f.has_default():
+            constants[attname] = f.get_default()
+        elif f.null:
+            constants[attname] = None
+        elif f.empty_strings_allowed:
+            constants[attname] = ""
+        else:
+            raise ValueError(f"{model.__name__}.{attname} needs a value")
+    names = [fields[c].column for c in [*columns, *constants]]
+    suffix = "".join("\t" + copy_text(value) for value in constants.values()) + "\n"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN",
+            _Lines(line + suffix for line in lines), size=1 << 16)
+
+
+class Background(threading.Thread):
+    """Runs `work` (plain Python, no database) in a thread: psycopg2 lets go of the GIL while it
+    waits on PostgreSQL, so the work fills those waits (two cores: one Python, one PostgreSQL)."""
+
+    def __init__(self, work):
+        super().__init__(daemon=True)
+        self.work, self.value, self.error = work, None, None
+        self.start()
+
+    def run(self):
+        try:
+            self.value = self.work()
+        except BaseException as exc:  # re-raised in the caller's thread by result()
+            self.error = exc
+
+    def result(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+CASE_COLUMNS = ["estate_id", "region_path", "enterprise_id", "category_id", "campaign_id", "description", "source",
+                "complainant_count"]
+CLUE_COLUMNS = ["case_id", "source", "reference", "description", "source_app_label", "source_object_id",
+                "complainant_count", "received_at"]
+EVENT_COLUMNS = ["case_id", "kind", "label", "from_state", "to_state", "note", "data"]
+
+
+def clues_open_or_join_bulk(*, items: list[dict], actor: User | None = None, ids_known=None) -> list[tuple[int, int]]:
     """The bulk form of services.case_open_or_join for imports (12345 work orders): for each item
     (estate, category, campaign_id, source, reference, description, received_at, source_app_label,
     source_object_id, complainant_count) records a clue on the open case of the same estate and
     category, opening one case per new (estate, category) pair. A bounded number of queries
     whatever the number of items: the estates are locked in one query (the same lock the
-    single-clue service takes), cases, clues and events are written with bulk_create.
+    single-clue service takes); on PostgreSQL the ids are taken from the sequences first, then new
+    cases, clues and events are written with one COPY each and the open cases' complainant counts
+    with one UPDATE; elsewhere with bulk_create and bulk_update.
+
+    `ids_known([(case_id, clue_id)])`, if given, is called in the transaction once the ids are
+    known: on PostgreSQL before the cases and clues are written (the caller writes its own rows,
+    whose foreign keys are checked at commit, while this function formats its rows in a thread),
+    elsewhere after.
 
     Returns [(case_id, clue_id)] in the order of `items`."""
     if not items:
@@ -98,54 +235,101 @@ def clues_open_or_join_bulk(*, items: list[dict], actor: User | None = None) -> 
     with transaction.atomic():
         estate_ids = sorted({item["estate"].pk for item in items})
         list(Estate.objects.select_for_update().filter(pk__in=estate_ids).order_by("pk").values_list("pk", flat=True))
-        open_cases = {}
-        for case in (
-            Case.objects.select_for_update().filter(estate_id__in=estate_ids, state__in=OPEN_STATES).order_by("-pk")
+        # key → [case id, state]; the oldest open case wins (iterated last)
+        cases = {}
+        for pk, estate_id, category_id, state in (
+            Case.objects.select_for_update().filter(estate_id__in=estate_ids, state__in=OPEN_STATES)
+            .order_by("-pk").values_list("pk", "estate_id", "category_id", "state")
         ):
-            open_cases[(case.estate_id, case.category_id)] = case  # the oldest wins (iterated last)
-        new_cases = {}
+            cases[(estate_id, category_id)] = [pk, state]
+        open_keys = set(cases)
+        keys, new_items = [], {}
         for item in items:
             key = (item["estate"].pk, item["category"].pk)
-            if key in open_cases or key in new_cases:
-                continue
+            keys.append(key)
+            if key not in cases and key not in new_items:
+                new_items[key] = item
+        added = {}
+        for key, item in zip(keys, items, strict=True):
+            added[key] = added.get(key, 0) + item.get("complainant_count", 1)
+        now = timezone.now()
+        fast = copy_available()
+        actor_id = actor.pk if actor is not None else None
+        new_state = Case._meta.get_field("state").get_default()
+        case_rows = []
+        for key, item in new_items.items():
             estate = item["estate"]
-            new_cases[key] = Case(
-                estate=estate, region_path=estate.community.path, enterprise_id=estate.enterprise_id,
-                category=item["category"], campaign_id=item.get("campaign_id"),
-                description=item.get("description") or item["category"].label, source=item["source"],
-                complainant_count=0, created_by=actor,
-            )
-        Case.objects.bulk_create(list(new_cases.values()), batch_size=500)
-        cases = {**open_cases, **new_cases}
-        clues, events, added = [], [], {}
-        created_keys = set(new_cases)
-        for item in items:
-            key = (item["estate"].pk, item["category"].pk)
-            case = cases[key]
-            count = item.get("complainant_count", 1)
-            added[case.pk] = added.get(case.pk, 0) + count
-            clues.append(CaseClue(
-                case=case, source=item["source"], reference=item.get("reference", ""),
-                description=item.get("description", ""), source_app_label=item.get("source_app_label", ""),
-                source_object_id=str(item.get("source_object_id", "")), complainant_count=count,
-                received_at=item["received_at"],
+            case_rows.append((
+                estate.pk, estate.community.path, estate.enterprise_id, item["category"].pk, item.get("campaign_id"),
+                item.get("description") or item["category"].label, item["source"], added[key],
             ))
-        CaseClue.objects.bulk_create(clues, batch_size=500)
-        for item, clue in zip(items, clues, strict=True):
-            key = (item["estate"].pk, item["category"].pk)
-            case = cases[key]
-            first = key in created_keys
-            created_keys.discard(key)
-            events.append(CaseEvent(
-                case=case, actor=actor, kind=CaseEventKind.CREATED if first else CaseEventKind.CLUE_JOINED,
-                label="登记案件" if first else "并案（多人同诉）", from_state="" if first else case.state,
-                to_state=case.state, note="" if first else clue.description,
-                data={"clue_id": clue.pk, "source": clue.source, "reference": clue.reference,
-                      "complainant_count": clue.complainant_count},
-            ))
-        CaseEvent.objects.bulk_create(events, batch_size=500)
-        touched = list(cases[key] for key in {(i["estate"].pk, i["category"].pk) for i in items})
-        for case in touched:
-            case.complainant_count += added.get(case.pk, 0)
-        Case.objects.bulk_update(touched, ["complainant_count"], batch_size=500)
-    return [(clue.case_id, clue.pk) for clue in clues]
+        if fast:
+            case_ids = reserve_ids(Case, len(case_rows))
+        else:
+            new_cases = [Case(**dict(zip(CASE_COLUMNS, row, strict=True)), created_by_id=actor_id) for row in case_rows]
+            Case.objects.bulk_create(new_cases, batch_size=2000)
+            case_ids = [case.pk for case in new_cases]
+        for key, pk in zip(new_items, case_ids, strict=True):
+            cases[key] = [pk, new_state]
+
+        clue_rows = [
+            (cases[key][0], item["source"], item.get("reference", ""), item.get("description", ""),
+             item.get("source_app_label", ""), str(item.get("source_object_id", "")), item.get("complainant_count", 1),
+             item["received_at"])
+            for item, key in zip(items, keys, strict=True)
+        ]
+        if fast:
+            clue_ids = reserve_ids(CaseClue, len(clue_rows))
+        else:
+            clues = [CaseClue(**dict(zip(CLUE_COLUMNS, row, strict=True))) for row in clue_rows]
+            CaseClue.objects.bulk_create(clues, batch_size=2000)
+            clue_ids = [clue.pk for clue in clues]
+        pairs = [(row[0], clue_id) for row, clue_id in zip(clue_rows, clue_ids, strict=True)]
+
+        def event_rows():
+            created = set(new_items)
+            for key, clue_id, row in zip(keys, clue_ids, clue_rows, strict=True):
+                state = cases[key][1]
+                first = key in created
+                created.discard(key)
+                yield (row[0], CaseEventKind.CREATED.value if first else CaseEventKind.CLUE_JOINED.value,
+                       "登记案件" if first else "并案（多人同诉）", "" if first else state, state, "" if first else row[3],
+                       {"clue_id": clue_id, "source": row[1], "reference": row[2], "complainant_count": row[6]})
+
+        joined = sorted((cases[key][0], added[key]) for key in open_keys & set(keys))
+        if fast:
+            def format_rows():
+                text = copy_text
+                return [
+                    ["\t".join([text(v) for v in (pk, *row)]) for pk, row in zip(case_ids, case_rows, strict=True)],
+                    ["\t".join([text(v) for v in (pk, *row)]) for pk, row in zip(clue_ids, clue_rows, strict=True)],
+                    ["\t".join([text(v) for v in row]) for row in event_rows()],
+                ]
+
+            formatted = Background(format_rows)
+            if ids_known is not None:
+                ids_known(pairs)
+            case_lines, clue_lines, event_lines = formatted.result()
+            copy_lines(Case, ["id", *CASE_COLUMNS], case_lines,
+                       constants={"created_by_id": actor_id, "created_at": now, "state": new_state}, now=now)
+            copy_lines(CaseClue, ["id", *CLUE_COLUMNS], clue_lines, now=now)
+            copy_lines(CaseEvent, EVENT_COLUMNS, event_lines, constants={"actor_id": actor_id, "at": now}, now=now)
+            if joined:
+                table = connection.ops.quote_name(Case._meta.db_table)  # from the model, not from input
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {table} AS c SET complainant_count = c.complainant_count + v.n "  # noqa: S608
+                        "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, n) WHERE c.id = v.id",
+                        [[pk for pk, _ in joined], [n for _, n in joined]],
+                    )
+        else:
+            CaseEvent.objects.bulk_create([
+                CaseEvent(**dict(zip(EVENT_COLUMNS, row, strict=True)), actor_id=actor_id, at=now) for row in event_rows()
+            ], batch_size=2000)
+            by_pk = Case.objects.in_bulk([pk for pk, _ in joined])  # locked above: the counts are current
+            for pk, n in joined:
+                by_pk[pk].complainant_count += n
+            Case.objects.bulk_update(list(by_pk.values()), ["complainant_count"], batch_size=500)
+            if ids_known is not None:
+                ids_known(pairs)
+    return pairs

@@ -1,15 +1,23 @@
 """12345 import: messy files, preview reasons, one transaction, re-import, unmatched estates,
-bounded queries for 10,000 rows, and the admin through django-import-export."""
+bounded queries for 10,000 rows, and the admin through django-import-export. Also: the reader
+(calamine, its size guard, the openpyxl fallback), the preview's rows kept for the confirm step,
+both write paths (COPY on PostgreSQL, bulk_create elsewhere) and the campaign choice."""
 
-from datetime import datetime
+import io
+import zipfile
+from datetime import date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
-from complaints import importer
-from complaints.models import Channel, Complaint, ComplaintStatus
-from rectification.models import Case, CaseClue
+from campaigns.models import Campaign
+from complaints import import_views, importer, services
+from complaints.models import Channel, Complaint, ComplaintEvent, ComplaintStatus
+from rectification import clues
+from rectification.models import Case, CaseClue, CaseEvent
 from tests.conftest import login
+from tests.factories import UserFactory
 
 from .factories import HEADERS, complaint, xlsx
 
@@ -180,6 +188,202 @@ def test_admin_import_uses_the_same_bulk_importer(client, estates, django_user_m
 
     messy = client.post(url, {"import_file": SimpleUploadedFile("m.xlsx", messy_file()), "format": "0", "resource": "0"})
     assert "不是有效日期" in messy.content.decode() and messy.context.get("confirm_form") is None
+
+
+
+# --- reading the file -------------------------------------------------------------------------
+
+def test_calamine_reads_the_files_as_openpyxl_did():
+    for data in (messy_file(), xlsx(_clean_rows())):
+        assert importer._check_xlsx(data) == "calamine"
+        assert importer.rows_from_xlsx(data) == importer._rows_with_openpyxl(data)
+
+
+def _rewrite_sheet(data: bytes, change) -> bytes:
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def test_a_sheet_naming_a_far_cell_is_refused_before_it_is_read(county_user, estates):
+    far = _rewrite_sheet(xlsx(_clean_rows()), lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'))
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.preview(far, user=county_user)
+    assert "范围过大" in refused.value.message
+
+
+def test_a_sheet_the_guard_cannot_vouch_for_is_read_with_openpyxl(county_user, estates):
+    commented = _rewrite_sheet(xlsx(_clean_rows()), lambda xml: xml.replace(b"<sheetData>", b"<!-- x --><sheetData>"))
+    assert importer._check_xlsx(commented) == "openpyxl"
+    assert importer.rows_from_xlsx(commented) == importer.rows_from_xlsx(xlsx(_clean_rows()))
+    assert importer.preview(commented, user=county_user).new == 5
+
+
+def test_the_size_check_counts_cells_not_other_tags():
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet><cols><col min="1" max="3" width="12"/></cols>'
+             b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"/></row></sheetData></worksheet>')
+    assert importer._sheet_cells(sheet) == 99_999 * 26
+    assert importer._sheet_cells(sheet.replace(b'r="C1"', b'r="AB200000"')) == 200_000 * 28
+    assert importer._sheet_cells(sheet.replace(b'<c r="C1"/>', b"<c/>")) is None  # a cell placed by counting
+    assert importer._sheet_cells(sheet.replace(b"<cols>", b"<![CDATA[x]]><cols>")) is None
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(county_user):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("content.xml", "<office:document/>")
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.preview(buffer.getvalue(), user=county_user)
+    assert ".xlsx" in refused.value.message
+
+
+def test_the_row_cap_is_fifty_thousand():
+    assert importer.MAX_ROWS == 50_000
+    row = ["GD1", "2025-03-03 09:00", "甲", "", "内容", "海阳镇", "海阳花园", "A1", ""]
+    assert len(importer.rows_from_cells([HEADERS] + [row] * 50_000)) == 50_000
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.rows_from_cells([HEADERS] + [row] * 50_001)
+    assert "50000" in refused.value.message
+
+
+# --- parse once: the preview's rows are kept for the confirm step ------------------------------
+
+def test_kept_rows_round_trip_and_refuse_another_file():
+    rows = [(3, {"reference": "GD1", "received_at": datetime(2025, 3, 3, 9, 15), "deadline": 5.0, "name": None}),
+            (4, {"reference": "GD2", "received_at": "2025-03-04", "deadline": date(2025, 3, 10), "name": "乙"})]
+    blob = importer.dump_rows(importer.Preview(rows=[], sha256="abc", raw_rows=rows))
+    assert importer.load_rows(blob, sha256="abc") == rows
+    assert importer.load_rows(blob, sha256="another file") is None
+    assert importer.load_rows(b"{not json", sha256="abc") is None
+    assert importer.load_rows(blob.replace(b'"rows":[[3,', b'"rows":[["x",'), sha256="abc") is None
+
+
+def test_the_staff_page_parses_the_file_once_and_checks_again_on_confirm(client, estates, county_user, monkeypatch):
+    reads = []
+    read = importer.rows_from_xlsx
+    monkeypatch.setattr(importer, "rows_from_xlsx", lambda data: reads.append(1) or read(data))
+    login(client, county_user)
+    client.post("/complaints/import/", {"file": SimpleUploadedFile("工单.xlsx", xlsx(_clean_rows()))})
+    pending = client.session[import_views.SESSION_KEY]
+    assert import_views.private_storage.exists(pending["rows_path"])
+    # imported by someone else between preview and confirm: the confirm step finds the duplicate
+    first = _clean_rows()[0]
+    importer.import_12345(xlsx([first]), user=county_user)
+    reads.clear()
+    assert client.post("/complaints/import/confirm/").status_code == 302
+    assert reads == []  # the file was not parsed again
+    assert Complaint.objects.filter(channel=Channel.HOTLINE_12345).count() == 5
+    assert not import_views.private_storage.exists(pending["rows_path"])
+    assert not import_views.private_storage.exists(pending["path"])
+
+
+def test_the_confirm_step_parses_the_file_when_the_kept_rows_are_unusable(client, estates, county_user):
+    login(client, county_user)
+    client.post("/complaints/import/", {"file": SimpleUploadedFile("工单.xlsx", xlsx(_clean_rows()))})
+    pending = client.session[import_views.SESSION_KEY]
+    import_views.private_storage.delete(pending["rows_path"])
+    assert client.post("/complaints/import/confirm/").status_code == 302
+    assert Complaint.objects.filter(channel=Channel.HOTLINE_12345).count() == 5
+
+
+# --- both write paths: COPY (PostgreSQL) and bulk_create (SQLite, or COPY switched off) ---------
+
+@pytest.fixture(params=["copy", "portable"])
+def write_path(request, monkeypatch):
+    if request.param == "copy":
+        if connection.vendor != "postgresql":
+            pytest.skip("COPY is PostgreSQL's")
+        assert clues.copy_available()
+    else:
+        monkeypatch.setattr(clues, "COPY_ENABLED", False)
+        assert not clues.copy_available()
+    return request.param
+
+
+def test_both_write_paths_write_the_same_rows(estates, county_user, write_path):
+    complaint(estates["haiyang_1"], phone="13800000002", code="A1")  # 乙 already complained online
+    open_case = Case.objects.get()
+    rows = _clean_rows() + [["GD106", "2025-03-05 09:00", "戊", "13800000006", "小区\t积水\n严重 C:\\temp", "万安镇", "横江苑",
+                             "擅自提高收费标准", datetime(2025, 3, 20)]]
+    result = importer.import_12345(xlsx(rows), user=county_user)
+    assert result.new == 6
+    imported = Complaint.objects.filter(channel=Channel.HOTLINE_12345)
+    assert imported.count() == 6 and len(set(imported.values_list("tracking_code", flat=True))) == 6
+    gd101 = imported.get(reference="GD101")
+    assert gd101.case_id == open_case.pk and gd101.clue.case_id == open_case.pk
+    assert gd101.clue.source_object_id == str(gd101.pk) and gd101.clue.reference == "12345热线 GD101"
+    assert services.privacy.phone_decrypt(gd101.phone_encrypted) == "13800000001"
+    assert gd101.created_by == county_user and gd101.status == ComplaintStatus.RECEIVED
+    open_case.refresh_from_db()
+    assert open_case.complainant_count == 2 and open_case.clues.count() == 4
+    assert CaseEvent.objects.filter(case=open_case, kind="clue_joined").count() == 3
+    gd106 = imported.get(reference="GD106")
+    assert gd106.description == "小区\t积水\n严重 C:\\temp" and gd106.deadline == date(2025, 3, 20)
+    new_case = gd106.case
+    assert new_case.complainant_count == 2 and new_case.state == "pending_verification"  # 丙 anonymous + 戊
+    created = CaseEvent.objects.get(case=new_case, kind="created")
+    first_clue = CaseClue.objects.filter(case=new_case).order_by("pk").first()
+    assert created.data == {"clue_id": first_clue.pk, "source": "complaint", "reference": first_clue.reference,
+                            "complainant_count": 1}
+    assert first_clue.reference == "12345热线 GD104" and created.label == "登记案件"
+    assert created.actor == county_user and new_case.created_by == county_user
+    event = ComplaintEvent.objects.get(complaint=gd106)
+    assert event.is_public and event.kind == "received" and "GD106" in event.note and event.actor == county_user
+    pending = imported.get(reference="GD105")
+    assert pending.case_id is None and pending.clue_id is None and pending.status == ComplaintStatus.PENDING_ESTATE
+
+
+def test_the_copy_path_runs_a_fixed_number_of_queries(estates, county_user, write_path,
+                                                      django_assert_max_num_queries):
+    if write_path != "copy":
+        pytest.skip("bulk_create batches grow with the rows")
+
+    def rows(n, start):
+        return [[f"GD{start + i:06d}", "2025-03-03 09:00", "甲", f"138{i:08d}", "电梯停运", "海阳镇",
+                 ("海阳花园", "城北佳苑", "查无此苑")[i % 3], ("A1", "A2")[i % 2], ""] for i in range(n)]
+
+    counts = []
+    for n, start in ((30, 0), (3000, 1000)):
+        data = xlsx(rows(n, start))
+        with django_assert_max_num_queries(60) as captured:
+            importer.import_12345(data, user=county_user)
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+
+
+# --- the campaign of a new case --------------------------------------------------------------
+
+def test_campaigns_are_chosen_as_services_campaign_for_does(tree, estates):
+    def campaign(name, region, start, active=True):
+        return Campaign.objects.create(name=name, region=region, start_date=start, end_date=date(2026, 12, 31),
+                                       is_active=active)
+
+    county = campaign("县", tree["county"], date(2025, 1, 1))
+    campaign("县（较早）", tree["county"], date(2024, 1, 1))
+    town = campaign("镇", tree["haiyang"], date(2024, 6, 1))
+    campaign("镇（已结束）", tree["haiyang"], date(2025, 6, 1), active=False)
+    campaign("别县", tree["district"], date(2025, 6, 1))
+    # one query at most, then the cache: the rule is the most local campaign, then the latest start
+    assert services.campaign_for_path(estates["haiyang_1"].community.path) == town
+    assert services.campaign_for_path(estates["wanan_1"].community.path) == county
+    assert services.campaign_for(estates["tunxi_1"]).name == "别县"
+    # an import gives the new cases the same campaign
+    importer.import_12345(xlsx([["GD-C1", "2025-09-01 10:00", "张三", "13800001111", "漏水", "海阳镇", "海阳花园",
+                                 "A1", None]]), user=UserFactory(username="c-imp", role="county_group",
+                                                                 region=tree["county"]))
+    assert Complaint.objects.get(reference="GD-C1").case.campaign == town
+
+
+def test_tracking_codes_are_distinct_and_use_the_alphabet():
+    codes = importer.tracking_codes(5000)
+    assert len(set(codes)) == 5000
+    assert all(len(code) == 10 and set(code) <= set(services.CODE_ALPHABET) for code in codes)
 
 
 assert HEADERS[0] == "工单编号"
