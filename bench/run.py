@@ -52,11 +52,13 @@ def p95(values):
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
-def measure(client, url, *, budget_ms=None, budget_queries=None, runs=RUNS):
+def measure(client, url, *, budget_ms=None, budget_queries=None, budget_query_ms=None, runs=RUNS):
+    """Median and p95 of the page; its query count; the slowest single query (p95 over the runs of
+    each run's slowest query, as Django's cursor wrapper times it: execute + fetch)."""
     reset_queries()
     response = client.get(url)  # warm-up
     assert response.status_code == 200, (url, response.status_code)
-    timings, queries = [], 0
+    timings, slowest, queries = [], [], 0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
@@ -64,15 +66,19 @@ def measure(client, url, *, budget_ms=None, budget_queries=None, runs=RUNS):
             timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
         queries = len(ctx.captured_queries)
+        slowest.append(max((float(q["time"]) * 1000 for q in ctx.captured_queries), default=0.0))
     result = {
         "url": url, "runs": runs, "median_ms": round(statistics.median(timings), 1), "p95_ms": round(p95(timings), 1),
         "queries": queries, "budget_ms": budget_ms, "budget_queries": budget_queries,
+        "slowest_query_ms": round(p95(slowest), 1), "budget_query_ms": budget_query_ms,
     }
     met = True
     if budget_ms is not None:
         met &= result["p95_ms"] <= budget_ms
     if budget_queries is not None:
         met &= queries <= budget_queries
+    if budget_query_ms is not None:
+        met &= result["slowest_query_ms"] <= budget_query_ms
     result["met"] = met
     return result
 
@@ -124,13 +130,15 @@ def bench_other_lists():
     for username in ("bench-county", "bench-admin"):
         client = Client()
         client.force_login(User.objects.get(username=username))
-        for label, url, budget_ms, budget_queries in [
-            ("投诉列表", "/complaints/", 150, None),
-            ("投诉 API", "/api/v1/complaints/", 150, 12),
-            ("小区列表", "/communities/estates/", 150, None),
-            ("挂图作战（全部图表）", "/reporting/dashboard/", 500, None),
+        for label, url, budget_ms, budget_queries, budget_query_ms in [
+            ("投诉列表", "/complaints/", 150, 12, None),
+            ("投诉 API", "/api/v1/complaints/", 150, 12, None),
+            ("小区列表", "/communities/estates/", 150, 12, None),
+            # the issue's budget is per query (each dashboard query under 500 ms); the page is shown too
+            ("挂图作战（全部图表）", "/reporting/dashboard/", None, None, 500),
         ]:
-            result = measure(client, url, budget_ms=budget_ms, budget_queries=budget_queries)
+            result = measure(client, url, budget_ms=budget_ms, budget_queries=budget_queries,
+                             budget_query_ms=budget_query_ms)
             result.update(name=f"{label} · {username}", user=username)
             results.append(result)
             print(f"{result['name']}: p95 {result['p95_ms']} ms, {result['queries']} queries")
@@ -145,6 +153,7 @@ LOAD_CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "4"))
 CAPTCHA_RE = re.compile(r'data-testid="captcha-question">(\d+) (加|减) (\d+) 等于几')
 DESCRIPTION = "压测：楼道堆放杂物，联系 "
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CAPTCHA_TOKEN_RE = re.compile(r'name="captcha_token" value="([^"]*)"')
 
 
 def _free_port() -> int:
@@ -191,8 +200,8 @@ def _cookies(response, jar: dict) -> None:
 
 
 class FormClient:
-    """One citizen at a time: GET the form (session + CSRF cookies, the arithmetic question),
-    answer it, POST with a fresh mobile number. `source_ip` is the loopback address the
+    """One citizen at a time: GET the form (CSRF cookie, the arithmetic question and its signed
+    token), answer it, POST with a fresh mobile number. `source_ip` is the loopback address the
     connection comes from (REMOTE_ADDR, what the per-IP limit counts)."""
 
     def __init__(self, port, source_ip):
@@ -217,9 +226,11 @@ class FormClient:
             return status, got - started, 0.0
         a, op, b = CAPTCHA_RE.search(html).groups()
         answer = int(a) + int(b) if op == "加" else int(a) - int(b)
+        token = CAPTCHA_TOKEN_RE.search(html)  # the signed question (absent from older pages)
         body = urlencode({
             "csrfmiddlewaretoken": CSRF_RE.search(html).group(1), "estate": estate_id, "category": category_id,
             "description": f"{DESCRIPTION}{phone}", "name": "压测", "phone": phone, "captcha": answer, "via": "qr",
+            **({"captcha_token": token.group(1)} if token else {}),
         })
         status, _ = self.request("POST", f"/complaints/new/?estate={estate_id}", body, {
             "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1/complaints/new/?estate={estate_id}",
@@ -409,26 +420,34 @@ def bench_import():
     print(f"12345 文件：{IMPORT_ROWS} 行，{len(data) / 1e6:.1f} MB")
     results, timings = [], {}
 
-    # (a) our path, as the staff page runs it: upload → preview → confirm (import_12345 re-reads).
-    # The page refuses files over importer.MAX_ROWS; the benchmark lifts that cap for the run.
+    # (a) our path, as the staff page runs it: upload → preview (parse once, keep the file and the
+    # parsed rows in private storage), confirm (every row checked again from the kept rows, written).
+    from complaints import import_views
+
     cap = importer.MAX_ROWS
-    importer.MAX_ROWS = max(cap, IMPORT_ROWS)
+    importer.MAX_ROWS = max(cap, IMPORT_ROWS)  # the page refuses files over importer.MAX_ROWS
+    pending = None
     try:
         started = time.perf_counter()
-        importer.rows_from_xlsx(data)  # reading the file alone (openpyxl read-only): part of both steps
+        importer.rows_from_xlsx(data)  # reading the file alone: part of the preview step only
         timings["read_xlsx"] = time.perf_counter() - started
         with transaction.atomic():
             started = time.perf_counter()
             result = importer.preview(data, user=user)
+            pending = import_views.keep(data, result)
             timings["preview"] = time.perf_counter() - started
             started = time.perf_counter()
-            imported = importer.import_12345(data, user=user)
+            kept = import_views.pending_rows(pending)
+            assert isinstance(kept, list), "the confirm step would parse the file again"
+            imported = importer.import_12345(kept, user=user)
+            import_views.discard(pending)
             timings["confirm"] = time.perf_counter() - started
             new = imported.new
             assert Complaint.objects.filter(reference__startswith=rows[0][0][:15]).count() == new, "imported rows missing"
             transaction.set_rollback(True)  # reruns start from the same database
     finally:
         importer.MAX_ROWS = cap
+        import_views.discard(pending)
     ours = IMPORT_ROWS / (timings["preview"] + timings["confirm"])
     confirm_rate = IMPORT_ROWS / timings["confirm"]
     print(f"本系统导入：预览 {timings['preview']:.1f} s，确认导入 {timings['confirm']:.1f} s（新 {new}，错误 {result.errors}）")
@@ -479,7 +498,7 @@ def bench_import():
     results.append({
         **base, "name": f"12345 导入（本系统：预览 + 确认，{IMPORT_ROWS} 行）", "rate": round(ours),
         "figure": (f"{ours:,.0f} 行/s（预览 {timings['preview']:.1f} s + 确认 {timings['confirm']:.1f} s；仅确认 "
-                   f"{confirm_rate:,.0f} 行/s；其中读 xlsx 每次 {timings['read_xlsx']:.1f} s）；为 import-export 默认的 {ours / default:.1f} 倍，为 COPY 的 "
+                   f"{confirm_rate:,.0f} 行/s；其中读 xlsx（仅预览时）{timings['read_xlsx']:.1f} s）；为 import-export 默认的 {ours / default:.1f} 倍，为 COPY 的 "
                    f"{ours / copy_rate:.1%}"),
         "budget": "≥ 5,000 行/s，≥ 10× import-export 默认路径", "met": ours >= 5000 and ours >= 10 * default,
         "timings_s": {k: round(v, 2) for k, v in timings.items()}, "ratio_to_import_export": round(ours / default, 1),
@@ -607,15 +626,18 @@ def write(results):
         "",
         f"Machine: {payload['machine']}",
         "",
-        "| benchmark | median ms | p95 ms | queries | figure | budget | met |",
-        "|---|---:|---:|---:|---|---|---|",
+        "| benchmark | median ms | p95 ms | queries | slowest query ms | figure | budget | met |",
+        "|---|---:|---:|---:|---:|---|---|---|",
     ]
     for r in results:
-        budget = r.get("budget") or (
-            f"p95 ≤ {r['budget_ms']} ms" + (f", ≤ {r['budget_queries']} queries" if r["budget_queries"] else ""))
+        budget = r.get("budget") or "，".join(part for part in (
+            f"p95 ≤ {r['budget_ms']} ms" if r.get("budget_ms") else "",
+            f"≤ {r['budget_queries']} queries" if r.get("budget_queries") else "",
+            f"每条查询 ≤ {r['budget_query_ms']} ms" if r.get("budget_query_ms") else "",
+        ) if part)
         met = {True: "yes", False: "**NO**", None: "—"}[r["met"]]
         lines.append(f"| {r['name']} | {_cell(r['median_ms'])} | {_cell(r['p95_ms'])} | {_cell(r['queries'])} | "
-                     f"{r.get('figure', '')} | {budget} | {met} |")
+                     f"{_cell(r.get('slowest_query_ms'))} | {r.get('figure', '')} | {budget} | {met} |")
     (RESULTS / f"{OUT}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
