@@ -131,14 +131,14 @@ class Complaint(models.Model):
     tracking_code = models.CharField("查询码", max_length=12, unique=True)
     channel = models.CharField("受理渠道", max_length=20, choices=Channel.choices, db_index=True)
     reference = models.CharField("渠道编号", max_length=64, blank=True, help_text="如 12345 工单编号、信访件编号")
-    received_at = models.DateTimeField("受理时间", default=timezone.now, db_index=True)
+    received_at = models.DateTimeField("受理时间", default=timezone.now)  # indexed with id in Meta
     estate = models.ForeignKey(
         "communities.Estate", verbose_name="小区", on_delete=models.PROTECT, null=True, blank=True,
         related_name="complaints",
     )
     # Community path of the estate (or, while unmatched, of the region the row named / of the
     # importer): scoping is a prefix match on this column.
-    region_path = models.CharField("区划路径", max_length=120, db_index=True, editable=False)
+    region_path = models.CharField("区划路径", max_length=120, editable=False)  # indexed in Meta (LIKE 'prefix%')
     category = models.ForeignKey(
         "campaigns.ProblemCategory", verbose_name="问题类别", on_delete=models.PROTECT, related_name="complaints"
     )

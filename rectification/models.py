@@ -103,7 +103,7 @@ class Case(models.Model):
     )
     # Denormalised community path of the estate, set at creation: scoping is a prefix match on
     # an indexed column instead of a join through estate → community at province scale.
-    region_path = models.CharField("区划路径", max_length=120, db_index=True, editable=False)
+    region_path = models.CharField("区划路径", max_length=120, editable=False)  # indexed in Meta (LIKE 'prefix%')
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
         verbose_name="物业服务企业",
@@ -162,7 +162,7 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("登记时间", default=timezone.now, db_index=True)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)  # indexed with id in Meta
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = CaseQuerySet.as_manager()
