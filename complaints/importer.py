@@ -7,7 +7,7 @@ rows are tolerated), previews every row as new / duplicate / error with a Chines
 all importable rows in one transaction or none. Estates are matched by name within the row's
 region; a row whose estate does not match is imported as 待匹配小区 for a person to resolve.
 Every lookup is done in bulk: the number of queries does not grow with the rows. On PostgreSQL
-the rows are written with COPY (rectification.clues.copy_lines), elsewhere with bulk_create.
+the rows are written with COPY (core.bulk.copy_lines), elsewhere with bulk_create.
 
 The staff page parses the file once: the preview's rows are kept beside the stored file
 (dump_rows / load_rows) and the confirm step checks them all again, without re-reading the file."""
@@ -28,16 +28,10 @@ from python_calamine import CalamineWorkbook
 from accounts.models import User
 from campaigns.models import ProblemCategory
 from communities.models import Estate, Region
+from core.bulk import Background, copy_available, copy_lines, copy_text, reserve_ids
 from core.errors import DomainError
 from core.models import CalendarDay
-from rectification.clues import (
-    Background,
-    clues_open_or_join_bulk,
-    copy_available,
-    copy_lines,
-    copy_text,
-    reserve_ids,
-)
+from rectification.clues import clues_open_or_join_bulk
 from rectification.models import OPEN_STATES, Case, ClueSource
 
 from . import privacy

@@ -19,6 +19,8 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from .bulk import copy_text
+
 BATCH = 5000
 
 
@@ -61,16 +63,9 @@ def _bulk(model, rows, batch=BATCH):
 def _copy_value(field, obj) -> str:
     value = getattr(obj, field.attname)
     if isinstance(field, models.JSONField):
-        value = json.dumps(value, ensure_ascii=False)
-    else:
-        value = field.get_db_prep_save(value, connection)
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        value = value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return copy_text(json.dumps(value, ensure_ascii=False))
+    value = field.get_db_prep_save(value, connection)
+    return copy_text(value if value is None or isinstance(value, bool | datetime | date) else str(value))
 
 
 def insert_rows(model, objs):

@@ -1,0 +1,126 @@
+"""Bulk writes on PostgreSQL: COPY in text format, primary keys reserved from the sequence, and a
+thread for the plain-Python work that can overlap the database's. One mechanism for the 12345
+import (complaints.importer, rectification.clues) and the scale generator (core.scale)."""
+
+import json
+import re
+import threading
+from datetime import date, datetime
+
+from django.db import connection
+from django.utils import timezone
+
+#: tests switch COPY off to cover the portable path (bulk_create / bulk_update) on PostgreSQL too
+COPY_ENABLED = True
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def copy_available() -> bool:
+    """PostgreSQL through psycopg2 (COPY … FROM STDIN via copy_expert)."""
+    return (COPY_ENABLED and connection.vendor == "postgresql"
+            and getattr(connection.Database, "__name__", "") == "psycopg2")
+
+
+def copy_text(value, special=_COPY_SPECIAL.search) -> str:
+    """One value in COPY's text format."""
+    kind = type(value)
+    if kind is str:
+        if special(value) is None:
+            return value
+        return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m.group()], value)
+    if value is None:
+        return "\\N"
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime or kind is date:
+        return value.isoformat()
+    if kind is dict or kind is list:
+        return copy_text(json.dumps(value))
+    return copy_text(str(value))
+
+
+class _Lines:
+    """A file for copy_expert that formats the rows as psycopg2 reads them, so PostgreSQL takes
+    in one chunk while Python formats the next (two processes, two cores)."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def read(self, size=-1):
+        parts, total = [], 0
+        for line in self.lines:
+            parts.append(line)
+            total += len(line)
+            if 0 < size <= total:
+                break
+        return "".join(parts)
+
+    def readline(self, size=-1):
+        return next(self.lines, "")
+
+
+def reserve_ids(model, n: int) -> list[int]:
+    """n primary keys taken from the table's sequence (PostgreSQL), ascending, in one query."""
+    if n <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) FROM generate_series(1, %s)",
+                       [model._meta.db_table, model._meta.pk.column, n])
+        return sorted(cursor.fetchone()[0])
+
+
+def copy_lines(model, columns: list[str], lines, *, constants: dict | None = None, now=None) -> None:
+    """Writes rows with one PostgreSQL COPY. Each line holds the `columns` (attnames, the primary
+    key included or not) as copy_text of each value joined by tabs, without the newline; lines may
+    be a generator, formatted as psycopg2 sends them. `constants` (attname → value) are the same
+    on every row; the other columns get their field default (auto_now fields: `now`), the way
+    bulk_create would fill them."""
+    now = now or timezone.now()
+    constants = dict(constants or {})
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    for attname, f in fields.items():
+        if attname in columns or attname in constants or f.primary_key:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            constants[attname] = now
+        elif f.has_default():
+            constants[attname] = f.get_default()
+        elif f.null:
+            constants[attname] = None
+        elif f.empty_strings_allowed:
+            constants[attname] = ""
+        else:
+            raise ValueError(f"{model.__name__}.{attname} needs a value")
+    names = [fields[c].column for c in [*columns, *constants]]
+    suffix = "".join("\t" + copy_text(value) for value in constants.values()) + "\n"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN",
+            _Lines(line + suffix for line in lines), size=1 << 16)
+
+
+class Background(threading.Thread):
+    """Runs `work` (plain Python, no database) in a thread: psycopg2 lets go of the GIL while it
+    waits on PostgreSQL, so the work fills those waits (two cores: one Python, one PostgreSQL)."""
+
+    def __init__(self, work):
+        super().__init__(daemon=True)
+        self.work, self.value, self.error = work, None, None
+        self.start()
+
+    def run(self):
+        try:
+            self.value = self.work()
+        except BaseException as exc:  # re-raised in the caller's thread by result()
+            self.error = exc
+
+    def result(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
