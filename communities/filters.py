@@ -1,5 +1,7 @@
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Estate, ManagementType, OwnersBodyStatus, Region, RegionLevel
 
@@ -51,6 +53,7 @@ class CountyChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
 
 
+@extend_schema_field(OpenApiTypes.INT)  # the county's id (the API schema cannot guess it from the method)
 class CountyChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = CountyChoiceField
 

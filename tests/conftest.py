@@ -99,6 +99,18 @@ def _reference_data_in_transactional_tests(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts and ends with an empty cache: rate-limit counters, spent questions, and
+    the cached reference data (campaigns, categories, rules: rows of a rolled-back test whose ids
+    the next test's rows reuse)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process(request):
     """Tasks run in-process in every test except those marked celery_worker, which need the real
     broker and worker; so the PostgreSQL + Redis run doesn't queue tasks no one executes."""

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -7,10 +6,3 @@ def _private_media(settings, tmp_path):
     """Complaint photos and pending imports go to a temporary directory."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
