@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .bulk import copy_text
+from .bulk import copy_text, refresh_statistics
 
 BATCH = 5000
 
@@ -458,13 +458,9 @@ def generate(*, scale: str, seed: int = 20251, today: date | None = None, log=pr
             step(ctx)
         timings[step.__name__] = (timezone.now() - started).total_seconds()
         log(f"{step.__name__}: {timings[step.__name__]:.1f} s")
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # fresh statistics for the planner. Not inside a caller's transaction (a test's): ANALYZE
-        # writes the table sizes in place, so a rollback would leave the next tests' plans built
-        # for rows that are gone
+    if connection.vendor == "postgresql":  # fresh statistics for the planner
         started = timezone.now()
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        refresh_statistics()
         timings["analyze"] = (timezone.now() - started).total_seconds()
         log(f"analyze: {timings['analyze']:.1f} s")
     return timings

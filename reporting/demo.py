@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from communities.models import Region, RegionLevel
+from core.bulk import refresh_statistics
 
 from . import periods, services
 from .builds import stored_report_build
@@ -47,6 +48,9 @@ def _at(day, hour=10):
 def seed(context: dict) -> None:
     # reference data: a transactional test's flush may have emptied what the data migration loaded
     load_duties(ReportingDuty)
+    # the workbooks below aggregate everything the earlier steps loaded: the planner must know it is
+    # there (a test database's tables can be recorded as empty, and its joins then take minutes)
+    refresh_statistics()
     county: Region = context["county"]
     office = context["users"]["demo-office"]
     towns = list(Region.objects.filter(parent=county, level=RegionLevel.TOWN).order_by("code"))

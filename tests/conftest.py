@@ -9,6 +9,22 @@ from tests.factories import EnterpriseFactory, EstateFactory, UserFactory, make_
 PASSWORD = "Test@2025x"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """PostgreSQL: no autovacuum in the test database. Tests' rows roll back; a VACUUM of them,
+    running while the next test loads its own rows, records the tables as empty, and the planner
+    then joins thousands of rows by nested loops (CI hung on 40 s queries). Table sizes come from
+    the ANALYZE after bulk loads (core.bulk.refresh_statistics) and from the tables' real size."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT format('ALTER TABLE %I SET (autovacuum_enabled = off)', tablename) "
+                           "FROM pg_tables WHERE schemaname = current_schema()")
+            for (statement,) in cursor.fetchall():
+                cursor.execute(statement)
+
+
 @pytest.fixture
 def tree(db):
     return make_tree()
