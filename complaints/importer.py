@@ -27,6 +27,7 @@ from python_calamine import CalamineWorkbook
 
 from accounts.models import User
 from campaigns.models import ProblemCategory
+from campaigns.selectors import campaign_for_path
 from communities.models import Estate, Region
 from core.bulk import Background, copy_available, copy_lines, copy_text, reserve_ids
 from core.errors import DomainError
@@ -36,7 +37,7 @@ from rectification.models import OPEN_STATES, Case, ClueSource
 
 from . import privacy
 from .models import Channel, Complaint, ComplaintEvent, ComplaintEventKind, ComplaintStatus
-from .services import CODE_ALPHABET, campaign_for_path, deadline_workdays
+from .services import CODE_ALPHABET, deadline_workdays
 
 MAX_ROWS = 50000
 #: the first sheet may span at most this many cells (rows × columns, blank ones included):

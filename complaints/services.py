@@ -10,12 +10,13 @@ from datetime import date, datetime, timedelta
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from accounts.models import User
-from campaigns.models import Campaign, ProblemCategory
+from campaigns.models import ProblemCategory
+from campaigns.selectors import campaign_for
 from communities.models import Estate
+from core.config_cache import CONFIG_CACHE_SECONDS, cached, forget_on_change
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
 from core.models import CalendarDay
 from core.notifications import notification_send
@@ -55,37 +56,17 @@ class DuplicateReference(Conflict):
     default_message = "该渠道编号已登记，不能重复受理。"
 
 
-# ---------------------------------------------------------------------------------------------
-# Reference data read by every submission (channel deadlines, the work calendar, active campaigns,
-# leaf categories), cached in Django's cache for CONFIG_CACHE_SECONDS. Saving or deleting such a
-# row (admin, fixtures) drops the entry at once in this process (and, with Redis, everywhere);
-# another gunicorn worker's LocMem copy, or a change made with queryset.update()/bulk_create (no
-# signals), is seen within the timeout.
+# Reference data read by every submission (channel deadlines, the work calendar, leaf categories;
+# the active campaigns in campaigns.selectors) through core.config_cache.
 
-CONFIG_CACHE_SECONDS = 60
 _CHANNEL_RULES_KEY = "complaints:cfg:channel-rules"
 _DEADLINES_KEY = "complaints:cfg:deadlines"
-_CAMPAIGNS_KEY = "complaints:cfg:active-campaigns"
 LEAF_CATEGORIES_KEY = "complaints:cfg:leaf-categories"
 _CATEGORY_FIELDS = ("id", "code", "label", "parent_id", "is_active", "sort_order")
 
 
-def _cached(key: str, compute):
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CONFIG_CACHE_SECONDS)
-    return value
-
-
-def _forget(key: str):
-    def receiver(**kwargs):
-        cache.delete(key)
-    return receiver
-
-
 def _channel_rules() -> dict[str, int]:
-    return _cached(_CHANNEL_RULES_KEY, lambda: dict(ChannelRule.objects.values_list("channel", "deadline_workdays")))
+    return cached(_CHANNEL_RULES_KEY, lambda: dict(ChannelRule.objects.values_list("channel", "deadline_workdays")))
 
 
 def new_tracking_code() -> str:
@@ -117,28 +98,6 @@ def deadline_for(channel: str, received_at: datetime) -> date:
     return found
 
 
-def _active_campaigns() -> list[tuple[str, int, date, Campaign]]:
-    return _cached(_CAMPAIGNS_KEY, lambda: [
-        (c.region.path, c.region.level, c.start_date, c)
-        for c in Campaign.objects.filter(is_active=True, region__isnull=False).select_related("region").order_by("pk")
-    ])
-
-
-def campaign_for_path(path: str) -> Campaign | None:
-    """The active campaign whose region contains the community at `path`: the most local one,
-    then the latest start, then the newest. From the cached list of active campaigns (a handful:
-    one per jurisdiction running one), so a 12345 import or a busy public form asks nothing."""
-    matching = [row for row in _active_campaigns() if path.startswith(row[0])]
-    if not matching:
-        return None
-    return max(matching, key=lambda row: (row[1], row[2], row[3].pk))[3]
-
-
-def campaign_for(estate: Estate) -> Campaign | None:
-    """The active campaign whose region contains the estate (the most local one)."""
-    return campaign_for_path(estate.community.path)
-
-
 def leaf_category_fields() -> dict[int, dict]:
     """The active categories without active children (what a complaint may be filed under), as
     {pk: field values} in display order, with "parent_label" for the public form's labels."""
@@ -149,7 +108,7 @@ def leaf_category_fields() -> dict[int, dict]:
             c.pk: {**{f: getattr(c, f) for f in _CATEGORY_FIELDS}, "parent_label": c.parent.label if c.parent_id else ""}
             for c in leaf_categories()
         }
-    return _cached(LEAF_CATEGORIES_KEY, compute)
+    return cached(LEAF_CATEGORIES_KEY, compute)
 
 
 def leaf_category_cached(pk: int) -> ProblemCategory | None:
@@ -169,15 +128,9 @@ def _is_leaf_category(category: ProblemCategory | None) -> bool:
     return not category.children.filter(is_active=True).exists()
 
 
-post_save.connect(_forget(_CHANNEL_RULES_KEY), sender=ChannelRule, weak=False, dispatch_uid="complaints-cfg-rules-s")
-post_delete.connect(_forget(_CHANNEL_RULES_KEY), sender=ChannelRule, weak=False, dispatch_uid="complaints-cfg-rules-d")
-post_save.connect(_forget(_DEADLINES_KEY), sender=CalendarDay, weak=False, dispatch_uid="complaints-cfg-days-s")
-post_delete.connect(_forget(_DEADLINES_KEY), sender=CalendarDay, weak=False, dispatch_uid="complaints-cfg-days-d")
-post_save.connect(_forget(_CAMPAIGNS_KEY), sender=Campaign, weak=False, dispatch_uid="complaints-cfg-campaigns-s")
-post_delete.connect(_forget(_CAMPAIGNS_KEY), sender=Campaign, weak=False, dispatch_uid="complaints-cfg-campaigns-d")
-post_save.connect(_forget(LEAF_CATEGORIES_KEY), sender=ProblemCategory, weak=False, dispatch_uid="complaints-cfg-cats-s")
-post_delete.connect(_forget(LEAF_CATEGORIES_KEY), sender=ProblemCategory, weak=False,
-                    dispatch_uid="complaints-cfg-cats-d")
+forget_on_change(_CHANNEL_RULES_KEY, ChannelRule)
+forget_on_change(_DEADLINES_KEY, CalendarDay)
+forget_on_change(LEAF_CATEGORIES_KEY, ProblemCategory)
 
 
 def case_complainant_count(case_id: int) -> int:

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
-from campaigns.models import Campaign, ProblemCategory
+from campaigns.models import ProblemCategory
+from campaigns.selectors import campaign_for
 from communities.models import Estate
 from rectification.models import ClueSource
 from rectification.services import case_open_or_join
@@ -57,19 +58,7 @@ class _Run:
         self.rules = rules_index()
         self.categories = {c.code: c for c in ProblemCategory.objects.filter(code__in=set(CATEGORY_CODES.values()))}
         self.existing = set(CheckFinding.objects.values_list("estate_id", "check_kind", "subject_key"))
-        self.campaigns: dict[str, Campaign | None] = {}
         self.recorded = {kind: 0 for kind in CheckKind.values}
-
-    def campaign_for(self, estate: Estate) -> Campaign | None:
-        path = estate.community.path
-        if path not in self.campaigns:
-            ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-            self.campaigns[path] = (
-                Campaign.objects.filter(is_active=True, region__path__in=ancestors, start_date__lte=self.today)
-                .order_by("-start_date", "-pk")
-                .first()
-            )
-        return self.campaigns[path]
 
     def record(self, *, estate: Estate, kind: str, subject_key: str, description: str) -> bool:
         if (estate.pk, kind, subject_key) in self.existing:
@@ -90,7 +79,7 @@ class _Run:
                 case, _clue, _created = case_open_or_join(
                     estate=estate,
                     category=category,
-                    campaign=self.campaign_for(estate),
+                    campaign=campaign_for(estate, today=self.today),
                     source=ClueSource.AUTO_CHECK,
                     reference=f"公共收益自动核查：{CheckKind(kind).label}",
                     description=description,

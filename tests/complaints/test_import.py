@@ -5,12 +5,13 @@ both write paths (COPY on PostgreSQL, bulk_create elsewhere) and the campaign ch
 
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from campaigns.models import Campaign
 from complaints import import_views, importer, services
@@ -366,19 +367,23 @@ def test_the_copy_path_runs_a_fixed_number_of_queries(estates, county_user, writ
 # --- the campaign of a new case --------------------------------------------------------------
 
 def test_campaigns_are_chosen_as_services_campaign_for_does(tree, estates):
+    from campaigns.selectors import campaign_for, campaign_for_path
+
     def campaign(name, region, start, active=True):
-        return Campaign.objects.create(name=name, region=region, start_date=start, end_date=date(2026, 12, 31),
-                                       is_active=active)
+        return Campaign.objects.create(name=name, region=region, start_date=start,
+                                       end_date=start + timedelta(days=730), is_active=active)
 
     county = campaign("县", tree["county"], date(2025, 1, 1))
     campaign("县（较早）", tree["county"], date(2024, 1, 1))
     town = campaign("镇", tree["haiyang"], date(2024, 6, 1))
     campaign("镇（已结束）", tree["haiyang"], date(2025, 6, 1), active=False)
     campaign("别县", tree["district"], date(2025, 6, 1))
-    # one query at most, then the cache: the rule is the most local campaign, then the latest start
-    assert services.campaign_for_path(estates["haiyang_1"].community.path) == town
-    assert services.campaign_for_path(estates["wanan_1"].community.path) == county
-    assert services.campaign_for(estates["tunxi_1"]).name == "别县"
+    campaign("镇（未开始）", tree["haiyang"], timezone.localdate() + timedelta(days=30))
+    # one query at most, then the cache: the rule is the most local campaign that has started, then
+    # the latest start
+    assert campaign_for_path(estates["haiyang_1"].community.path) == town
+    assert campaign_for_path(estates["wanan_1"].community.path) == county
+    assert campaign_for(estates["tunxi_1"]).name == "别县"
     # an import gives the new cases the same campaign
     importer.import_12345(xlsx([["GD-C1", "2025-09-01 10:00", "张三", "13800001111", "漏水", "海阳镇", "海阳花园",
                                  "A1", None]]), user=UserFactory(username="c-imp", role="county_group",
