@@ -298,6 +298,43 @@ def _categories(cases, ledger: str) -> dict:
     }
 
 
+def _root(areas: list[dict]) -> Region | None:
+    """The region whose cities or counties `areas` are (a user who sees everything has no region
+    of their own): the parent of the first."""
+    return Region.objects.filter(pk=Region.objects.filter(pk=areas[0]["pk"]).values("parent_id")[:1]).first()
+
+
+def _coverage(user, county, root, towns, areas, level, ledger) -> dict | None:
+    """This year's inspection coverage: by town for a county (or narrower), by the cities or
+    counties below a province's or a city's dashboard (their bars open that area's dashboard)."""
+    today = timezone.localdate()
+    start = date(today.year, 1, 1)
+    if areas:
+        figures = provider_figures("inspections", root, start, today, level=level) if root is not None else None
+        units = areas
+        url = reverse("reporting:dashboard") + "?region={region}"
+    else:
+        scope = user.region if user.region_id and user.region.level >= RegionLevel.COUNTY else county
+        figures = provider_figures("inspections", scope, start, today) if scope is not None else None
+        if figures is not None and towns is None:  # the area charts did not need the towns
+            towns = list(Region.objects.visible_to(user).filter(level=RegionLevel.TOWN, pk__in=list(figures))
+                         .order_by("code").values("pk", "code", "name"))
+        units = towns or []
+        url = ledger + "?town={town}&source=inspection"
+    if figures is None:
+        return None
+    rows = [(unit, {"estates_inspected": 0, **figures[unit["pk"]]}) for unit in units
+            if figures.get(unit["pk"], {}).get("estates_managed")]
+    return {
+        "towns": [unit["name"] for unit, _ in rows], "town_ids": [unit["pk"] for unit, _ in rows],
+        "codes": [unit.get("code") for unit, _ in rows],
+        "managed": [f["estates_managed"] for _, f in rows],
+        "inspected": [min(f["estates_inspected"], f["estates_managed"]) for _, f in rows],
+        "rates": [round(100 * min(f["estates_inspected"], f["estates_managed"]) / f["estates_managed"], 1) for _, f in rows],
+        "year": today.year, "url": url, "level": LEVEL_LABELS[level] if areas else LEVEL_LABELS[RegionLevel.TOWN],
+    }
+
+
 def dashboard_data(*, user, county: Region | None, within: Region | None = None) -> dict:
     """`within` narrows a province's or a city's dashboard to one city or county inside its
     scope (the bars of the area charts link there)."""
@@ -328,32 +365,19 @@ def dashboard_data(*, user, county: Region | None, within: Region | None = None)
 
     estates = _estates(cases, ledger)
 
-    coverage = None
-    coverage_scope = user.region if user.region_id and user.region.level >= RegionLevel.COUNTY else county
-    today = timezone.localdate()
-    by_town = (provider_figures("inspections", coverage_scope, date(today.year, 1, 1), today)
-               if coverage_scope is not None else None)
-    if by_town is not None:
-        if towns is None:  # the area charts did not need the towns
-            towns = list(Region.objects.visible_to(user).filter(level=RegionLevel.TOWN, pk__in=list(by_town))
-                         .order_by("code").values("pk", "name"))
-        names = {t["pk"]: t["name"] for t in towns}
-        rows = [(pk, {"estates_inspected": 0, **f}) for pk, f in by_town.items() if pk in names and f.get("estates_managed")]
-        order = {t["pk"]: index for index, t in enumerate(towns)}
-        rows.sort(key=lambda item: order[item[0]])
-        coverage = {
-            "towns": [names[pk] for pk, _ in rows], "town_ids": [pk for pk, _ in rows],
-            "managed": [f["estates_managed"] for _, f in rows],
-            "inspected": [min(f["estates_inspected"], f["estates_managed"]) for _, f in rows],
-            "rates": [round(100 * min(f["estates_inspected"], f["estates_managed"]) / f["estates_managed"], 1) for _, f in rows],
-            "year": today.year, "url": ledger + "?town={town}&source=inspection",
-        }
+    root = (scope or _root(areas)) if areas else None  # the province's or city's region
+    coverage = _coverage(user, county, root, towns, areas, level, ledger)
 
     submission = None
-    if county is not None:
+    if areas or county is not None:
+        # a province's or a city's dashboard tallies every county's towns and communities; a
+        # county's its own, a town officer's those of the town
         period = periods.period_containing("month", timezone.localdate())
-        unit_scope = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
-        rows = unit_status_list(county=county, period=period, within=unit_scope)
+        if areas:
+            rows = unit_status_list(period=period, within=root)
+        else:
+            unit_scope = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
+            rows = unit_status_list(county=county, period=period, within=unit_scope)
         tally = {"已采纳": 0, "已报送": 0, "已退回": 0, "未报送": 0, "逾期未报": 0}
         for row in rows:
             key = "逾期未报" if row.is_late else row.status_label
@@ -362,7 +386,7 @@ def dashboard_data(*, user, county: Region | None, within: Region | None = None)
             "period": period.key, "due": rows[0].due.isoformat() if rows else "",
             "items": [{"name": k, "value": v} for k, v in tally.items() if v],
             "url": reverse("reporting:review") + f"?period={period.key}",
-        }
+        } if rows else None
 
     return {
         "town_state": town_state, "overdue": overdue, "trend": trend, "categories": categories,

@@ -17,9 +17,18 @@ FIGURES = [
 ]
 
 
+#: the estate's region at each level (communities are the leaves: community → town → county → city)
+ESTATE_UNIT = {
+    RegionLevel.COMMUNITY: "community_id",
+    RegionLevel.TOWN: "community__parent_id",
+    RegionLevel.COUNTY: "community__parent__parent_id",
+    RegionLevel.CITY: "community__parent__parent__parent_id",
+}
+
+
 @register("inspections", FIGURES)
 def inspection_figures(region, period_start: date, period_end: date, *, level: int = RegionLevel.TOWN) -> dict:
-    estate_unit = "community__parent_id" if level == RegionLevel.TOWN else "community_id"
+    estate_unit = ESTATE_UNIT[level]
     result: dict[int, dict] = {}
     estates = (
         Estate.objects.filter(community__path__startswith=region.path)

@@ -102,16 +102,36 @@ def user_county(user, region_code: str | None = None) -> Region:
     return county
 
 
-def unit_status_list(*, county: Region, period: periods.Period, today: date | None = None,
+def unit_status_list(*, county: Region | None = None, period: periods.Period, today: date | None = None,
                      within: Region | None = None) -> list[UnitStatus]:
-    """Every town and community of the county with its report of the period (constant queries)."""
+    """Every town and community of the county with its report of the period; without a county,
+    of every county inside `within` (a city's or a province's dashboard), each unit under its own
+    county's duties. Constant queries at any size."""
     today = today or timezone.localdate()
-    duties = {}
-    for duty in ReportingDuty.objects.for_county(county).filter(
-        is_active=True, period_kind=PeriodKind.MONTH, reporter__in=[Reporter.TOWN, Reporter.COMMUNITY]
-    ).order_by("-region_id", "code"):
-        duties.setdefault(duty.reporter, duty)
     scope = within or county
+    counties = [county] if county is not None else list(
+        Region.objects.filter(level=RegionLevel.COUNTY, path__startswith=scope.path))
+    by_path = {c.path: c.pk for c in counties}
+    # each county's duties: its own rows, then the general rows it has not replaced (for_county)
+    own: dict[int, dict] = {}
+    own_codes: dict[int, set] = {}
+    general = []
+    for duty in ReportingDuty.objects.filter(
+        Q(region__isnull=True) | Q(region__in=list(by_path.values())),
+        is_active=True, period_kind=PeriodKind.MONTH, reporter__in=[Reporter.TOWN, Reporter.COMMUNITY],
+    ).order_by("code"):
+        if duty.region_id is None:
+            general.append(duty)
+        else:
+            own.setdefault(duty.region_id, {}).setdefault(duty.reporter, duty)
+            own_codes.setdefault(duty.region_id, set()).add(duty.code)
+    duties = {}
+    for county_id in by_path.values():
+        chosen = dict(own.get(county_id, {}))
+        for duty in general:
+            if duty.code not in own_codes.get(county_id, ()):
+                chosen.setdefault(duty.reporter, duty)
+        duties[county_id] = chosen
     units = Region.objects.filter(
         path__startswith=scope.path, level__in=[RegionLevel.TOWN, RegionLevel.COMMUNITY]
     ).select_related("parent").order_by("path")
@@ -121,7 +141,9 @@ def unit_status_list(*, county: Region, period: periods.Period, today: date | No
     }
     rows = []
     for unit in units:
-        duty = duties.get(LEVEL_REPORTER[unit.level])
+        county_id = next((by_path[unit.path[: i + 1]] for i, ch in enumerate(unit.path)
+                          if ch == "/" and unit.path[: i + 1] in by_path), None)
+        duty = duties.get(county_id, {}).get(LEVEL_REPORTER[unit.level])
         if duty is None:
             continue
         rows.append(UnitStatus(duty=duty, report=reports.get((duty.pk, unit.pk)), due=duty.due_date(period),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from communities.filters import is_wide
 from communities.models import Region, RegionLevel
 from core.errors import DomainError, NotFound, PermissionDenied
 
@@ -190,12 +191,10 @@ def dashboard(request):
     if user.is_enterprise_user:
         raise PermissionDenied("挂图作战页面供各级工作人员使用。")
     within = _dashboard_within(user, request.GET.get("region"))
-    county = None
+    county = None  # a province's or a city's dashboard tallies its counties (no one county)
     if within is not None and within.level == RegionLevel.COUNTY:
         county = within
-    elif within is not None:
-        county = Region.objects.filter(level=RegionLevel.COUNTY, path__startswith=within.path).order_by("code").first()
-    else:
+    elif within is None and not is_wide(user):
         try:
             county = selectors.user_county(user)
         except DomainError:

@@ -179,6 +179,33 @@ def test_city_groups_by_county_and_links_to_the_county_ledger(client, city_user,
     assert client.get("/reporting/dashboard/?region=999999").status_code == 404
 
 
+def test_a_city_sees_coverage_and_submission_of_every_county(client, city_user, county_user, tree, estates):
+    """Not one county's: coverage by county (a bar opens that county's dashboard), and the report
+    submission of the towns and communities of all the city's counties."""
+    from reporting.models import UnitReport, UnitReportStatus
+    from reporting.services import unit_duty
+    from tests.inspections.factories import make_round, record_visit
+
+    round = make_round(county_user, tree["county"])
+    record_visit(county_user, round, estates["haiyang_1"])
+    period = _month_start(0).strftime("%Y-%m")
+    UnitReport.objects.create(duty=unit_duty(tree["yuzhong"]), unit=tree["yuzhong"], period=period,
+                              status=UnitReportStatus.SUBMITTED, submitted_at=timezone.now())
+    login(client, city_user)
+    data, text = page_data(client)
+    coverage = data["coverage"]
+    assert coverage["towns"] == ["屯溪区", "休宁县"] and coverage["codes"] == ["341002", "341022"]
+    assert (coverage["managed"], coverage["inspected"], coverage["rates"]) == ([1, 3], [0, 1], [0.0, 33.3])
+    assert coverage["url"] == "/reporting/dashboard/?region={region}" and "各县（区）排查覆盖率" in text
+    # 3 towns and 4 communities in two counties; 昱中街道 (屯溪区) has reported
+    assert {i["name"]: i["value"] for i in data["submission"]["items"]} == {"已报送": 1, "未报送": 6}
+    # the county's own dashboard: its towns and its units only
+    data, text = page_data(client, "/reporting/dashboard/?region=341022")
+    assert data["coverage"]["towns"] == ["海阳镇", "万安镇"] and data["coverage"]["rates"] == [50.0, 0.0]
+    assert {i["name"]: i["value"] for i in data["submission"]["items"]} == {"未报送": 5}
+    assert "各镇（街道）排查覆盖率" in text
+
+
 def test_county_user_dashboard_is_unchanged_by_the_region_parameter(client, county_user, ledger):
     login(client, county_user)
     plain, _ = page_data(client)

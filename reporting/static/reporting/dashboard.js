@@ -90,7 +90,7 @@
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       series: [{ name: "覆盖率", type: "bar", data: cov.rates, barMaxWidth: 80, itemStyle: { color: "#00897b" },
                  label: { show: true, position: "top", formatter: "{c}%" } }]
-    }, function (p) { go(fill(cov.url, { town: cov.town_ids[p.dataIndex] })); });
+    }, function (p) { go(fill(cov.url, { town: cov.town_ids[p.dataIndex], region: cov.codes[p.dataIndex] })); });
   }
 
   if (data.submission) {
