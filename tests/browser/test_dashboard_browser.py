@@ -81,6 +81,10 @@ def test_a_city_users_county_bar_opens_the_countys_ledger(page, live_server):
         rectifying_case(haiyang)
     rectifying_case(laojie)
     monthly_figures_build()
+    from tests.inspections.factories import make_round, record_visit
+
+    county_officer = UserFactory(username="county-officer", role=Role.COUNTY_GROUP, region=tree["county"])
+    record_visit(county_officer, make_round(county_officer, tree["county"]), haiyang)
     city = UserFactory(username="demo-city", role=Role.CITY, region=tree["city"])
     city.set_password(PASSWORD)
     city.save()
@@ -103,3 +107,15 @@ def test_a_city_users_county_bar_opens_the_countys_ledger(page, live_server):
     assert page.locator("[data-testid=case-row]").count() == 3
     assert "老街府" not in page.locator("[data-testid=case-table]").inner_text()
     screenshot(page, "dashboard-city-county-ledger")
+
+    # the coverage chart has a bar per county too; one opens that county's dashboard (its towns)
+    page.goto(page.base_url + "/reporting/dashboard/")
+    page.wait_for_function("window.dashboardCharts && window.dashboardCharts['coverage']")
+    assert page.evaluate("window.dashboardCharts['coverage'].getOption().xAxis[0].data") == ["屯溪区", "休宁县"]
+    x, y = page.evaluate("() => window.dashboardCharts['coverage'].convertToPixel({seriesIndex: 0}, [1, 50])")
+    page.locator("#chart-coverage").scroll_into_view_if_needed()
+    box = page.locator("#chart-coverage").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(lambda url: url.endswith("/reporting/dashboard/?region=341022"))
+    page.wait_for_function("window.dashboardCharts && window.dashboardCharts['coverage']")
+    assert page.evaluate("window.dashboardCharts['coverage'].getOption().xAxis[0].data") == ["海阳镇"]
