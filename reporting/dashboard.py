@@ -26,7 +26,7 @@ from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
 from . import periods
 from .figures import provider_figures
 from .models import CaseMonthlyFigure, CaseMonthlySummary
-from .selectors import unit_status_list
+from .selectors import unit_status_list, unit_status_tally
 
 TREND_MONTHS = 12
 #: what a chart's bars are, by the level they group by
@@ -368,25 +368,25 @@ def dashboard_data(*, user, county: Region | None, within: Region | None = None)
     root = (scope or _root(areas)) if areas else None  # the province's or city's region
     coverage = _coverage(user, county, root, towns, areas, level, ledger)
 
-    submission = None
-    if areas or county is not None:
-        # a province's or a city's dashboard tallies every county's towns and communities; a
-        # county's its own, a town officer's those of the town
-        period = periods.period_containing("month", timezone.localdate())
-        if areas:
-            rows = unit_status_list(period=period, within=root)
-        else:
-            unit_scope = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
-            rows = unit_status_list(county=county, period=period, within=unit_scope)
+    period = periods.period_containing("month", timezone.localdate())
+    tally = due = None
+    if areas:
+        # a province's or a city's dashboard: the towns and communities of all its counties
+        if root is not None:
+            tally, due = unit_status_tally(within=root, period=period)
+    elif county is not None:
+        # a county's dashboard: its own units; a town officer's: those of the town
+        unit_scope = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
+        rows = unit_status_list(county=county, period=period, within=unit_scope)
         tally = {"已采纳": 0, "已报送": 0, "已退回": 0, "未报送": 0, "逾期未报": 0}
         for row in rows:
-            key = "逾期未报" if row.is_late else row.status_label
-            tally[key] = tally.get(key, 0) + 1
-        submission = {
-            "period": period.key, "due": rows[0].due.isoformat() if rows else "",
-            "items": [{"name": k, "value": v} for k, v in tally.items() if v],
-            "url": reverse("reporting:review") + f"?period={period.key}",
-        } if rows else None
+            tally["逾期未报" if row.is_late else row.status_label] += 1
+        due = rows[0].due if rows else None
+    submission = {
+        "period": period.key, "due": due.isoformat() if due else "",
+        "items": [{"name": k, "value": v} for k, v in tally.items() if v],
+        "url": reverse("reporting:review") + f"?period={period.key}",
+    } if tally and any(tally.values()) else None
 
     return {
         "town_state": town_state, "overdue": overdue, "trend": trend, "categories": categories,

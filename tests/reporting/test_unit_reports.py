@@ -89,6 +89,33 @@ def test_a_returned_report_counts_as_not_submitted(tree, town_user, office_user)
     assert "海阳镇" in {r.unit.name for r in late}
 
 
+def test_the_tally_of_a_city_counts_as_the_county_lists_do(tree, town_user, office_user):
+    """unit_status_tally (a city's or a province's dashboard, no model instances) gives what the
+    county lists give, county by county, on either side of the due day."""
+    from reporting.models import ReportingDuty
+
+    june = periods.parse_month("2025-06")
+    with time_machine.travel(date(2025, 6, 20), tick=False):
+        report = services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
+    # 屯溪区 has its own town duty, due earlier (the 10th) than the general one (the 27th)
+    general = ReportingDuty.objects.get(region__isnull=True, reporter="town", period_kind="month")
+    ReportingDuty.objects.create(**{f.name: getattr(general, f.name) for f in ReportingDuty._meta.fields
+                                    if f.name not in ("id", "region", "due_day")}, region=tree["district"], due_day=10)
+    for today in (date(2025, 6, 20), date(2025, 6, 28)):
+        expected = {}
+        for county in (tree["county"], tree["district"]):
+            for row in selectors.unit_status_list(county=county, period=june, today=today):
+                key = "逾期未报" if row.is_late else row.status_label
+                expected[key] = expected.get(key, 0) + 1
+        tally, due = selectors.unit_status_tally(within=tree["city"], period=june, today=today)
+        assert {k: v for k, v in tally.items() if v} == expected, today
+        assert due == date(2025, 6, 10)
+    assert tally == {"已采纳": 0, "已报送": 1, "已退回": 0, "未报送": 0, "逾期未报": 6}
+    assert selectors.unit_status_tally(within=tree["city"], period=june, today=date(2025, 6, 20))[0]["逾期未报"] == 1
+    services.unit_report_accept(user=office_user, report_id=report.pk)
+    assert selectors.unit_status_tally(within=tree["city"], period=june, today=date(2025, 6, 28))[0]["已采纳"] == 1
+
+
 def test_a_future_month_cannot_be_reported(town_user):
     with pytest.raises(InvalidState):
         services.unit_report_save(user=town_user, period="2099-01", data=NARRATIVE)
