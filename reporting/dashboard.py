@@ -26,7 +26,7 @@ from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
 from . import periods
 from .figures import provider_figures
 from .models import CaseMonthlyFigure, CaseMonthlySummary
-from .selectors import unit_status_list, unit_status_tally
+from .selectors import TALLY_KEYS, unit_status_list, unit_status_tally
 
 TREND_MONTHS = 12
 #: what a chart's bars are, by the level they group by
@@ -335,6 +335,45 @@ def _coverage(user, county, root, towns, areas, level, ledger) -> dict | None:
     }
 
 
+def _submission(user, county, root, areas, level) -> dict | None:
+    """This month's town and community reports: a pie for a county (its own units; a town
+    officer's, the town's); for a province's or a city's dashboard a stacked bar per city or
+    county (which one lags), each bar opening that area's dashboard."""
+    period = periods.period_containing("month", timezone.localdate())
+    submission = {"period": period.key, "url": reverse("reporting:review") + f"?period={period.key}"}
+    if areas:
+        if root is None:
+            return None
+        per_county, due = unit_status_tally(within=root, period=period)
+        by_area = {a["path"]: dict.fromkeys(TALLY_KEYS, 0) for a in areas}
+        for county_path, tally in per_county.items():
+            area = next((p for p in by_area if county_path.startswith(p)), None)
+            for key, n in tally.items():
+                if area is not None:
+                    by_area[area][key] += n
+        shown = [a for a in areas if any(by_area[a["path"]].values())]
+        if not shown:
+            return None
+        keys = [k for k in TALLY_KEYS if any(by_area[a["path"]][k] for a in shown)]
+        return {
+            **submission, "due": due.isoformat() if due else "", "level": LEVEL_LABELS[level],
+            "areas": [a["name"] for a in shown], "codes": [a["code"] for a in shown],
+            "series": [{"name": k, "data": [by_area[a["path"]][k] for a in shown]} for k in keys],
+            "items": [{"name": k, "value": sum(by_area[a["path"]][k] for a in shown)} for k in keys],
+            "url": reverse("reporting:dashboard") + "?region={region}",
+        }
+    if county is None:
+        return None
+    unit_scope = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
+    rows = unit_status_list(county=county, period=period, within=unit_scope)
+    if not rows:
+        return None
+    tally = dict.fromkeys(TALLY_KEYS, 0)
+    for row in rows:
+        tally["逾期未报" if row.is_late else row.status_label] += 1
+    return {**submission, "due": rows[0].due.isoformat(), "items": [{"name": k, "value": v} for k, v in tally.items() if v]}
+
+
 def dashboard_data(*, user, county: Region | None, within: Region | None = None) -> dict:
     """`within` narrows a province's or a city's dashboard to one city or county inside its
     scope (the bars of the area charts link there)."""
@@ -368,25 +407,7 @@ def dashboard_data(*, user, county: Region | None, within: Region | None = None)
     root = (scope or _root(areas)) if areas else None  # the province's or city's region
     coverage = _coverage(user, county, root, towns, areas, level, ledger)
 
-    period = periods.period_containing("month", timezone.localdate())
-    tally = due = None
-    if areas:
-        # a province's or a city's dashboard: the towns and communities of all its counties
-        if root is not None:
-            tally, due = unit_status_tally(within=root, period=period)
-    elif county is not None:
-        # a county's dashboard: its own units; a town officer's: those of the town
-        unit_scope = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
-        rows = unit_status_list(county=county, period=period, within=unit_scope)
-        tally = {"已采纳": 0, "已报送": 0, "已退回": 0, "未报送": 0, "逾期未报": 0}
-        for row in rows:
-            tally["逾期未报" if row.is_late else row.status_label] += 1
-        due = rows[0].due if rows else None
-    submission = {
-        "period": period.key, "due": due.isoformat() if due else "",
-        "items": [{"name": k, "value": v} for k, v in tally.items() if v],
-        "url": reverse("reporting:review") + f"?period={period.key}",
-    } if tally and any(tally.values()) else None
+    submission = _submission(user, county, root, areas, level)
 
     return {
         "town_state": town_state, "overdue": overdue, "trend": trend, "categories": categories,

@@ -155,10 +155,13 @@ def unit_status_list(*, county: Region, period: periods.Period, today: date | No
     return rows
 
 
+TALLY_KEYS = ("已采纳", "已报送", "已退回", "未报送", "逾期未报")
+
+
 def unit_status_tally(*, within: Region, period: periods.Period, today: date | None = None) -> tuple[dict, date | None]:
-    """A province's or a city's view of the towns' and communities' reports of the period: how many
-    units stand at each of 已采纳 / 已报送 / 已退回 / 未报送 / 逾期未报 over every county inside
-    `within`, each unit under its own county's duties; and the earliest due day. Counted from
+    """A province's or a city's view of the towns' and communities' reports of the period: per
+    county inside `within` ({county path: {key: units}}), how many units stand at each of
+    TALLY_KEYS, each unit under its own county's duties; and the earliest due day. Counted from
     plain rows (a province has ~10,000 units: no model instances), in constant queries."""
     today = today or timezone.localdate()
     counties = list(Region.objects.filter(level=RegionLevel.COUNTY, path__startswith=within.path))
@@ -169,11 +172,13 @@ def unit_status_tally(*, within: Region, period: periods.Period, today: date | N
         ((duty_id, unit_id), status) for duty_id, unit_id, status in
         UnitReport.objects.filter(unit__path__startswith=within.path, period=period.key).values_list("duty_id", "unit_id", "status")
     )
-    tally = {"已采纳": 0, "已报送": 0, "已退回": 0, "未报送": 0, "逾期未报": 0}
+    county_paths = {pk: path for path, pk in by_path.items()}
+    tally = {path: dict.fromkeys(TALLY_KEYS, 0) for path in by_path}
     for pk, path, level in Region.objects.filter(
         path__startswith=within.path, level__in=[RegionLevel.TOWN, RegionLevel.COMMUNITY]
     ).values_list("pk", "path", "level"):
-        duty = duties.get(_county_of_path(by_path, path), {}).get(LEVEL_REPORTER[level])
+        county_id = _county_of_path(by_path, path)
+        duty = duties.get(county_id, {}).get(LEVEL_REPORTER[level])
         if duty is None:
             continue
         status = reports.get((duty.pk, pk))
@@ -181,7 +186,7 @@ def unit_status_tally(*, within: Region, period: periods.Period, today: date | N
             key = "逾期未报"
         else:
             key = UnitReportStatus(status).label if status and status != UnitReportStatus.DRAFT else "未报送"
-        tally[key] += 1
+        tally[county_paths[county_id]][key] += 1
     return tally, min(due.values(), default=None)
 
 

@@ -119,3 +119,14 @@ def test_a_city_users_county_bar_opens_the_countys_ledger(page, live_server):
     page.wait_for_url(lambda url: url.endswith("/reporting/dashboard/?region=341022"))
     page.wait_for_function("window.dashboardCharts && window.dashboardCharts['coverage']")
     assert page.evaluate("window.dashboardCharts['coverage'].getOption().xAxis[0].data") == ["海阳镇"]
+
+    # the report submission too: a stacked bar per county, opening that county's dashboard
+    page.goto(page.base_url + "/reporting/dashboard/")
+    page.wait_for_function("window.dashboardCharts && window.dashboardCharts['submission']")
+    assert page.evaluate("window.dashboardCharts['submission'].getOption().xAxis[0].data") == ["屯溪区", "休宁县"]
+    x, y = page.evaluate("() => window.dashboardCharts['submission'].convertToPixel({seriesIndex: 0}, [0, 1])")
+    page.locator("#chart-submission").scroll_into_view_if_needed()
+    box = page.locator("#chart-submission").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(lambda url: url.endswith("/reporting/dashboard/?region=341002"))
+    screenshot(page, "dashboard-city-submission-county")

@@ -197,12 +197,17 @@ def test_a_city_sees_coverage_and_submission_of_every_county(client, city_user, 
     assert coverage["towns"] == ["屯溪区", "休宁县"] and coverage["codes"] == ["341002", "341022"]
     assert (coverage["managed"], coverage["inspected"], coverage["rates"]) == ([1, 3], [0, 1], [0.0, 33.3])
     assert coverage["url"] == "/reporting/dashboard/?region={region}" and "各县（区）排查覆盖率" in text
-    # 3 towns and 4 communities in two counties; 昱中街道 (屯溪区) has reported
-    assert {i["name"]: i["value"] for i in data["submission"]["items"]} == {"已报送": 1, "未报送": 6}
+    # 3 towns and 4 communities in two counties, a bar each; 昱中街道 (屯溪区) has reported
+    submission = data["submission"]
+    assert {i["name"]: i["value"] for i in submission["items"]} == {"已报送": 1, "未报送": 6}
+    assert submission["areas"] == ["屯溪区", "休宁县"] and submission["codes"] == ["341002", "341022"]
+    assert {s["name"]: s["data"] for s in submission["series"]} == {"已报送": [1, 0], "未报送": [1, 5]}
+    assert submission["url"] == "/reporting/dashboard/?region={region}" and "各县（区）镇、社区报送情况" in text
     # the county's own dashboard: its towns and its units only
     data, text = page_data(client, "/reporting/dashboard/?region=341022")
     assert data["coverage"]["towns"] == ["海阳镇", "万安镇"] and data["coverage"]["rates"] == [50.0, 0.0]
     assert {i["name"]: i["value"] for i in data["submission"]["items"]} == {"未报送": 5}
+    assert "series" not in data["submission"] and data["submission"]["url"].startswith("/reporting/review/")
     assert "各镇（街道）排查覆盖率" in text
 
 

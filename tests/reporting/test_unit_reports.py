@@ -107,13 +107,17 @@ def test_the_tally_of_a_city_counts_as_the_county_lists_do(tree, town_user, offi
             for row in selectors.unit_status_list(county=county, period=june, today=today):
                 key = "逾期未报" if row.is_late else row.status_label
                 expected[key] = expected.get(key, 0) + 1
-        tally, due = selectors.unit_status_tally(within=tree["city"], period=june, today=today)
+        per_county, due = selectors.unit_status_tally(within=tree["city"], period=june, today=today)
+        assert set(per_county) == {tree["county"].path, tree["district"].path}
+        tally = {k: sum(t[k] for t in per_county.values()) for k in selectors.TALLY_KEYS}
         assert {k: v for k, v in tally.items() if v} == expected, today
         assert due == date(2025, 6, 10)
-    assert tally == {"已采纳": 0, "已报送": 1, "已退回": 0, "未报送": 0, "逾期未报": 6}
-    assert selectors.unit_status_tally(within=tree["city"], period=june, today=date(2025, 6, 20))[0]["逾期未报"] == 1
+    assert per_county[tree["county"].path] == {"已采纳": 0, "已报送": 1, "已退回": 0, "未报送": 0, "逾期未报": 4}
+    assert per_county[tree["district"].path] == {"已采纳": 0, "已报送": 0, "已退回": 0, "未报送": 0, "逾期未报": 2}
+    on_the_20th = selectors.unit_status_tally(within=tree["city"], period=june, today=date(2025, 6, 20))[0]
+    assert on_the_20th[tree["district"].path]["逾期未报"] == 1 and on_the_20th[tree["county"].path]["逾期未报"] == 0
     services.unit_report_accept(user=office_user, report_id=report.pk)
-    assert selectors.unit_status_tally(within=tree["city"], period=june, today=date(2025, 6, 28))[0]["已采纳"] == 1
+    assert selectors.unit_status_tally(within=tree["city"], period=june, today=date(2025, 6, 28))[0][tree["county"].path]["已采纳"] == 1
 
 
 def test_a_future_month_cannot_be_reported(town_user):

@@ -93,9 +93,20 @@
     }, function (p) { go(fill(cov.url, { town: cov.town_ids[p.dataIndex], region: cov.codes[p.dataIndex] })); });
   }
 
-  if (data.submission) {
+  var colors = { "已采纳": "#2e7d32", "已报送": "#1565c0", "已退回": "#ef6c00", "未报送": "#9e9e9e", "逾期未报": "#c62828" };
+  if (data.submission && data.submission.series) {
+    // a province's or a city's dashboard: a bar per city or county, opening that area's dashboard
+    var subs = data.submission;
+    make("chart-submission", {
+      grid: grid, legend: { top: 0 }, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "category", data: subs.areas, axisLabel: { interval: 0, rotate: subs.areas.length > 6 ? 30 : 0 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: subs.series.map(function (s) {
+        return { name: s.name, type: "bar", stack: "total", data: s.data, barMaxWidth: 80, itemStyle: { color: colors[s.name] } };
+      })
+    }, function (p) { go(fill(subs.url, { region: subs.codes[p.dataIndex] })); });
+  } else if (data.submission) {
     var sub = data.submission;
-    var colors = { "已采纳": "#2e7d32", "已报送": "#1565c0", "已退回": "#ef6c00", "未报送": "#9e9e9e", "逾期未报": "#c62828" };
     make("chart-submission", {
       legend: { top: 0 },
       series: [{
