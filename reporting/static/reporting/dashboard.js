@@ -26,15 +26,22 @@
   }
   var grid = { left: 40, right: 20, top: 40, bottom: 30, containLabel: true };
 
+  // bars stacked per town or area; `style(s)` adds to each series
+  function stacked(labels, series, style) {
+    return {
+      grid: grid, legend: { top: 0 }, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: series.map(function (s) {
+        return Object.assign({ name: s.name, type: "bar", stack: "total", data: s.data, barMaxWidth: 80 }, style(s));
+      })
+    };
+  }
+
   var ts = data.town_state;
-  make("chart-town-state", {
-    grid: grid, legend: { top: 0 }, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    xAxis: { type: "category", data: ts.towns, axisLabel: { interval: 0, rotate: ts.towns.length > 6 ? 30 : 0 } },
-    yAxis: { type: "value", minInterval: 1 },
-    series: ts.series.map(function (s) {
-      return { id: s.id, name: s.name, type: "bar", stack: "total", data: s.data, barMaxWidth: 80, emphasis: { focus: "series" } };
-    })
-  }, function (p) {
+  make("chart-town-state", stacked(ts.towns, ts.series, function (s) {
+    return { id: s.id, emphasis: { focus: "series" } };
+  }), function (p) {
     // a county's bars open the ledger of that town and state; a province's or a city's bars
     // (cities, counties) open the dashboard of that area
     go(fill(ts.url, { town: ts.town_ids[p.dataIndex], state: p.seriesId, region: ts.codes ? ts.codes[p.dataIndex] : null }));
@@ -97,14 +104,9 @@
   if (data.submission && data.submission.series) {
     // a province's or a city's dashboard: a bar per city or county, opening that area's dashboard
     var subs = data.submission;
-    make("chart-submission", {
-      grid: grid, legend: { top: 0 }, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      xAxis: { type: "category", data: subs.areas, axisLabel: { interval: 0, rotate: subs.areas.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value", minInterval: 1 },
-      series: subs.series.map(function (s) {
-        return { name: s.name, type: "bar", stack: "total", data: s.data, barMaxWidth: 80, itemStyle: { color: colors[s.name] } };
-      })
-    }, function (p) { go(fill(subs.url, { region: subs.codes[p.dataIndex] })); });
+    make("chart-submission", stacked(subs.areas, subs.series, function (s) {
+      return { itemStyle: { color: colors[s.name] } };
+    }), function (p) { go(fill(subs.url, { region: subs.codes[p.dataIndex] })); });
   } else if (data.submission) {
     var sub = data.submission;
     make("chart-submission", {
