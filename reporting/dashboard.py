@@ -26,7 +26,7 @@ from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
 from . import periods
 from .figures import provider_figures
 from .models import CaseMonthlyFigure, CaseMonthlySummary
-from .selectors import TALLY_KEYS, unit_status_list, unit_status_tally
+from .selectors import TALLY_KEYS, unit_status_tally
 
 TREND_MONTHS = 12
 #: what a chart's bars are, by the level they group by
@@ -340,38 +340,38 @@ def _submission(user, county, root, areas, level) -> dict | None:
     officer's, the town's); for a province's or a city's dashboard a stacked bar per city or
     county (which one lags), each bar opening that area's dashboard."""
     period = periods.period_containing("month", timezone.localdate())
-    submission = {"period": period.key, "url": reverse("reporting:review") + f"?period={period.key}"}
-    if areas:
-        if root is None:
-            return None
+    if areas and root is not None:
         per_county, due = unit_status_tally(within=root, period=period)
         by_area = {a["path"]: dict.fromkeys(TALLY_KEYS, 0) for a in areas}
         for county_path, tally in per_county.items():
             area = next((p for p in by_area if county_path.startswith(p)), None)
-            for key, n in tally.items():
-                if area is not None:
+            if area is not None:
+                for key, n in tally.items():
                     by_area[area][key] += n
-        shown = [a for a in areas if any(by_area[a["path"]].values())]
-        if not shown:
-            return None
-        keys = [k for k in TALLY_KEYS if any(by_area[a["path"]][k] for a in shown)]
-        return {
-            **submission, "due": due.isoformat() if due else "", "level": LEVEL_LABELS[level],
-            "areas": [a["name"] for a in shown], "codes": [a["code"] for a in shown],
-            "series": [{"name": k, "data": [by_area[a["path"]][k] for a in shown]} for k in keys],
-            "items": [{"name": k, "value": sum(by_area[a["path"]][k] for a in shown)} for k in keys],
-            "url": reverse("reporting:dashboard") + "?region={region}",
-        }
-    if county is None:
+    elif not areas and county is not None:
+        within = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else county
+        per_county, due = unit_status_tally(within=within, county=county, period=period)
+        by_area = {}
+    else:
         return None
-    unit_scope = user.region if user.region_id and user.region.level > RegionLevel.COUNTY else None
-    rows = unit_status_list(county=county, period=period, within=unit_scope)
-    if not rows:
+    total = {k: sum(t[k] for t in per_county.values()) for k in TALLY_KEYS}
+    if not any(total.values()):
         return None
-    tally = dict.fromkeys(TALLY_KEYS, 0)
-    for row in rows:
-        tally["逾期未报" if row.is_late else row.status_label] += 1
-    return {**submission, "due": rows[0].due.isoformat(), "items": [{"name": k, "value": v} for k, v in tally.items() if v]}
+    submission = {
+        "period": period.key, "due": due.isoformat() if due else "",
+        "items": [{"name": k, "value": n} for k, n in total.items() if n],
+        "url": reverse("reporting:review") + f"?period={period.key}",
+    }
+    if not by_area:
+        return submission
+    shown = [a for a in areas if any(by_area[a["path"]].values())]
+    keys = [k for k in TALLY_KEYS if total[k]]
+    return {
+        **submission, "level": LEVEL_LABELS[level],
+        "areas": [a["name"] for a in shown], "codes": [a["code"] for a in shown],
+        "series": [{"name": k, "data": [by_area[a["path"]][k] for a in shown]} for k in keys],
+        "url": reverse("reporting:dashboard") + "?region={region}",
+    }
 
 
 def dashboard_data(*, user, county: Region | None, within: Region | None = None) -> dict:

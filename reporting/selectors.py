@@ -158,13 +158,17 @@ def unit_status_list(*, county: Region, period: periods.Period, today: date | No
 TALLY_KEYS = ("已采纳", "已报送", "已退回", "未报送", "逾期未报")
 
 
-def unit_status_tally(*, within: Region, period: periods.Period, today: date | None = None) -> tuple[dict, date | None]:
-    """A province's or a city's view of the towns' and communities' reports of the period: per
-    county inside `within` ({county path: {key: units}}), how many units stand at each of
-    TALLY_KEYS, each unit under its own county's duties; and the earliest due day. Counted from
-    plain rows (a province has ~10,000 units: no model instances), in constant queries."""
+def unit_status_tally(*, within: Region, period: periods.Period, today: date | None = None,
+                      county: Region | None = None) -> tuple[dict, date | None]:
+    """The dashboards' view of the towns' and communities' reports of the period: per county
+    ({county path: {key: units}}), how many units inside `within` stand at each of TALLY_KEYS
+    (ReportStatus's is_late and status_label), each unit under its own county's duties; and the
+    earliest due day. The counties are those inside `within` (a province's or a city's dashboard),
+    or `county` when `within` is inside it (a town officer's). Counted from plain rows (a province
+    has ~10,000 units: no model instances), in constant queries."""
     today = today or timezone.localdate()
-    counties = list(Region.objects.filter(level=RegionLevel.COUNTY, path__startswith=within.path))
+    counties = [county] if county is not None else list(
+        Region.objects.filter(level=RegionLevel.COUNTY, path__startswith=within.path))
     by_path = {c.path: c.pk for c in counties}
     duties = _unit_duties(counties)
     due = {duty.pk: duty.due_date(period) for chosen in duties.values() for duty in chosen.values()}
