@@ -343,7 +343,7 @@ def _from_serial(number: float) -> datetime | None:
     shows it when the date column lost its format."""
     if not 20000 <= number <= 80000:  # 1954 … 2119: anything else is not a date
         return None
-    return _EXCEL_EPOCH + timedelta(days=number)
+    return _EXCEL_EPOCH + timedelta(seconds=round(number * 86400))  # to the second, as Excel shows it
 
 
 def _parse_datetime(value, tz=None) -> datetime | None:

@@ -16,6 +16,7 @@ from accounts.models import User
 from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for
 from communities.models import Estate
+from communities.names import estate_alias_remember
 from core.config_cache import CONFIG_CACHE_SECONDS, cached, forget_on_change
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
 from core.models import CalendarDay
@@ -354,9 +355,12 @@ def complaint_resolve_estate(*, complaint_id: int, estate_id: int, user: User) -
         complaint.status = ComplaintStatus.RECEIVED
         complaint.save(update_fields=["estate", "region_path", "status"])
         _join_case(complaint, user=user)
+        alias_added = estate_alias_remember(estate=estate, name=complaint.raw_estate, user=user)
         ComplaintEvent.objects.create(
             complaint=complaint, actor=user, kind=ComplaintEventKind.ESTATE_RESOLVED,
-            note=f"原始小区名称“{complaint.raw_estate}”匹配为“{estate.name}”。", data={"estate_id": estate.pk},
+            note=f"原始小区名称“{complaint.raw_estate}”匹配为“{estate.name}”"
+                 + ("，已记为该小区的别名，今后导入自动匹配。" if alias_added else "。"),
+            data={"estate_id": estate.pk, "alias_added": alias_added},
         )
     return complaint
 
