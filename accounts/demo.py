@@ -37,6 +37,7 @@ def seed(context: dict) -> None:
     reference_editors, _ = Group.objects.get_or_create(name="基础数据维护")
     reference_editors.permissions.set(
         Permission.objects.filter(content_type__app_label__in=["campaigns", "communities", "enterprises"])
+        | Permission.objects.filter(content_type__app_label="complaints", content_type__model="hotlinevocabulary")
     )
     users = {}
     for username, role, region, enterprise in demo_users(context):

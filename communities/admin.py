@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ScopedAdminMixin
 
-from .models import Estate, Region
+from .models import Estate, EstateAlias, Region
 
 
 @admin.register(Region)
@@ -18,8 +18,18 @@ class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return ("parent", "code") if obj else ()
 
 
+class EstateAliasInline(admin.TabularInline):
+    """Other names of the estate that imports match (added when a person matches an imported row)."""
+
+    model = EstateAlias
+    extra = 0
+    fields = ("name", "created_by", "created_at")
+    readonly_fields = ("created_by", "created_at")
+
+
 @admin.register(Estate)
 class EstateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    inlines = [EstateAliasInline]
     list_display = ("name", "community", "enterprise", "households", "elevator_count", "owners_body_status")
     list_filter = ("management_type", "owners_body_status", "has_party_organisation", "service_level")
     search_fields = ("name", "address")

@@ -5,6 +5,8 @@ from django.db.models import Q
 
 from core.scoping import ScopedQuerySet
 
+from .names import estate_key
+
 
 class RegionLevel(models.IntegerChoices):
     PROVINCE = 1, "省"
@@ -203,3 +205,8 @@ class EstateAlias(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.estate_id}"
+
+    def save(self, *args, **kwargs):
+        # the key is how imports compare names; kept here so that the admin cannot store a stale one
+        self.key = estate_key(self.name)
+        super().save(*args, **kwargs)

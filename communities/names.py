@@ -7,10 +7,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
-from .models import Estate, EstateAlias
-
 _PUNCTUATION = re.compile(r"[\s·•・.,，。、\-—_()（）【】\[\]\"“”'‘’:：/\\#＃*]+")
 #: 3栋 / 3号楼 / 3幢2单元 / 5-2-301 / 12号 / B区… at the end of a name
 _BUILDING = re.compile(
@@ -90,21 +86,3 @@ class EstateIndex:
             if found:
                 return found
         return []
-
-
-def estate_index_for(queryset) -> EstateIndex:
-    estates = list(queryset.select_related("community__parent"))
-    aliases = EstateAlias.objects.filter(estate__in=queryset.values("pk")).values_list("estate_id", "key")
-    return EstateIndex.build(estates, aliases)
-
-
-def estate_alias_remember(*, estate: Estate, name: str, user) -> bool:
-    """Keeps `name` as an alias of `estate` unless it already finds that estate. Returns whether
-    an alias was added."""
-    name = str(name or "").strip()[:100]
-    key = estate_key(name)
-    if not key or key == estate_key(estate.name):
-        return False
-    with transaction.atomic():
-        _alias, created = EstateAlias.objects.get_or_create(estate=estate, key=key, defaults={"name": name, "created_by": user})
-    return created

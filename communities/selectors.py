@@ -1,4 +1,5 @@
-from .models import Estate
+from .models import Estate, EstateAlias
+from .names import EstateIndex
 
 
 def estate_list(*, user, filter_data=None, request=None):
@@ -25,3 +26,10 @@ def estate_export_rows(queryset):
             e.enterprise.name if e.enterprise_id else "", e.contract_start, e.contract_end,
             e.get_service_level_display(), e.contract_filing_number,
         ]
+
+
+def estate_index_for(queryset) -> EstateIndex:
+    """The estates of a queryset with their aliases, indexed for matching names (communities.names)."""
+    estates = list(queryset.select_related("community__parent"))
+    aliases = EstateAlias.objects.filter(estate__in=queryset.values("pk")).values_list("estate_id", "key")
+    return EstateIndex.build(estates, aliases)

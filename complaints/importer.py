@@ -31,7 +31,8 @@ from accounts.models import User
 from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for_path
 from communities.models import Estate, Region
-from communities.names import estate_index_for, estate_key
+from communities.names import estate_key
+from communities.selectors import estate_index_for
 from core.bulk import Background, copy_available, copy_lines, copy_text, reserve_ids
 from core.errors import DomainError, PermissionDenied
 from core.models import CalendarDay
@@ -196,10 +197,10 @@ def _header_map(cells, vocabulary: Vocabulary) -> dict[int, str]:
 def _footer_reason(cells, reference) -> str:
     """Why a row below the header is not a work order ("" when it is one): a total, a count, a
     note or a signature line; or a lone note in one cell."""
+    if reference and not _FOOTER.match(reference):  # a work order: the usual case, decided first
+        return ""
     texts = [str(c).strip() for c in cells if c is not None and str(c).strip()]
     if not texts:
-        return ""
-    if reference and not _FOOTER.match(reference):
         return ""
     for text in texts:
         if _FOOTER.match(text):

@@ -16,7 +16,7 @@ from accounts.models import User
 from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for
 from communities.models import Estate
-from communities.names import estate_alias_remember
+from communities.services import estate_alias_remember
 from core.config_cache import CONFIG_CACHE_SECONDS, cached, forget_on_change
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
 from core.models import CalendarDay
