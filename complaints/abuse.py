@@ -1,6 +1,9 @@
 """Abuse protection of the public pages: an offline arithmetic CAPTCHA carried by the form as a
-signed token (no session row is written to show the form), and fixed-window rate limits per IP
-and per phone number in Django's cache (LocMem or Redis).
+signed token (no session row is written to show the form) that also carries when the form was
+shown (a form answered faster than a person can is refused), a honeypot field only scripts fill,
+and sliding-window rate limits per IP in Django's cache (Redis in production, shared by every
+worker). A phone number over its daily count is not refused — anyone can type a stranger's
+number — the complaint is flagged for a person to check instead (`Complaint.review_note`).
 
 The token (django.core.signing, salted, timestamped) holds a random nonce and a SECRET_KEY-keyed
 digest of the answer; it expires after CAPTCHA_MAX_AGE and is spent on its first use (the nonce
@@ -34,28 +37,66 @@ class CaptchaFailed(DomainError):
     default_message = "验证题答案不正确，请重新计算后填写。"
 
 
+class Honeypot(DomainError):
+    status_code = 400
+    default_message = "提交失败，请刷新页面后重新填写。"
+
+
 def client_ip(request) -> str:
-    """REMOTE_ADDR: behind a reverse proxy, the proxy must set it (e.g. gunicorn's
-    --forwarded-allow-ips); X-Forwarded-For from the client is not trusted here."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address: REMOTE_ADDR, unless the request came from one of TRUSTED_PROXIES
+    (the intranet's nginx): then the nearest address of X-Forwarded-For that is not a trusted
+    proxy. A client's own X-Forwarded-For is never believed."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    trusted = set(getattr(settings, "TRUSTED_PROXIES", ()))
+    if remote not in trusted:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return address[:64]
+    return remote
+
+
+def _count(scope: str, ident: str, window: int) -> float:
+    """One more attempt of `ident`, and the attempts of the last `window` seconds as a sliding
+    window: this bucket's count plus the previous bucket's, weighted by how much of it still
+    lies inside the window (no burst of twice the limit at a bucket's edge)."""
+    now = time.time()
+    bucket = int(now // window)
+    key = f"complaints:rl:{scope}:{ident}:{bucket}"
+    cache.add(key, 0, timeout=2 * window + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=2 * window + 60)
+        count = 1
+    previous = cache.get(f"complaints:rl:{scope}:{ident}:{bucket - 1}", 0)
+    return count + previous * (1 - (now % window) / window)
 
 
 def rate_limit_hit(scope: str, ident: str) -> None:
     """Counts one attempt of `ident` in `scope` and raises RateLimited past the limit."""
     limit, window = settings.COMPLAINTS_RATE_LIMITS[scope]
-    bucket = int(time.time() // window)
-    key = f"complaints:rl:{scope}:{ident}:{bucket}"
-    cache.add(key, 0, timeout=window + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 60)
-        count = 1
-    if count > limit:
+    if _count(scope, ident, window) > limit:
         minutes = max(1, window // 60)
         what = {"ip": "同一网络", "phone": "同一手机号", "track_ip": "同一网络"}.get(scope, "")
         unit = f"{minutes // 60} 小时" if minutes >= 60 else f"{minutes} 分钟"
         raise RateLimited(f"{what}在 {unit}内提交次数过多（上限 {limit} 次），请稍后再试。")
+
+
+def phone_review_note(phone_hash: str) -> str:
+    """Counts one public submission of a number; past the daily limit returns why the complaint
+    needs a person to check it (a number typed by someone else must not block its owner)."""
+    limit, window = settings.COMPLAINTS_RATE_LIMITS["phone"]
+    if _count("phone", phone_hash, window) > limit:
+        return f"同一手机号 24 小时内提交超过 {limit} 次，请核实是否本人投诉。"
+    return ""
+
+
+def honeypot_check(value) -> None:
+    """The form's hidden 网址 field: a person never sees it, a script fills every field."""
+    if str(value or "").strip():
+        raise Honeypot()
 
 
 @dataclass(frozen=True)
@@ -79,7 +120,7 @@ def captcha_new() -> Captcha:
     else:
         question, answer = f"{a} 加 {b} 等于几？", a + b
     nonce = secrets.token_urlsafe(12)
-    token = signing.dumps({"n": nonce, "h": _answer_digest(nonce, str(answer))}, salt=CAPTCHA_SALT)
+    token = signing.dumps({"n": nonce, "h": _answer_digest(nonce, str(answer)), "t": int(time.time())}, salt=CAPTCHA_SALT)
     return Captcha(question, token)
 
 
@@ -89,10 +130,12 @@ def captcha_check(token: str, answer: str) -> None:
     "expired": the visitor gets a new question."""
     try:
         data = signing.loads(str(token or ""), salt=CAPTCHA_SALT, max_age=CAPTCHA_MAX_AGE)
-        nonce, digest = str(data["n"]), str(data["h"])
-    except (signing.BadSignature, KeyError, TypeError):
+        nonce, digest, shown = str(data["n"]), str(data["h"]), int(data["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise CaptchaFailed(CAPTCHA_EXPIRED) from None
     if not cache.add(f"{CAPTCHA_USED_PREFIX}{nonce}", 1, timeout=CAPTCHA_MAX_AGE + 60):
         raise CaptchaFailed(CAPTCHA_EXPIRED)
+    if time.time() - shown < settings.COMPLAINTS_MIN_FILL_SECONDS:  # faster than anyone reads the form
+        raise CaptchaFailed("提交过快，请核对填写内容后重新回答验证题再提交。")
     if not constant_time_compare(_answer_digest(nonce, str(answer or "").strip()), digest):
         raise CaptchaFailed()

@@ -83,6 +83,9 @@ class PublicComplaintForm(forms.Form):
     captcha = forms.CharField(label="验证题", max_length=4, error_messages={"required": "请回答验证题。"},
                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     via = forms.CharField(required=False, widget=forms.HiddenInput)
+    #: the honeypot (abuse.honeypot_check): off screen and out of the tab order, a person leaves it empty
+    website = forms.CharField(label="网址（请勿填写）", required=False, max_length=200,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
 
     def __init__(self, *args, estates=None, **kwargs):
         super().__init__(*args, **kwargs)

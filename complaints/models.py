@@ -197,6 +197,9 @@ class Complaint(models.Model):
         related_name="+",
     )
 
+    #: why a person should check this complaint before trusting it (e.g. a number used too often on
+    #: the public form: someone may have typed a stranger's number)
+    review_note = models.CharField("待核实", max_length=200, blank=True)
     anonymised_at = models.DateTimeField("个人信息已匿名化", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True,

@@ -229,6 +229,7 @@ def complaint_create(
     deadline: date | None = None,
     files=None,
     user: User | None = None,
+    review_note: str = "",
 ) -> Complaint:
     """Registers one complaint and makes it a clue of a case (多人同诉 grouping). `user` is the
     staff member (None for the public form): their scope must hold the estate and their role must
@@ -265,6 +266,7 @@ def complaint_create(
                 complainant_name=complainant_name, phone_encrypted=privacy.phone_encrypt(phone),
                 phone_hash=privacy.phone_hash(phone), is_anonymous=is_anonymous or not phone,
                 deadline=deadline or deadline_for(channel, received_at), created_by=user,
+                review_note=review_note[:200],
             )
             for upload, content_type in photos:
                 ComplaintAttachment.objects.create(

@@ -109,6 +109,7 @@ def complaint_new(request):
         form = PublicComplaintForm(request.POST, request.FILES, estates=estates.select_related("community__parent"))
         try:
             abuse.rate_limit_hit("ip", abuse.client_ip(request))
+            abuse.honeypot_check(request.POST.get("website", ""))
             answer_ok = True
             try:
                 abuse.captcha_check(request.POST.get("captcha_token", ""), request.POST.get("captcha", ""))
@@ -118,15 +119,15 @@ def complaint_new(request):
                 form.add_error("captcha", exc.message)
             if answer_ok and form.is_valid():
                 data = form.cleaned_data
-                phone = ""
+                phone, review_note = "", ""
                 if not data["anonymous"]:
                     phone = privacy.normalise_phone(data["phone"])
-                    abuse.rate_limit_hit("phone", privacy.phone_hash(phone))
+                    review_note = abuse.phone_review_note(privacy.phone_hash(phone))
                 complaint = services.complaint_create(
                     channel=Channel.QR_CODE if data.get("via") == "qr" else Channel.PUBLIC_FORM,
                     estate=data["estate"], category=data["category"], description=data["description"],
                     phone=phone, complainant_name=data["name"], is_anonymous=data["anonymous"],
-                    files=data["photos"],
+                    files=data["photos"], review_note=review_note,
                 )
                 codes = request.session.get(SESSION_CODES, [])
                 request.session[SESSION_CODES] = ([complaint.tracking_code] + codes)[:10]

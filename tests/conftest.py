@@ -115,6 +115,12 @@ def _reference_data_in_transactional_tests(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_minimum_fill_time(settings):
+    """Test clients answer the public form at once; the one test of the minimum sets it back."""
+    settings.COMPLAINTS_MIN_FILL_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Every test starts and ends with an empty cache: rate-limit counters, spent questions, and
     the cached reference data (campaigns, categories, rules: rows of a rolled-back test whose ids

@@ -242,6 +242,10 @@ SITE_NAME = "物业服务专项整治案件管理系统"
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 # (max requests, window seconds) for the public form and tracking page
 COMPLAINTS_RATE_LIMITS = {"ip": (10, 60 * 60), "phone": (3, 24 * 60 * 60), "track_ip": (30, 60 * 60)}
+#: a public complaint answered faster than this (seconds after the form was shown) is refused
+COMPLAINTS_MIN_FILL_SECONDS = int(os.environ.get("COMPLAINTS_MIN_FILL_SECONDS", "4"))
+#: addresses of the reverse proxies (nginx) whose X-Forwarded-For is believed, comma separated
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()]
 COMPLAINTS_ANONYMISE_AFTER_MONTHS = int(os.environ.get("COMPLAINTS_ANONYMISE_AFTER_MONTHS", "24"))
 
 # The one key for data encrypted at rest (core.crypto: complainants' phones, special-account

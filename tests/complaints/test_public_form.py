@@ -2,11 +2,14 @@
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import abuse
 from complaints.models import Channel, Complaint
@@ -124,16 +127,55 @@ def test_missing_estate_or_bad_category_are_400_in_chinese(client, estates):
     assert response.status_code == 400
 
 
-def test_rate_limit_per_phone(client, estates, settings):
+def test_a_number_used_too_often_is_flagged_not_refused(client, estates, settings):
+    """Anyone can type a stranger's number: past the daily count the complaint is accepted and
+    flagged for a person to check, so the owner of the number is never blocked."""
     settings.COMPLAINTS_RATE_LIMITS = {**settings.COMPLAINTS_RATE_LIMITS, "phone": (2, 3600)}
     estate = estates["haiyang_1"]
-    assert _post(client, estate).status_code == 302
-    assert _post(client, estate).status_code == 302
-    response = _post(client, estate)
-    assert response.status_code == 429
-    assert "同一手机号" in response.content.decode()
-    # another number from the same browser still gets through
+    assert [_post(client, estate).status_code for _ in range(3)] == [302, 302, 302]
+    notes = list(Complaint.objects.order_by("pk").values_list("review_note", flat=True))
+    assert notes[:2] == ["", ""] and "请核实是否本人投诉" in notes[2]
     assert _post(client, estate, phone="13912345678").status_code == 302
+    assert Complaint.objects.order_by("-pk").first().review_note == ""
+
+
+def test_a_filled_honeypot_is_refused(client, estates):
+    response = _post(client, estates["haiyang_1"], website="http://spam.example")
+    assert response.status_code == 400 and "提交失败" in response.content.decode()
+    assert Complaint.objects.count() == 0
+
+
+def test_a_form_answered_faster_than_a_person_can_is_refused(client, estates, settings):
+    settings.COMPLAINTS_MIN_FILL_SECONDS = 4
+    response = _post(client, estates["haiyang_1"])
+    assert response.status_code == 400 and "提交过快" in response.content.decode()
+    assert Complaint.objects.count() == 0
+    answer, token = _answer(client)
+    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
+        data = {"estate": estates["haiyang_1"].pk, "category": category("A1").pk, "description": "楼道垃圾一周没人清理",
+                "name": "李四", "phone": "13812341234", "captcha": answer, "captcha_token": token}
+        assert client.post(URL, data).status_code == 302
+
+
+def test_the_ip_limit_is_a_sliding_window(estates, settings):
+    settings.COMPLAINTS_RATE_LIMITS = {**settings.COMPLAINTS_RATE_LIMITS, "ip": (4, 3600)}
+    start = timezone.now().replace(minute=50, second=0, microsecond=0)  # late in one bucket
+    with time_machine.travel(start, tick=False):
+        for _ in range(4):
+            abuse.rate_limit_hit("ip", "10.1.1.1")
+    # a fixed window would allow four more right after the hour; the sliding one does not
+    with time_machine.travel(start + timedelta(minutes=15), tick=False), pytest.raises(abuse.RateLimited):
+        abuse.rate_limit_hit("ip", "10.1.1.1")
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        abuse.rate_limit_hit("ip", "10.1.1.1")
+
+
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(rf, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="203.0.113.9")
+    assert abuse.client_ip(spoofed) == "203.0.113.9"
+    proxied = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7", REMOTE_ADDR="127.0.0.1")
+    assert abuse.client_ip(proxied) == "198.51.100.7"  # the address nginx saw, not what the client wrote
 
 
 def test_rate_limit_per_ip(client, estates, settings):
@@ -209,7 +251,7 @@ def test_the_token_does_not_carry_the_answer(client):
         a, op, b = re.match(r"(\d+) (加|减) (\d+)", captcha.question).groups()
         answer = str(int(a) + int(b) if op == "加" else int(a) - int(b))
         payload = signing.loads(captcha.token, salt=abuse.CAPTCHA_SALT)
-        assert set(payload) == {"n", "h"} and answer not in (payload["h"], payload["n"])
+        assert set(payload) == {"n", "h", "t"} and answer not in (payload["h"], payload["n"])
         assert abuse._answer_digest(payload["n"], answer) == payload["h"]
 
 
