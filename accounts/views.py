@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_current_public
+from complaints.selectors import reply_due_for_home
 from rectification.selectors import home_deadlines
 
 from . import selectors
@@ -44,5 +45,6 @@ def home(request):
         "figures": selectors.home_figures(user=user),
         "campaigns": Campaign.objects.visible_to(user).filter(is_active=True).prefetch_related("stages")[:3],
         "deadlines": home_deadlines(user=user),
+        "reply_due": reply_due_for_home(user=user),
     }
     return render(request, "accounts/home.html", context)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -76,6 +77,14 @@ class Region(models.Model):
 
     def contains(self, other: "Region") -> bool:
         return other.path.startswith(self.path)
+
+    def county(self) -> "Region | None":
+        """The county (县/区) this region is or belongs to; None above county level."""
+        if self.level == RegionLevel.COUNTY:
+            return self
+        if self.level < RegionLevel.COUNTY:
+            return None
+        return Region.objects.filter(path="/".join(self.path.split("/")[:3]) + "/").first()
 
 
 class OwnersBodyStatus(models.TextChoices):
@@ -171,3 +180,26 @@ class Estate(models.Model):
     @property
     def town(self) -> Region:
         return self.community.parent
+
+
+class EstateAlias(models.Model):
+    """Another name of an estate, as outside systems write it (a 12345 export's 小区名称). Saved when
+    a person matches an imported complaint to an estate, so the next file matches by itself.
+    `key` is the name normalised as the importer compares names."""
+
+    estate = models.ForeignKey(Estate, verbose_name="小区", on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField("别名", max_length=100)
+    key = models.CharField("比对用名称", max_length=100, db_index=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="设置人", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "小区别名"
+        verbose_name_plural = "小区别名"
+        ordering = ["estate_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["estate", "key"], name="estate_alias_unique_key")]
+
+    def __str__(self):
+        return f"{self.name} → {self.estate_id}"

@@ -136,6 +136,24 @@ class ReplyForm(forms.Form):
         _style(self)
 
 
+class ReturnCallForm(forms.Form):
+    satisfaction = forms.ChoiceField(label="回访满意度", choices=Satisfaction.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label="回访记录（不满意时必填）", max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="重新办理理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
 class MoveForm(forms.Form):
     to_case = forms.IntegerField(label="目标案件ID", min_value=1)
     reason = forms.CharField(label="理由", max_length=500)
@@ -173,8 +191,9 @@ class RateForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="12345 工单导出文件（.xlsx）", widget=forms.ClearableFileInput(attrs={
-        "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+    file = forms.FileField(label="12345 工单导出文件（.xlsx、.xls 或 .csv）", widget=forms.ClearableFileInput(attrs={
+        "accept": ".xlsx,.xls,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                  "application/vnd.ms-excel,text/csv"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,13 +1,18 @@
-"""12345 hotline work-order import (12345 工单导入).
+"""12345 hotline work-order import (12345 工单导入), on the files the platforms really export.
 
-Reads the platform's .xlsx export with calamine (Rust, quick-xml: no DTD, no entity expansion;
-the sheet's extent is checked first, see _check_xlsx; openpyxl for what that check cannot vouch
-for), finds the header row wherever it is (merged title rows, extra, reordered columns and blank
-rows are tolerated), previews every row as new / duplicate / error with a Chinese reason, and imports
-all importable rows in one transaction or none. Estates are matched by name within the row's
-region; a row whose estate does not match is imported as 待匹配小区 for a person to resolve.
-Every lookup is done in bulk: the number of queries does not grow with the rows. On PostgreSQL
-the rows are written with COPY (core.bulk.copy_lines), elsewhere with bulk_create.
+Reads .xlsx, .xls and .csv (GBK / GB18030 or UTF-8) through the one safe reader
+(core.spreadsheets), finds the header row wherever it is by the column names the platforms use
+(complaints.vocabulary: synonyms a county can extend), skips title, notes, subtotal and 合计 /
+共 N 件 rows (counted, not errors), and previews every row as new / duplicate / error / 类别待对应 /
+不在本辖区 with a Chinese reason. Dates are read in every form the platforms write (Excel dates
+and serial numbers, 2025/6/3 9:15, 2025年6月3日 9时15分 …). The platform's category is mapped to
+the taxonomy (mapping, then keywords); estates are matched like a person would (communities.names).
+
+Rows in error no longer block the rest: `import_12345(..., valid_only=True)` imports the valid
+rows in one transaction and `error_rows_xlsx` gives the others back with a reason column, to be
+fixed and imported later (re-import adds nothing already imported). Every lookup is done in
+bulk: the number of queries does not grow with the rows. On PostgreSQL the rows are written with
+COPY (core.bulk.copy_lines), elsewhere with bulk_create.
 
 The staff page parses the file once: the preview's rows are kept beside the stored file
 (dump_rows / load_rows) and the confirm step checks them all again, without re-reading the file."""
@@ -16,53 +21,43 @@ import hashlib
 import json
 import re
 import secrets
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from io import BytesIO
 
 from django.db import connection, transaction
 from django.utils import timezone
-from python_calamine import CalamineWorkbook
 
 from accounts.models import User
 from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for_path
 from communities.models import Estate, Region
+from communities.names import estate_index_for, estate_key
 from core.bulk import Background, copy_available, copy_lines, copy_text, reserve_ids
-from core.errors import DomainError
+from core.errors import DomainError, PermissionDenied
 from core.models import CalendarDay
+from core.spreadsheets import SpreadsheetRefused, read_rows
+from core.xlsx import workbook_bytes
 from rectification.clues import clues_open_or_join_bulk
 from rectification.models import OPEN_STATES, Case, ClueSource
 
 from . import privacy
 from .models import Channel, Complaint, ComplaintEvent, ComplaintEventKind, ComplaintStatus
 from .services import CODE_ALPHABET, deadline_workdays
+from .vocabulary import FIELD_LABELS, Vocabulary, category_remember
 
 MAX_ROWS = 50000
-#: the first sheet may span at most this many cells (rows × columns, blank ones included):
-#: calamine holds the sheet as one dense grid, so a file naming cell XFD1048576 is refused
-#: before it is read instead of asking for hundreds of gigabytes.
-MAX_SHEET_CELLS = 6_000_000
-#: decompressed size of the workbook's parts together (a 50,000-row export is ~40 MB)
-MAX_XML_BYTES = 200 * 1024 * 1024
 HEADER_SCAN_ROWS = 30
-FALLBACK_CATEGORY_CODE = "F6"
-
-#: column heading (and the names other exports use for it) → field
-COLUMNS = {
-    "reference": ("工单编号", "工单号", "编号"),
-    "received_at": ("来电时间", "受理时间", "登记时间"),
-    "name": ("来电人", "来电人姓名", "诉求人", "姓名"),
-    "phone": ("联系电话", "来电号码", "电话", "手机号码"),
-    "description": ("诉求内容", "来电内容", "问题描述"),
-    "region": ("所属区域", "区域", "所属镇街", "镇街"),
-    "estate": ("小区名称", "小区", "涉及小区"),
-    "category": ("诉求类别", "问题类别", "诉求分类"),
-    "deadline": ("办理时限", "办结时限", "处理时限"),
-}
 REQUIRED = ("reference", "received_at", "description", "estate")
-LABELS = {key: names[0] for key, names in COLUMNS.items()}
+LABELS = FIELD_LABELS
+#: what a caller writes when they would not give their name
+ANONYMOUS_NAMES = frozenset({"匿名", "无", "不详", "未知", "未留名", "未提供", "匿名来电", "匿名用户", "-", "—", "/", "／", "无名"})
+#: rows below the header that are not work orders: totals, counts, notes, signatures
+_FOOTER = re.compile(
+    r"^(合计|总计|小计|共计|汇总|总数)"
+    r"|^共\s*[0-9]+\s*(件|条|单|个|行|笔)"
+    r"|^(制表|填报|审核|导出|打印|统计)(人|时间|日期|单位|部门)"
+    r"|^(注|备注|说明|数据来源|统计口径)\s*[:：]"
+)
 
 
 class ImportRefused(DomainError):
@@ -70,11 +65,17 @@ class ImportRefused(DomainError):
     default_message = "导入文件无法识别。"
 
 
+STATUS_LABELS = {
+    "new": "新增", "duplicate": "重复", "error": "错误", "unmapped": "类别待对应", "out_of_scope": "不在本辖区",
+    "skipped": "已跳过（合计/说明行）",
+}
+
+
 @dataclass
 class Row:
     line: int
     values: dict
-    status: str = "new"  # new | duplicate | error
+    status: str = "new"  # new | duplicate | error | unmapped | out_of_scope | skipped
     reasons: list[str] = field(default_factory=list)
     estate: Estate | None = None
     category: ProblemCategory | None = None
@@ -83,6 +84,8 @@ class Row:
     deadline: date | None = None
     deadline_days: int | None = None
     phone: str = ""
+    name: str = ""
+    is_anonymous: bool = False
     received_day: date | None = None
 
     @property
@@ -90,10 +93,14 @@ class Row:
         return self.status == "new" and self.estate is None
 
     @property
+    def needs_person(self) -> bool:
+        return self.status in ("error", "unmapped", "out_of_scope") or self.unmatched
+
+    @property
     def status_label(self) -> str:
         if self.unmatched:
             return "新增（待匹配小区）"
-        return {"new": "新增", "duplicate": "重复", "error": "错误"}[self.status]
+        return STATUS_LABELS[self.status]
 
 
 @dataclass
@@ -102,6 +109,8 @@ class Preview:
     sha256: str = ""
     #: the file's rows as parsed (rows_from_cells), for dump_rows: the confirm step reuses them
     raw_rows: list = field(default_factory=list, repr=False)
+    #: rows imported by import_12345 (0 for a preview)
+    imported: int = 0
 
     def count(self, status):
         return sum(1 for r in self.rows if r.status == status)
@@ -119,38 +128,97 @@ class Preview:
         return self.count("error")
 
     @property
+    def skipped(self):
+        return self.count("skipped")
+
+    @property
+    def out_of_scope(self):
+        return self.count("out_of_scope")
+
+    @property
+    def category_unmapped(self):
+        return self.count("unmapped")
+
+    @property
     def unmatched(self):
         return [r for r in self.rows if r.unmatched]
 
+    @property
+    def data_rows(self):
+        return len(self.rows) - self.skipped
+
+    @property
+    def rejected(self) -> list[Row]:
+        """Rows a person must fix and import again: errors and unmapped categories."""
+        return [r for r in self.rows if r.status in ("error", "unmapped")]
+
+    def unmapped_categories(self) -> list[dict]:
+        """Each platform category no rule maps, with its row count and a sample text, for the
+        preview's chooser; `key` names the chooser's field."""
+        found: dict[str, dict] = {}
+        for row in self.rows:
+            if row.status == "unmapped":
+                raw = row.values.get("category", "")
+                entry = found.setdefault(raw, {"raw": raw, "key": category_field(raw), "rows": 0,
+                                               "sample": row.values.get("description", "")[:60]})
+                entry["rows"] += 1
+        return sorted(found.values(), key=lambda e: (-e["rows"], e["raw"]))
+
+    def counts(self) -> dict:
+        return {
+            "rows": self.data_rows, "new": self.new, "duplicate": self.duplicates, "unmatched": len(self.unmatched),
+            "error": self.errors, "skipped_footer": self.skipped, "out_of_scope": self.out_of_scope,
+            "category_unmapped": self.category_unmapped, "imported": self.imported,
+        }
+
     def rows_for_display(self, limit: int = 500) -> list[Row]:
-        """Errors and unmatched rows first (they need a person), then the rest, up to `limit`."""
-        first = [r for r in self.rows if r.status == "error" or r.unmatched]
-        rest = [r for r in self.rows if not (r.status == "error" or r.unmatched)]
+        """Rows a person must look at first (errors, unmapped categories, other towns', unmatched
+        estates), then the rest, up to `limit`."""
+        first = [r for r in self.rows if r.needs_person]
+        rest = [r for r in self.rows if not r.needs_person]
         return (first + rest)[:limit]
 
 
-def _norm(value) -> str:
-    return re.sub(r"\s+", "", str(value or "")).replace("：", "").replace(":", "").replace("*", "")
+def category_field(raw: str) -> str:
+    """The chooser's form field for a platform category (its text may hold any character)."""
+    return "map_" + hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
-def _header_map(cells) -> dict[int, str]:
+def _header_map(cells, vocabulary: Vocabulary) -> dict[int, str]:
     mapping = {}
     for index, cell in enumerate(cells):
-        text = _norm(cell)
-        for key, names in COLUMNS.items():
-            if text in names and key not in mapping.values():
-                mapping[index] = key
+        key = vocabulary.field_of(cell)
+        if key and key not in mapping.values():
+            mapping[index] = key
     return mapping
 
 
-def rows_from_cells(cells_iter) -> list[tuple[int, dict]]:
-    """(line number, {field: raw value}) for every non-blank data row below the header row,
-    which is the first of the first HEADER_SCAN_ROWS rows naming enough known columns."""
+def _footer_reason(cells, reference) -> str:
+    """Why a row below the header is not a work order ("" when it is one): a total, a count, a
+    note or a signature line; or a lone note in one cell."""
+    texts = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+    if not texts:
+        return ""
+    if reference and not _FOOTER.match(reference):
+        return ""
+    for text in texts:
+        if _FOOTER.match(text):
+            return f"合计/说明行（“{text[:20]}”），已跳过"
+    if not reference and len(texts) == 1:
+        return f"说明行（“{texts[0][:20]}”），已跳过"
+    return ""
+
+
+def rows_from_cells(cells_iter, vocabulary: Vocabulary | None = None) -> list[tuple[int, dict]]:
+    """(line number, {field: raw value, "_skipped": reason}) for every non-blank row below the
+    header row, which is the first of the first HEADER_SCAN_ROWS rows naming enough known
+    columns. Total and note rows carry the reason they are skipped."""
+    vocabulary = vocabulary or Vocabulary.for_county(None)
     mapping, rows = None, []
     for line, cells in enumerate(cells_iter, start=1):
         cells = tuple(cells or ())
         if mapping is None:
-            candidate = _header_map(cells)
+            candidate = _header_map(cells, vocabulary)
             if len(candidate) >= 4 and all(k in candidate.values() for k in ("reference", "description")):
                 mapping = candidate
                 missing = [LABELS[k] for k in REQUIRED if k not in mapping.values()]
@@ -162,136 +230,27 @@ def rows_from_cells(cells_iter) -> list[tuple[int, dict]]:
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
         values = {key: cells[index] if index < len(cells) else None for index, key in mapping.items()}
+        reference = values.get("reference")
+        values["_skipped"] = _footer_reason(cells, str(reference).strip() if reference is not None else "")
         rows.append((line, values))
-        if len(rows) > MAX_ROWS:
+        if len(rows) > MAX_ROWS + 100:
             raise ImportRefused(f"单个文件最多导入 {MAX_ROWS} 行，请拆分后再导入。")
     if mapping is None:
         raise ImportRefused(
-            f"在前 {HEADER_SCAN_ROWS} 行中没有找到表头。表头应包含：{'、'.join(LABELS.values())}。"
+            f"在前 {HEADER_SCAN_ROWS} 行中没有找到表头。表头应包含：{'、'.join(LABELS.values())}"
+            "（也可用平台的其他列名，如“工单号”“受理时间”“问题描述”）。"
         )
+    if sum(1 for _line, values in rows if not values["_skipped"]) > MAX_ROWS:
+        raise ImportRefused(f"单个文件最多导入 {MAX_ROWS} 行，请拆分后再导入。")
     return rows
 
 
-NOT_XLSX = "无法读取该文件，请上传 12345 平台导出的 .xlsx 文件（不支持 .xls 或 CSV）。"
-TOO_BIG = "文件解压后过大，请拆分后再导入。"
-_XML_ENCODING = re.compile(rb'<\?xml[^>]*?encoding=["\']([^"\']+)')
-_FAR_ROW = re.compile(rb'r="[A-Za-z]{0,4}([0-9]{6,})')
-_WIDE_COLUMN = re.compile(rb'r="([A-Za-z]{2,})[0-9]')
-_NOT_CELL = re.compile(rb"<c[^\s>/]")
-_CELL_ROW = re.compile(rb'<c r="[A-Za-z]+([0-9]+)')
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ch - 64
-    return number
-
-
-def _sheet_cells(xml: bytes) -> int | None:
-    """How many cells calamine's dense grid for this sheet XML can hold at most (it spans A1 to the
-    highest row and column any cell names), from byte counts and a few scans; None when the XML
-    is not in the plain form those counts can vouch for (another encoding, CDATA, comments, a
-    cell whose first attribute is not its reference…): the caller then reads it with openpyxl."""
-    head = xml[:300].lstrip(b"\xef\xbb\xbf \t\r\n")
-    start = min(len(xml), 300) - len(head)
-    if not head.startswith(b"<"):
-        return None
-    declared = _XML_ENCODING.match(head)
-    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-        return None
-    # no CDATA, comment, DOCTYPE or processing instruction (after the declaration) could hide tags
-    if b"<!" in xml or xml.find(b"<?", start + 2) != -1 or b":sheetData" in xml:
-        return None
-    # every cell names its place (none is placed by counting); <cols>, <color>… are not cells
-    tags, cells = xml.count(b"<c"), xml.count(b'<c r="')
-    if tags != cells and tags - len(_NOT_CELL.findall(xml)) != cells:
-        return None
-    rows = xml.count(b"<row")
-    width = max((_column_number(c) for c in set(_WIDE_COLUMN.findall(xml))), default=26)
-    if width > 16384:
-        return MAX_SHEET_CELLS + 1
-    far = _FAR_ROW.findall(xml)
-    if far:
-        height = max(rows, max(int(n) for n in far))
-    else:
-        height = max(rows, 99_999)
-        if height * width > MAX_SHEET_CELLS:  # a wide sheet: find its real last row
-            height = max(rows, max((int(n) for n in _CELL_ROW.findall(xml)), default=0))
-    return height * width
-
-
-def _check_xlsx(data: bytes) -> str:
-    """Refuses what is not an .xlsx workbook, a workbook too large once decompressed (a zip bomb)
-    or a sheet spanning too many cells (a lone cell at XFD1048576 would make calamine allocate
-    hundreds of gigabytes). Returns the reader to use: "calamine", or "openpyxl" (streaming,
-    slower) for a sheet whose extent cannot be vouched for cheaply."""
-    try:
-        archive = zipfile.ZipFile(BytesIO(data))
-        names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ImportRefused(NOT_XLSX) from exc
-    if "xl/workbook.xml" not in names:
-        raise ImportRefused(NOT_XLSX)
-    left, reader = MAX_XML_BYTES, "calamine"
-    with archive:
-        for info in archive.infolist():  # any member may be named as a sheet by the workbook's rels
-            if info.is_dir():
-                continue
-            if info.file_size > left:
-                raise ImportRefused(TOO_BIG)
-            try:
-                with archive.open(info) as member:
-                    xml = member.read(left + 1)
-            except Exception as exc:  # a damaged member: zlib, CRC, encryption errors
-                raise ImportRefused(NOT_XLSX) from exc
-            left -= len(xml)
-            if left < 0:
-                raise ImportRefused(TOO_BIG)
-            if xml[:4] in (b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"<\x00?\x00", b"\x00<\x00?"):  # UTF-16
-                reader = "openpyxl"
-                continue
-            if b"sheetData" not in xml:
-                continue
-            cells = _sheet_cells(xml)
-            if cells is None:
-                reader = "openpyxl"
-            elif cells > MAX_SHEET_CELLS:
-                raise ImportRefused(f"工作表的单元格范围过大，单个文件最多导入 {MAX_ROWS} 行，请删除多余的行列或拆分后再导入。")
-    return reader
-
-
-def _cells(rows):
-    """Cells as openpyxl gave them: calamine gives an empty cell as "" (openpyxl: None) and a date
-    cell as a date (openpyxl, and the rules below: a datetime at midnight)."""
-    for cells in rows:
-        if "" in cells or any(type(c) is date for c in cells):
-            cells = [None if c == "" else datetime.combine(c, time()) if type(c) is date else c for c in cells]
-        yield cells
+def rows_from_file(data: bytes, *, filename: str = "", vocabulary: Vocabulary | None = None) -> list[tuple[int, dict]]:
+    return rows_from_cells(read_rows(data, filename=filename, max_rows=MAX_ROWS), vocabulary)
 
 
 def rows_from_xlsx(data: bytes) -> list[tuple[int, dict]]:
-    if _check_xlsx(data) == "openpyxl":
-        return _rows_with_openpyxl(data)
-    try:
-        sheet = CalamineWorkbook.from_filelike(BytesIO(data)).get_sheet_by_index(0)
-        cells = sheet.to_python(skip_empty_area=False)  # from A1, so line numbers are Excel's
-    except Exception as exc:  # calamine raises its own errors for a damaged workbook
-        raise ImportRefused(NOT_XLSX) from exc
-    return rows_from_cells(_cells(cells))
-
-
-def _rows_with_openpyxl(data: bytes) -> list[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a non-xlsx file
-        raise ImportRefused(NOT_XLSX) from exc
-    try:
-        return rows_from_cells(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
+    return rows_from_file(data)
 
 
 def dump_rows(result: "Preview") -> bytes:
@@ -342,19 +301,23 @@ def load_rows(blob: bytes, *, sha256: str) -> list[tuple[int, dict]] | None:
         rows = [(row[0], dict(zip(keys, row[1:], strict=True))) for row in stored]
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    if len(rows) > MAX_ROWS:
+    if len(rows) > MAX_ROWS + 100 or any("_skipped" not in values for _line, values in rows):
         return None
     return rows
 
 
-def _raw_rows(source) -> tuple[list[tuple[int, dict]], str]:
+def _raw_rows(source, *, filename: str = "", vocabulary: Vocabulary | None = None) -> tuple[list[tuple[int, dict]], str]:
     """`source` is the file's bytes (or a file) or already parsed rows."""
     if isinstance(source, list):
         return source, ""
     data = source.read() if hasattr(source, "read") else source
     if not isinstance(data, bytes | bytearray):
-        raise ImportRefused(NOT_XLSX)
-    return rows_from_xlsx(bytes(data)), hashlib.sha256(data).hexdigest()
+        raise ImportRefused("无法读取该文件，请上传 Excel（.xlsx、.xls）或 CSV 文件。")
+    try:
+        rows = rows_from_file(bytes(data), filename=filename, vocabulary=vocabulary)
+    except SpreadsheetRefused as exc:
+        raise ImportRefused(exc.message) from exc
+    return rows, hashlib.sha256(data).hexdigest()
 
 
 def _text(value, limit=2000) -> str:
@@ -365,11 +328,22 @@ def _text(value, limit=2000) -> str:
     return str(value).strip()[:limit]
 
 
-DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d",
-                    "%Y/%m/%d", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d")
-
-
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
+#: 2025/6/3 9:15 · 2025-06-03 09:15:00 · 2025年6月3日 9时15分 · 2025年06月03日09:15 · 2025.6.3 …
+_ANY_DATETIME = re.compile(
+    r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*[日号]?"
+    r"(?:\s*[T ]?\s*(\d{1,2})\s*[时:：点]\s*(\d{1,2})\s*(?:[分:：]\s*(?:(\d{1,2})\s*秒?)?)?)?"
+)
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 - made aware by the caller
+
+
+def _from_serial(number: float) -> datetime | None:
+    """An Excel serial date (days since 1899-12-30, the fraction is the time of day), as a file
+    shows it when the date column lost its format."""
+    if not 20000 <= number <= 80000:  # 1954 … 2119: anything else is not a date
+        return None
+    return _EXCEL_EPOCH + timedelta(seconds=round(number * 86400))  # to the second, as Excel shows it
 
 
 def _parse_datetime(value, tz=None) -> datetime | None:
@@ -377,6 +351,8 @@ def _parse_datetime(value, tz=None) -> datetime | None:
         parsed = value
     elif isinstance(value, date):
         parsed = datetime.combine(value, time(9, 0))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        parsed = _from_serial(float(value))
     else:
         text = _text(value)
         parsed = None
@@ -385,15 +361,18 @@ def _parse_datetime(value, tz=None) -> datetime | None:
                 parsed = datetime.fromisoformat(text)
             except ValueError:
                 parsed = None
-        if parsed is None:
-            for fmt in DATETIME_FORMATS:
-                try:
-                    parsed = datetime.strptime(text, fmt)  # noqa: DTZ007 - made aware just below
-                    break
-                except ValueError:
-                    continue
+        if parsed is None and (match := _ANY_DATETIME.fullmatch(text)):
+            year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+            try:
+                parsed = datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - made aware below
+            except ValueError:
+                parsed = None
+        if parsed is None and _SERIAL.fullmatch(text):
+            parsed = _from_serial(float(text))
         if parsed is None:
             return None
+    if parsed is None:
+        return None
     if parsed.tzinfo is None:  # timezone.make_aware, without its per-call lookups
         parsed = parsed.replace(tzinfo=tz or timezone.get_current_timezone())
     return parsed
@@ -426,26 +405,47 @@ class WorkCalendar:
         return day
 
 
-def _estate_index(user: User):
-    by_name: dict[str, list[Estate]] = {}
-    for estate in Estate.objects.visible_to(user).select_related("community__parent"):
-        by_name.setdefault(_norm(estate.name), []).append(estate)
-    return by_name
+def _county_id(user: User) -> int | None:
+    if not user.region_id:
+        return None
+    county = user.region.county()
+    return county.pk if county else None
 
 
-def _match_estate(name: str, region: str, index) -> tuple[Estate | None, str]:
-    candidates = index.get(_norm(name), [])
-    if region:
-        region_n = _norm(region)
-        narrowed = [e for e in candidates if _norm(e.community.parent.name) in region_n
-                    or _norm(e.community.name) in region_n]
-        if narrowed:
-            candidates = narrowed
-    if len(candidates) == 1:
-        return candidates[0], ""
-    if not candidates:
-        return None, f"小区“{name}”在{region or '您的管辖范围'}内未找到，导入后待人工匹配"
-    return None, f"小区“{name}”有 {len(candidates)} 个同名小区，请补充所属区域或导入后人工匹配"
+class _EstateMatcher:
+    """Estates of the uploader's scope, then (only for names not found there) every estate, so a
+    row of another town says 不在本辖区 instead of "not found"."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.inside = estate_index_for(Estate.objects.visible_to(user))
+        self._outside = None
+        self._regions_outside = None
+
+    def outside(self):
+        if self._outside is None:
+            self._outside = estate_index_for(Estate.objects.exclude(pk__in=Estate.objects.visible_to(self.user).values("pk")))
+            visible = Region.objects.visible_to(self.user).values("pk")
+            self._regions_outside = {estate_key(name): name for name in Region.objects.filter(level__gte=4)
+                                     .exclude(pk__in=visible).values_list("name", flat=True)}
+        return self._outside
+
+    def match(self, name: str, region: str) -> tuple[Estate | None, str, bool]:
+        """(estate, reason, out_of_scope)."""
+        candidates = self.inside.candidates(name, region)
+        if len(candidates) == 1:
+            return candidates[0], "", False
+        if len(candidates) > 1:
+            return None, f"小区“{name}”有 {len(candidates)} 个同名小区，请补充所属区域或导入后人工匹配", False
+        elsewhere = self.outside().candidates(name, region)
+        region_n = estate_key(region)
+        if elsewhere and (not region_n or any(estate_key(e.community.parent.name) in region_n
+                                              or estate_key(e.community.name) in region_n for e in elsewhere)):
+            town = elsewhere[0].community.parent.name
+            return None, f"小区“{name}”属于{town}，不在本辖区", True
+        if region_n and region_n in self._regions_outside:
+            return None, f"所属区域“{region}”不在本辖区", True
+        return None, f"小区“{name}”在{region or '您的管辖范围'}内未找到，导入后待人工匹配", False
 
 
 def _existing_references(references) -> set[str]:
@@ -473,21 +473,22 @@ def _existing_references(references) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def preview(source, *, user: User) -> Preview:
+def _require_importer(user: User) -> None:
+    if user.is_read_only or not (user.sees_everything or user.role in privacy.HANDLING_ROLES):
+        raise PermissionDenied("您的角色不能导入工单。")
+
+
+def preview(source, *, user: User, filename: str = "") -> Preview:
     """Reads and checks a 12345 file (bytes, a file, or rows from rows_from_cells) without
     writing anything."""
-    raw_rows, sha256 = _raw_rows(source)
+    vocabulary = Vocabulary.for_county(_county_id(user))
+    raw_rows, sha256 = _raw_rows(source, filename=filename, vocabulary=vocabulary)
     result = Preview(rows=[], sha256=sha256, raw_rows=raw_rows)
-    if not raw_rows:
+    if not any(not values.get("_skipped") for _line, values in raw_rows):
         raise ImportRefused("文件中没有工单数据行。")
-    categories = {}
-    for category in ProblemCategory.objects.filter(is_active=True).exclude(children__is_active=True):
-        categories[_norm(category.label)] = category
-        categories[_norm(category.code)] = category
-    fallback = categories.get(FALLBACK_CATEGORY_CODE)
-    estates = _estate_index(user)
-    regions = {_norm(r.name): r for r in Region.objects.visible_to(user).filter(level__gte=4)}
+    estates = _EstateMatcher(user)
     user_path = user.region.path if user.region_id else ""
+    regions = {estate_key(r.name): r for r in Region.objects.visible_to(user).filter(level__gte=4)}
     tz = timezone.get_current_timezone()
     too_late = timezone.now() + timedelta(minutes=5)
 
@@ -496,14 +497,20 @@ def preview(source, *, user: User) -> Preview:
         texts = {k: v.strip()[:2000] if type(v) is str else "" if v is None else _text(v) for k, v in values.items()}
         texts["_raw_received"] = values.get("received_at")
         texts["_raw_deadline"] = values.get("deadline")
-        rows.append(Row(line=line, values=texts))
-    existing = _existing_references(row.values.get("reference", "") for row in rows)
+        row = Row(line=line, values=texts)
+        if texts.get("_skipped"):
+            row.status = "skipped"
+            row.reasons.append(texts["_skipped"])
+        rows.append(row)
+    existing = _existing_references(row.values.get("reference", "") for row in rows if row.status != "skipped")
 
     seen = {}
     by_category, by_estate = {}, {}  # the same few names recur on thousands of rows
     earliest = latest = None
     deadline_days_re = re.compile(r"\d{1,3}(个)?(工作日)?")
     for row in rows:
+        if row.status == "skipped":
+            continue
         v = row.values
         reference = v.get("reference", "")
         if not reference:
@@ -519,14 +526,17 @@ def preview(source, *, user: User) -> Preview:
             row.reasons.append("诉求内容为空")
         if not v.get("estate"):
             row.reasons.append("小区名称为空")
-        if v.get("phone"):
+        name = v.get("name", "")
+        row.is_anonymous = not name or name in ANONYMOUS_NAMES or not v.get("phone") or v.get("phone") in ANONYMOUS_NAMES
+        row.name = "" if name in ANONYMOUS_NAMES else name[:50]
+        if v.get("phone") and v["phone"] not in ANONYMOUS_NAMES:
             try:
                 row.phone = privacy.normalise_phone(v["phone"], mobile_only=False)
             except privacy.InvalidPhone:
                 row.reasons.append(f"联系电话“{v['phone']}”格式不正确")
         raw_deadline = v["_raw_deadline"]
         if raw_deadline is not None and raw_deadline != "":
-            if isinstance(raw_deadline, (int, float)) or deadline_days_re.fullmatch(v.get("deadline", "")):
+            if isinstance(raw_deadline, (int, float)) and raw_deadline < 1000 or deadline_days_re.fullmatch(v.get("deadline", "")):
                 row.deadline_days = int(re.sub(r"\D", "", str(int(raw_deadline) if isinstance(raw_deadline, float) else raw_deadline)))
                 if not 1 <= row.deadline_days <= 365:
                     row.reasons.append(f"办理时限“{v.get('deadline')}”不是有效日期或工作日数")
@@ -536,10 +546,12 @@ def preview(source, *, user: User) -> Preview:
                     row.reasons.append(f"办理时限“{v.get('deadline')}”不是有效日期或工作日数")
                 else:
                     row.deadline = _localdate(parsed, tz)
-        category_name = v.get("category", "")
-        if category_name not in by_category:
-            by_category[category_name] = categories.get(_norm(category_name)) or fallback
-        row.category = by_category[category_name]
+        raw_category = v.get("category", "")
+        if raw_category not in by_category:
+            by_category[raw_category], _how = vocabulary.category_for(raw_category)
+        row.category = by_category[raw_category]
+        if row.category is None:  # a vague or unknown category: the text may say which problem it is
+            row.category, _how = vocabulary.category_for("", v.get("description", ""))
         if row.reasons:
             row.status = "error"
             continue
@@ -554,13 +566,21 @@ def preview(source, *, user: User) -> Preview:
         seen[reference] = row.line
         key = (v["estate"], v.get("region", ""))
         if key not in by_estate:
-            estate, reason = _match_estate(v["estate"], v.get("region", ""), estates)
-            if estate is None:
-                region = regions.get(_norm(v.get("region", "")))
-                by_estate[key] = (None, reason, region.path if region else user_path)
+            estate, reason, outside = estates.match(v["estate"], v.get("region", ""))
+            if estate is not None:
+                by_estate[key] = (estate, "", estate.community.path, False)
             else:
-                by_estate[key] = (estate, "", estate.community.path)
-        row.estate, reason, row.region_path = by_estate[key]
+                region = regions.get(estate_key(v.get("region", "")))
+                by_estate[key] = (None, reason, region.path if region else user_path, outside)
+        row.estate, reason, row.region_path, outside = by_estate[key]
+        if outside:
+            row.status = "out_of_scope"
+            row.reasons.append(reason)
+            continue
+        if row.category is None:
+            row.status = "unmapped"
+            row.reasons.append(f"诉求类别“{raw_category or '（空）'}”尚未对应整治内容，请在预览中选择")
+            continue
         if row.estate is None:
             row.reasons.append(reason)
         row.received_day = day = _localdate(row.received_at, tz)
@@ -576,6 +596,24 @@ def preview(source, *, user: User) -> Preview:
                 row.deadline = calendar.add(row.received_day, row.deadline_days or default_days)
     result.rows = rows
     return result
+
+
+def error_rows_xlsx(result: Preview) -> bytes:
+    """The rows a person must fix (errors and unmapped categories) as an .xlsx with the platform's
+    columns, as written in the file, and a 错误原因 column; once fixed it imports as it is."""
+    fields = [key for key in LABELS if any(key in row.values for row in result.rows)]
+    headers = ["原行号", *(LABELS[key] for key in fields), "错误原因"]
+
+    def cells(row):
+        for key in fields:
+            raw = row.values.get(f"_raw_{key}") if key in ("received_at", "deadline") else None
+            if isinstance(raw, datetime):
+                yield timezone.localtime(raw) if timezone.is_aware(raw) else raw
+            else:
+                yield row.values.get(key, "")
+
+    rows = ([row.line, *cells(row), "；".join(row.reasons)] for row in result.rejected)
+    return workbook_bytes([("待修正工单", headers, rows)])
 
 
 def tracking_codes(n: int) -> list[str]:
@@ -615,25 +653,36 @@ def _event_notes(ids, rows) -> list[tuple[int, str]]:
             for pk, r in zip(ids, rows, strict=True)]
 
 
-def import_12345(source, *, user: User) -> Preview:
-    """Imports every new row of a 12345 file in one transaction, or nothing: a file with any error
-    row is refused whole (the preview lists them). Duplicates (already imported, or repeated in
-    the file) are skipped, so importing the same file again adds nothing. Matched rows become
-    clues of cases (多人同诉, distinct phone numbers); unmatched ones wait as 待匹配小区.
+def import_12345(source, *, user: User, valid_only: bool = False, category_choices: dict | None = None,
+                 filename: str = "") -> Preview:
+    """Imports the new rows of a 12345 file in one transaction. A file with error rows (or rows
+    whose platform category maps to nothing) is refused whole unless `valid_only`: then the valid
+    rows go in and the others are left for error_rows_xlsx. `category_choices` ({platform
+    category: ProblemCategory}) is the preview's chooser: each choice is kept for the user's county
+    before the rows are checked, so this file and the next are mapped by it. Duplicates (already
+    imported, or repeated in the file), total / note rows and rows of other towns are skipped, so
+    importing the same file again adds nothing. Matched rows become clues of cases (多人同诉,
+    distinct phone numbers); unmatched estates wait as 待匹配小区.
 
     `source` may be the rows the preview parsed (load_rows): every check runs again here, inside
     the transaction, only the file is not read again."""
-    if user.is_read_only or not (user.sees_everything or user.role in privacy.HANDLING_ROLES):
-        from core.errors import PermissionDenied
-
-        raise PermissionDenied("您的角色不能导入工单。")
-    raw_rows, _sha256 = _raw_rows(source)
+    _require_importer(user)
+    county_id = _county_id(user)
+    raw_rows, _sha256 = _raw_rows(source, filename=filename, vocabulary=Vocabulary.for_county(county_id))
     with transaction.atomic():
+        for raw_category, category in (category_choices or {}).items():
+            category_remember(county_id=county_id, raw_category=raw_category, category=category, user=user)
         result = preview(raw_rows, user=user)
-        if result.errors:
-            lines = "、".join(str(r.line) for r in result.rows if r.status == "error")
-            raise ImportRefused(f"有 {result.errors} 行存在错误（第 {lines[:200]} 行），请修正后重新导入；本次未导入任何数据。")
+        rejected = result.rejected
+        if rejected and not valid_only:
+            lines = "、".join(str(r.line) for r in rejected)
+            unmapped = f"（其中 {result.category_unmapped} 行诉求类别尚未对应整治内容）" if result.category_unmapped else ""
+            raise ImportRefused(
+                f"有 {len(rejected)} 行需要修正{unmapped}（第 {lines[:200]} 行）。可选择“仅导入有效行”，"
+                "或修正文件后重新导入；本次未导入任何数据。"
+            )
         new_rows = [r for r in result.rows if r.status == "new"]
+        result.imported = len(new_rows)
         if not new_rows:
             return result
         estate_ids = sorted({r.estate.pk for r in new_rows if r.estate})
@@ -653,7 +702,7 @@ def import_12345(source, *, user: User) -> Preview:
             v = r.values
             values.append((
                 code, v["reference"], r.received_at, r.estate.pk if r.estate else None, r.region_path,
-                r.category.pk, v["description"], v.get("name", "")[:50], r.phone, hashes[r.phone], not r.phone,
+                r.category.pk, v["description"], r.name, r.phone, hashes[r.phone], r.is_anonymous,
                 r.deadline,
                 received if r.estate else pending, v.get("region", "")[:100], v.get("estate", "")[:100],
                 v.get("category", "")[:100],

@@ -38,9 +38,16 @@ DEFAULT_DEADLINE_WORKDAYS = {
 FALLBACK_DEADLINE_WORKDAYS = 10
 
 
+#: 反馈时限 in working days: how long after its case is closed or found untrue the complainant must
+#: be told, when no ChannelRule row overrides it.
+DEFAULT_FEEDBACK_WORKDAYS = 2
+
+
 class ComplaintStatus(models.TextChoices):
     PENDING_ESTATE = "pending_estate", "待匹配小区"
     RECEIVED = "received", "已受理"
+    #: the case is closed (销号) or found untrue: the complainant must now be told (待反馈)
+    REPLY_DUE = "reply_due", "待反馈"
     HANDLED = "handled", "已办结"
 
 
@@ -48,6 +55,11 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     BASICALLY = "basically", "基本满意"
     UNSATISFIED = "unsatisfied", "不满意"
+
+
+class RatingSource(models.TextChoices):
+    RESIDENT = "resident", "投诉人自评"
+    RETURN_CALL = "return_call", "回访"
 
 
 class ReplyMethod(models.TextChoices):
@@ -63,6 +75,9 @@ class ChannelRule(models.Model):
 
     channel = models.CharField("受理渠道", max_length=20, choices=Channel.choices, unique=True)
     deadline_workdays = models.PositiveSmallIntegerField("办理时限（工作日）", default=FALLBACK_DEADLINE_WORKDAYS)
+    feedback_workdays = models.PositiveSmallIntegerField(
+        "反馈时限（工作日）", default=DEFAULT_FEEDBACK_WORKDAYS, help_text="案件销号或核查不属实后，告知投诉人的期限"
+    )
 
     class Meta:
         verbose_name = "渠道办理时限"
@@ -94,13 +109,14 @@ class ComplaintQuerySet(ScopedQuerySet):
         today = today or timezone.localdate()
         return self.exclude(status=ComplaintStatus.HANDLED).filter(deadline__lt=today)
 
+    def reply_due(self):
+        """待反馈: the case is finished, the complainant has not been told yet."""
+        return self.filter(status=ComplaintStatus.REPLY_DUE)
+
     def feedback_overdue(self, today=None):
-        """反馈超期: the case is handled (closed or found untrue) but the complainant has not been
-        told and the deadline has passed."""
+        """反馈超期: waiting for its reply (待反馈) past the channel's feedback limit."""
         today = today or timezone.localdate()
-        return self.filter(
-            replied_at__isnull=True, deadline__lt=today, case__state__in=("closed", "not_true", "withdrawn")
-        )
+        return self.filter(status=ComplaintStatus.REPLY_DUE, reply_deadline__lt=today)
 
     def for_list(self):
         return self.select_related("estate__community__parent", "category", "case")
@@ -144,6 +160,7 @@ class Complaint(models.Model):
     raw_region = models.CharField("原始区域", max_length=100, blank=True)
     raw_estate = models.CharField("原始小区名称", max_length=100, blank=True)
     raw_category = models.CharField("原始诉求类别", max_length=100, blank=True)
+    reply_deadline = models.DateField("反馈时限", null=True, blank=True)
 
     reply = models.TextField("答复内容", blank=True)
     reply_method = models.CharField("反馈方式", max_length=20, choices=ReplyMethod.choices, blank=True)
@@ -155,6 +172,11 @@ class Complaint(models.Model):
     satisfaction = models.CharField("满意度", max_length=20, choices=Satisfaction.choices, blank=True, db_index=True)
     rating_comment = models.TextField("评价意见", blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    rating_source = models.CharField("评价方式", max_length=20, choices=RatingSource.choices, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="回访人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
 
     anonymised_at = models.DateTimeField("个人信息已匿名化", null=True, blank=True)
     created_by = models.ForeignKey(
@@ -190,8 +212,8 @@ class Complaint(models.Model):
     @property
     def is_feedback_overdue(self) -> bool:
         return (
-            self.replied_at is None and self.deadline is not None and self.deadline < timezone.localdate()
-            and self.case is not None and self.case.state in ("closed", "not_true", "withdrawn")
+            self.status == ComplaintStatus.REPLY_DUE and self.reply_deadline is not None
+            and self.reply_deadline < timezone.localdate()
         )
 
 
@@ -228,8 +250,11 @@ class ComplaintEventKind(models.TextChoices):
     ESTATE_RESOLVED = "estate_resolved", "匹配小区"
     MOVED = "moved", "调整所属案件"
     SPLIT = "split", "拆分为新案件"
+    REPLY_DUE = "reply_due", "待反馈"
     REPLIED = "replied", "反馈办理结果"
     RATED = "rated", "满意度评价"
+    RETURN_CALL = "return_call", "回访"
+    REOPENED = "reopened", "不满意重新办理"
     ANONYMISED = "anonymised", "个人信息匿名化"
 
 
@@ -254,3 +279,65 @@ class ComplaintEvent(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id} {self.get_kind_display()}"
+
+
+class VocabularyKind(models.TextChoices):
+    COLUMN = "column", "列名"
+    CATEGORY = "category", "诉求类别"
+    KEYWORD = "keyword", "诉求关键词"
+
+
+class HotlineVocabularyQuerySet(models.QuerySet):
+    def for_county(self, county_id: int | None):
+        """The defaults (no county) and the county's own words; the county's come last, so a dict
+        built from them lets the county's override the defaults."""
+        rows = self.filter(Q(region__isnull=True) | Q(region_id=county_id)) if county_id else self.filter(region__isnull=True)
+        return rows.order_by(models.F("region_id").asc(nulls_first=True), "priority", "id")
+
+
+class HotlineVocabulary(models.Model):
+    """How a 12345 platform words things, as data a county extends: a column heading (列名) and the
+    field it fills, a platform category (诉求类别) and the taxonomy category it means, or a keyword
+    of a vague category or of the complaint's text (诉求关键词) and its category. Rows without a
+    county are the defaults of every county; a county's own rows override them. The import's
+    category chooser writes the county's rows, so next month's file is mapped without asking."""
+
+    region = models.ForeignKey(
+        "communities.Region", verbose_name="适用区县", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", help_text="留空：所有区县的默认设置",
+    )
+    kind = models.CharField("类型", max_length=20, choices=VocabularyKind.choices)
+    text = models.CharField("平台用语", max_length=100, help_text="列名、平台诉求类别或关键词（不区分空格与全角半角）")
+    field = models.CharField("对应列", max_length=20, blank=True, help_text="列名：对应的导入字段")
+    category = models.ForeignKey(
+        "campaigns.ProblemCategory", verbose_name="对应整治内容", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    priority = models.PositiveSmallIntegerField("优先级", default=100, help_text="关键词：数字小的先匹配")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="设置人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    objects = HotlineVocabularyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "12345 平台用语"
+        verbose_name_plural = "12345 平台用语（列名、类别对应、关键词）"
+        ordering = ["kind", "priority", "text"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "text"], condition=Q(region__isnull=False),
+                                    name="hotline_vocabulary_unique_in_county"),
+            models.UniqueConstraint(fields=["kind", "text"], condition=Q(region__isnull=True),
+                                    name="hotline_vocabulary_unique_default"),
+            models.CheckConstraint(
+                name="hotline_vocabulary_target",
+                condition=(Q(kind="column") & ~Q(field="")) | (~Q(kind="column") & Q(category__isnull=False)),
+                violation_error_message="列名须指定对应列；诉求类别和关键词须指定对应整治内容。",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.field if self.kind == VocabularyKind.COLUMN else self.category
+        return f"{self.get_kind_display()}：{self.text} → {target}"

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from . import privacy
-from .models import Complaint, ComplaintAttachment, ComplaintEvent, Satisfaction
+from .models import Channel, Complaint, ComplaintAttachment, ComplaintEvent, ComplaintStatus, Satisfaction
 
 
 def complaint_list(*, user, filter_data=None, request=None):
@@ -31,6 +31,60 @@ def attachment_get(*, user, pk: int) -> ComplaintAttachment | None:
 
 def case_complaints(*, user, case_id: int):
     return Complaint.objects.visible_to(user).filter(case_id=case_id).select_related("category").order_by("received_at")
+
+
+#: the resident's view of the case, in plain words
+TRACKING_STEPS = ("已受理", "核查中", "整改中", "已办结")
+_CASE_STEP = {"pending_verification": 0, "verifying": 1, "rectifying": 2, "pending_closure": 2,
+              "closed": 2, "not_true": 1, "withdrawn": 1}
+
+
+def tracking_steps(complaint: Complaint) -> list[dict]:
+    """The four steps of the tracking page with the one the complaint is at. 已办结 is reached
+    when the complainant has been told (the reply is sent), not when the case is closed; a case
+    found untrue skips 整改中."""
+    if complaint.status == ComplaintStatus.HANDLED:
+        current = 3
+    elif complaint.case_id is None:
+        current = 0
+    else:
+        current = _CASE_STEP.get(complaint.case.state, 0)
+    untrue = complaint.case_id is not None and complaint.case.state == "not_true"
+    steps = []
+    for index, label in enumerate(TRACKING_STEPS):
+        if untrue and index == 2:
+            continue
+        if untrue and index == 3:
+            label = "已办结（经核查不属实）"
+        steps.append({"label": label, "done": index < current or (index == current == 3), "current": index == current})
+    return steps
+
+
+def reply_due_for_home(*, user, limit: int = 8) -> dict | None:
+    """待反馈 for whoever handles complaints: the oldest first, overdue ones flagged."""
+    if not (user.sees_everything or user.role in privacy.HANDLING_ROLES) or user.is_read_only:
+        return None
+    due = Complaint.objects.visible_to(user).reply_due()
+    stats = due.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(pk__in=Complaint.objects.feedback_overdue().values("pk"))))
+    items = list(due.select_related("estate", "category").order_by("reply_deadline", "id")[:limit])
+    return {**stats, "items": items}
+
+
+REPLY_EXPORT_HEADERS = ["工单编号", "办理结果", "回复内容", "办结时间", "满意度"]
+
+
+def hotline_reply_rows(*, user, start, end):
+    """The 12345 work orders replied to between two dates (inclusive), in the platform's return
+    format, for the county to upload its answers back."""
+    replied = (
+        Complaint.objects.visible_to(user)
+        .filter(channel=Channel.HOTLINE_12345, status=ComplaintStatus.HANDLED, replied_at__date__gte=start,
+                replied_at__date__lte=end)
+        .select_related("case").order_by("replied_at", "id")
+    )
+    for c in replied.iterator(chunk_size=1000):
+        result = "核查不属实" if c.case_id and c.case.state == "not_true" else "已办结"
+        yield [c.reference, result, c.reply, c.replied_at, c.get_satisfaction_display()]
 
 
 def satisfaction_summary(queryset) -> dict:
@@ -65,7 +119,7 @@ def complaint_export_rows(queryset, *, user):
             estate.community.parent.name if estate else c.raw_region, estate.community.name if estate else "",
             estate.name if estate else f"（待匹配）{c.raw_estate}", c.category.label, c.description, who["name"],
             who["phone"], c.deadline, c.get_status_display(), c.is_overdue, c.case.number if c.case_id else "",
-            c.case.complainant_count if c.case_id else "", c.reply, c.replied_at, c.get_satisfaction_display(),
+            c.case.complainant_count if c.case_id else "", c.reply if c.replied_at else "", c.replied_at, c.get_satisfaction_display(),
             c.rating_comment,
         ]
 
@@ -83,8 +137,7 @@ def complaint_statistics(*, user, queryset=None) -> dict:
         "total": Count("pk"),
         "handled": Count("pk", filter=Q(status=ComplaintStatus.HANDLED)),
         "overdue": Count("pk", filter=~Q(status=ComplaintStatus.HANDLED) & Q(deadline__lt=today)),
-        "feedback_overdue": Count("pk", filter=Q(replied_at__isnull=True, deadline__lt=today,
-                                                 case__state__in=("closed", "not_true", "withdrawn"))),
+        "feedback_overdue": Count("pk", filter=Q(status=ComplaintStatus.REPLY_DUE, reply_deadline__lt=today)),
         "rated": Count("pk", filter=~Q(satisfaction="")),
         "satisfied": Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
         "basically": Count("pk", filter=Q(satisfaction=Satisfaction.BASICALLY)),

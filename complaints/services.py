@@ -16,6 +16,7 @@ from accounts.models import User
 from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for
 from communities.models import Estate
+from communities.names import estate_alias_remember
 from core.config_cache import CONFIG_CACHE_SECONDS, cached, forget_on_change
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
 from core.models import CalendarDay
@@ -29,6 +30,7 @@ from rectification.uploads import InvalidUpload, validate_uploads
 from . import privacy
 from .models import (
     DEFAULT_DEADLINE_WORKDAYS,
+    DEFAULT_FEEDBACK_WORKDAYS,
     FALLBACK_DEADLINE_WORKDAYS,
     Channel,
     ChannelRule,
@@ -37,6 +39,7 @@ from .models import (
     ComplaintEvent,
     ComplaintEventKind,
     ComplaintStatus,
+    RatingSource,
     ReplyMethod,
     Satisfaction,
 )
@@ -59,14 +62,17 @@ class DuplicateReference(Conflict):
 # Reference data read by every submission (channel deadlines, the work calendar, leaf categories;
 # the active campaigns in campaigns.selectors) through core.config_cache.
 
-_CHANNEL_RULES_KEY = "complaints:cfg:channel-rules"
+_CHANNEL_RULES_KEY = "complaints:cfg:channel-rules:v2"
 _DEADLINES_KEY = "complaints:cfg:deadlines"
 LEAF_CATEGORIES_KEY = "complaints:cfg:leaf-categories"
 _CATEGORY_FIELDS = ("id", "code", "label", "parent_id", "is_active", "sort_order")
 
 
-def _channel_rules() -> dict[str, int]:
-    return cached(_CHANNEL_RULES_KEY, lambda: dict(ChannelRule.objects.values_list("channel", "deadline_workdays")))
+def _channel_rules() -> dict[str, tuple[int, int]]:
+    return cached(_CHANNEL_RULES_KEY, lambda: {
+        channel: (deadline, feedback)
+        for channel, deadline, feedback in ChannelRule.objects.values_list("channel", "deadline_workdays", "feedback_workdays")
+    })
 
 
 def new_tracking_code() -> str:
@@ -76,8 +82,14 @@ def new_tracking_code() -> str:
 def deadline_workdays(channel: str) -> int:
     rule = _channel_rules().get(channel)
     if rule is not None:
-        return rule
+        return rule[0]
     return DEFAULT_DEADLINE_WORKDAYS.get(channel, FALLBACK_DEADLINE_WORKDAYS)
+
+
+def feedback_workdays(channel: str) -> int:
+    """反馈时限: working days to tell the complainant once the case is finished."""
+    rule = _channel_rules().get(channel)
+    return rule[1] if rule is not None else DEFAULT_FEEDBACK_WORKDAYS
 
 
 def deadline_for(channel: str, received_at: datetime) -> date:
@@ -343,9 +355,12 @@ def complaint_resolve_estate(*, complaint_id: int, estate_id: int, user: User) -
         complaint.status = ComplaintStatus.RECEIVED
         complaint.save(update_fields=["estate", "region_path", "status"])
         _join_case(complaint, user=user)
+        alias_added = estate_alias_remember(estate=estate, name=complaint.raw_estate, user=user)
         ComplaintEvent.objects.create(
             complaint=complaint, actor=user, kind=ComplaintEventKind.ESTATE_RESOLVED,
-            note=f"原始小区名称“{complaint.raw_estate}”匹配为“{estate.name}”。", data={"estate_id": estate.pk},
+            note=f"原始小区名称“{complaint.raw_estate}”匹配为“{estate.name}”"
+                 + ("，已记为该小区的别名，今后导入自动匹配。" if alias_added else "。"),
+            data={"estate_id": estate.pk, "alias_added": alias_added},
         )
     return complaint
 
@@ -361,6 +376,8 @@ def complaint_reply(*, complaint_id: int, user: User, reply: str, method: str) -
         complaint = _lock_complaint(complaint_id=complaint_id, user=user)
         if complaint.status == ComplaintStatus.PENDING_ESTATE:
             raise InvalidState("请先匹配小区再反馈。")
+        if complaint.status == ComplaintStatus.HANDLED:
+            raise InvalidState("该投诉已反馈办理结果。")
         complaint.reply, complaint.reply_method = reply, method
         complaint.replied_at, complaint.replied_by = timezone.now(), user
         complaint.status = ComplaintStatus.HANDLED
@@ -419,22 +436,129 @@ def complaint_rate(*, tracking_code: str, phone_last4: str, satisfaction: str, c
             raise InvalidState("投诉办结并反馈后才能评价。")
         if complaint.rated_at is not None:
             raise Conflict("您已评价过，感谢您的反馈。")
-        complaint.satisfaction, complaint.rating_comment, complaint.rated_at = satisfaction, comment, timezone.now()
-        complaint.save(update_fields=["satisfaction", "rating_comment", "rated_at"])
-        label = Satisfaction(satisfaction).label
-        ComplaintEvent.objects.create(
-            complaint=complaint, kind=ComplaintEventKind.RATED, is_public=True, note=f"评价：{label}。{comment}",
-            data={"satisfaction": satisfaction},
-        )
-        if satisfaction == Satisfaction.UNSATISFIED:
-            _notify_unsatisfied(complaint, comment)
-        if complaint.case_id:
-            CaseEvent.objects.create(
-                case_id=complaint.case_id, kind=CaseEventKind.ACTION, transition="complaint_rated",
-                label=f"投诉人评价：{label}", note=comment,
-                data={"complaint_id": complaint.pk, "satisfaction": satisfaction},
-            )
+        _record_rating(complaint, satisfaction=satisfaction, comment=comment, source=RatingSource.RESIDENT, user=None)
     return complaint
+
+
+def _record_rating(complaint: Complaint, *, satisfaction: str, comment: str, source: str, user: User | None) -> None:
+    complaint.satisfaction, complaint.rating_comment, complaint.rated_at = satisfaction, comment, timezone.now()
+    complaint.rating_source, complaint.rated_by = source, user
+    complaint.save(update_fields=["satisfaction", "rating_comment", "rated_at", "rating_source", "rated_by"])
+    label = Satisfaction(satisfaction).label
+    who = "投诉人评价" if source == RatingSource.RESIDENT else "回访评价"
+    ComplaintEvent.objects.create(
+        complaint=complaint, actor=user, is_public=source == RatingSource.RESIDENT,
+        kind=ComplaintEventKind.RATED if source == RatingSource.RESIDENT else ComplaintEventKind.RETURN_CALL,
+        note=f"{who}：{label}。{comment}".rstrip("。") + ("" if comment else "。"),
+        data={"satisfaction": satisfaction, "source": source},
+    )
+    if satisfaction == Satisfaction.UNSATISFIED:
+        _notify_unsatisfied(complaint, comment)
+    if complaint.case_id:
+        CaseEvent.objects.create(
+            case_id=complaint.case_id, actor=user, kind=CaseEventKind.ACTION, transition="complaint_rated",
+            label=f"{who}：{label}", note=comment,
+            data={"complaint_id": complaint.pk, "satisfaction": satisfaction, "source": source},
+        )
+
+
+#: channels whose complainants never see the tracking page: staff call them back (回访)
+RETURN_CALL_CHANNELS = frozenset(set(Channel.values) - {Channel.PUBLIC_FORM, Channel.QR_CODE})
+
+
+def complaint_record_return_call(*, complaint_id: int, user: User, satisfaction: str, comment: str = "") -> Complaint:
+    """回访: staff call back a hotline, 信访 or phone complainant after the reply and record their
+    rating. It counts in 满意率 like the resident's own rating; a complaint is rated once."""
+    _require_handler(user, "登记回访")
+    if satisfaction not in Satisfaction.values:
+        raise MissingField("请选择回访满意度。")
+    comment = _clean_text(comment, label="回访记录", max_length=500)
+    if satisfaction == Satisfaction.UNSATISFIED and not comment:
+        raise MissingField("回访结果为“不满意”时请记录投诉人的意见。")
+    with transaction.atomic():
+        complaint = _lock_complaint(complaint_id=complaint_id, user=user)
+        if complaint.channel not in RETURN_CALL_CHANNELS:
+            raise InvalidState("网上投诉由投诉人在查询页自行评价，无需回访。")
+        if complaint.status != ComplaintStatus.HANDLED:
+            raise InvalidState("反馈办理结果后才能回访。")
+        if complaint.rated_at is not None:
+            raise Conflict("该投诉已有满意度评价。")
+        _record_rating(complaint, satisfaction=satisfaction, comment=comment, source=RatingSource.RETURN_CALL, user=user)
+    return complaint
+
+
+def complaint_reopen(*, complaint_id: int, user: User, reason: str) -> Complaint:
+    """办理不满意的重新办理: an unsatisfied complaint sends its case back — a closed case to
+    rectification (reopen), a case found untrue to verification (reverify) — with the reason on
+    both timelines. The complaint is received again and will be replied to and rated anew; its
+    earlier reply and rating stay on its timeline."""
+    from rectification.services import case_transition
+
+    reason = _clean_text(reason, label="重新办理理由", required=True, max_length=500)
+    with transaction.atomic():
+        complaint = _lock_complaint(complaint_id=complaint_id, user=user)
+        if complaint.satisfaction != Satisfaction.UNSATISFIED:
+            raise InvalidState("只有评价为“不满意”的投诉可以重新办理。")
+        if complaint.case_id is None:
+            raise InvalidState("该投诉尚未关联案件。")
+        state = complaint.case.state
+        transition = {"closed": "reopen", "not_true": "reverify"}.get(state)
+        if transition is None:
+            raise InvalidState(f"案件当前状态为“{complaint.case.get_state_display()}”，已在办理中。")
+        previous = {"reply": complaint.reply, "replied_at": complaint.replied_at.isoformat() if complaint.replied_at else "",
+                    "satisfaction": complaint.satisfaction, "rating_comment": complaint.rating_comment}
+        case_transition(case_id=complaint.case_id, user=user, transition=transition,
+                        data={"reason": f"投诉人不满意，重新办理：{reason}"})
+        Complaint.objects.filter(pk=complaint.pk).update(
+            status=ComplaintStatus.RECEIVED, reply="", reply_method="", replied_at=None, replied_by=None,
+            reply_deadline=None, satisfaction="", rating_comment="", rated_at=None, rating_source="", rated_by=None,
+        )
+        ComplaintEvent.objects.create(
+            complaint=complaint, actor=user, kind=ComplaintEventKind.REOPENED, is_public=True,
+            note=f"您对办理结果不满意，已重新办理：{reason}", data={"previous": previous, "case_id": complaint.case_id},
+        )
+        complaint.refresh_from_db()
+    return complaint
+
+
+def _draft_reply(case, event) -> str:
+    place = f"{case.estate.name}" if case.estate_id else ""
+    if case.state == "not_true":
+        return f"经核查，您反映的{place}“{case.category.label}”问题不属实。{event.note}".strip()
+    measures = f"整改措施：{case.measures}。" if case.measures else ""
+    return f"您反映的{place}“{case.category.label}”问题已整改完成并销号。{measures}{event.note}".strip()
+
+
+def complaints_follow_case(*, case, user, event, from_state: str) -> None:
+    """The complaints of a case follow it (registered in rectification.hooks): when the case is
+    closed (销号) or found untrue (不属实) each complaint still open becomes 待反馈 with the case's
+    result as a draft reply and a reply deadline of its channel's feedback limit; when the case is
+    opened again, those not yet told go back to 已受理."""
+    finished = ("closed", "not_true")
+    if case.state in finished:
+        waiting = list(Complaint.objects.filter(case_id=case.pk, status=ComplaintStatus.RECEIVED)
+                       .select_for_update().only("pk", "channel"))
+        if not waiting:
+            return
+        today = timezone.localdate()
+        draft = _draft_reply(case, event)[:2000]
+        by_channel: dict[str, list[int]] = {}
+        for complaint in waiting:
+            by_channel.setdefault(complaint.channel, []).append(complaint.pk)
+        for channel, ids in by_channel.items():
+            Complaint.objects.filter(pk__in=ids).update(
+                status=ComplaintStatus.REPLY_DUE, reply=draft,
+                reply_deadline=add_working_days(today, feedback_workdays(channel)),
+            )
+        note = "案件已办结，正在向您反馈办理结果。" if case.state == "closed" else "案件已核查，正在向您反馈核查结果。"
+        ComplaintEvent.objects.bulk_create([
+            ComplaintEvent(complaint_id=c.pk, actor=user, kind=ComplaintEventKind.REPLY_DUE, is_public=True, note=note,
+                           data={"case_id": case.pk, "case_state": case.state})
+            for c in waiting
+        ])
+    elif from_state in finished:
+        Complaint.objects.filter(case_id=case.pk, status=ComplaintStatus.REPLY_DUE).update(
+            status=ComplaintStatus.RECEIVED, reply="", reply_deadline=None)
 
 
 def months_before(moment: datetime, months: int) -> datetime:

@@ -25,7 +25,9 @@ from .forms import (
     MoveForm,
     PublicComplaintForm,
     RateForm,
+    ReopenForm,
     ReplyForm,
+    ReturnCallForm,
     SplitForm,
     StaffIntakeForm,
     TrackForm,
@@ -176,6 +178,7 @@ def _track_context(complaint):
     return {
         "complaint": complaint,
         "events": selectors.complaint_public_events(complaint=complaint),
+        "steps": selectors.tracking_steps(complaint),
         "can_rate": complaint.status == ComplaintStatus.HANDLED and complaint.rated_at is None,
     }
 
@@ -332,6 +335,13 @@ def _detail(request, complaint, *, error=None, status=200, forms=None):
         "siblings": siblings,
         "can_handle": services._can_handle(user),
         "reply_form": forms.get("reply") or ReplyForm(initial={"reply": complaint.reply, "method": complaint.reply_method}),
+        "can_reply": complaint.estate_id is not None and complaint.status != ComplaintStatus.HANDLED,
+        "return_call_form": forms.get("return_call") or ReturnCallForm(),
+        "can_return_call": (complaint.status == ComplaintStatus.HANDLED and complaint.rated_at is None
+                            and complaint.channel in services.RETURN_CALL_CHANNELS),
+        "reopen_form": forms.get("reopen") or ReopenForm(),
+        "can_reopen": complaint.satisfaction == "unsatisfied" and complaint.case_id is not None
+                      and complaint.case.state in ("closed", "not_true"),
         "move_form": forms.get("move") or MoveForm(),
         "split_form": forms.get("split") or SplitForm(),
         "estates": _resolve_candidates(user, complaint) if complaint.status == ComplaintStatus.PENDING_ESTATE else [],
@@ -373,6 +383,43 @@ def _action(request, pk, form_key, form_class, call, success):
 def complaint_reply(request, pk: int):
     return _action(request, pk, "reply", ReplyForm, lambda c, d: services.complaint_reply(
         complaint_id=c.pk, user=request.user, reply=d["reply"], method=d["method"]), "办理结果已反馈并记录。")
+
+
+@login_required
+@require_POST
+def complaint_return_call(request, pk: int):
+    return _action(request, pk, "return_call", ReturnCallForm, lambda c, d: services.complaint_record_return_call(
+        complaint_id=c.pk, user=request.user, satisfaction=d["satisfaction"], comment=d["comment"]), "回访结果已记录。")
+
+
+@login_required
+@require_POST
+def complaint_reopen(request, pk: int):
+    return _action(request, pk, "reopen", ReopenForm, lambda c, d: services.complaint_reopen(
+        complaint_id=c.pk, user=request.user, reason=d["reason"]), "已重新办理，案件退回办理中。")
+
+
+@login_required
+def hotline_replies_export(request):
+    """12345 回复导出: the work orders replied to in a period, in the platform's return format."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date
+
+    if not services._can_handle(request.user):
+        raise Http404
+    today = timezone.localdate()
+    try:
+        start = parse_date(request.GET.get("from", "")) or today.replace(day=1)
+        end = parse_date(request.GET.get("to", "")) or today
+    except ValueError:
+        raise DomainError("日期格式不正确，请使用 年-月-日。") from None
+    if end < start or (end - start) > timedelta(days=366) or start < date(2000, 1, 1):
+        raise DomainError("导出期间不正确（结束日期不能早于开始日期，最长一年）。")
+    return xlsx_response(f"12345回复-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", [
+        ("回复", selectors.REPLY_EXPORT_HEADERS, selectors.hotline_reply_rows(user=request.user, start=start, end=end)),
+    ])
 
 
 @login_required

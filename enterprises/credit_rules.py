@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, Sum
 
-from communities.models import Estate, Region, RegionLevel
+from communities.models import Estate, Region
 
 from .models import (
     DEFAULT_CREDIT_RULES,
@@ -25,13 +25,7 @@ RED_RULES = [c for c in CreditRuleCode if c.value.startswith("red_")]
 
 
 def county_of(region: Region) -> Region | None:
-    """The county (县/区) a region belongs to, or None above county level."""
-    if region.level == RegionLevel.COUNTY:
-        return region
-    if region.level < RegionLevel.COUNTY:
-        return None
-    county_path = "/".join(region.path.split("/")[:3]) + "/"
-    return Region.objects.filter(path=county_path).first()
+    return region.county()
 
 
 def rules_for_county(county: Region) -> dict[str, dict]:

@@ -18,6 +18,7 @@ from core.files import validate_uploads
 from core.notifications import notification_send
 from core.workdays import add_working_days
 
+from . import hooks
 from .models import (
     OPEN_STATES,
     Case,
@@ -355,6 +356,8 @@ def case_transition(
                 size=upload.size,
                 uploaded_by=user,
             )
+        if spec.target and spec.target != from_state:
+            hooks.case_transitioned(case=case, user=user, event=event, from_state=from_state)
     return case
 
 

@@ -91,6 +91,11 @@ TRANSITIONS: dict[str, Transition] = {
             roles=COUNTY, required=("reason",), optional=("deadline",), accepts_files=True, button="outline-danger",
         ),
         Transition(
+            "reverify", "重新核查",
+            sources=frozenset({CaseState.NOT_TRUE}), target=CaseState.VERIFYING,
+            roles=COUNTY, required=("reason",), button="outline-danger",
+        ),
+        Transition(
             "withdraw", "撤销案件",
             sources=frozenset(OPEN_STATES), target=CaseState.WITHDRAWN,
             roles=COUNTY, required=("reason",), optional=("duplicate_of",), button="outline-danger",

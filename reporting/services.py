@@ -29,10 +29,7 @@ REVIEW_ROLES = frozenset({Role.COUNTY_OFFICE, Role.COUNTY_GROUP})
 
 
 def county_of(region: Region) -> Region | None:
-    if region.level == RegionLevel.COUNTY:
-        return region
-    ancestors = [region.path[: i + 1] for i, ch in enumerate(region.path) if ch == "/"]
-    return Region.objects.filter(path__in=ancestors, level=RegionLevel.COUNTY).first()
+    return region.county()
 
 
 def unit_duty(unit: Region) -> ReportingDuty:

@@ -1,6 +1,6 @@
 """Staff intake: channel references are unique per channel, deadlines follow the channel rule."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -77,13 +77,17 @@ def test_reply_is_recorded_with_time_method_and_person(estates, community_user):
     assert c.events.filter(kind="replied", is_public=True).exists()
 
 
-def test_feedback_overdue_flags_a_handled_case_without_reply(estates):
+def test_feedback_overdue_flags_a_reply_due_past_its_feedback_limit(estates):
     from rectification.models import Case
 
     c = complaint(estates["haiyang_1"], deadline=date(2024, 1, 5))
     Case.objects.filter(pk=c.case_id).update(state="closed")
+    assert list(Complaint.objects.feedback_overdue()) == []  # the case's state alone says nothing
+    Complaint.objects.filter(pk=c.pk).update(status="reply_due", reply_deadline=date(2024, 1, 9))
     assert list(Complaint.objects.feedback_overdue()) == [c]
     assert Complaint.objects.get(pk=c.pk).is_feedback_overdue
+    Complaint.objects.filter(pk=c.pk).update(reply_deadline=date.today() + timedelta(days=3))
+    assert list(Complaint.objects.feedback_overdue()) == []
 
 
 def test_the_intake_page_offers_only_the_estates_matching_the_typed_name(client, estates, county_user):

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         created = load_taxonomy(ProblemCategory)
         self.stdout.write(f"问题类别：新增 {created} 项，共 {ProblemCategory.objects.count()} 项。")
         self.stdout.write(f"工作日历：补充 {load_work_calendar()} 天。")
+        if apps.is_installed("complaints"):
+            from complaints.vocabulary import load_defaults
+
+            created = load_defaults(apps.get_model("complaints", "HotlineVocabulary"), ProblemCategory)
+            self.stdout.write(f"12345 平台用语：新增 {created} 项。")
         if apps.is_installed("reporting"):
             from reporting.duties import load_duties
 

@@ -22,6 +22,7 @@ SEED_STEPS = [
     "enterprises.demo.seed_credit",
     "inspections.demo.seed",
     "reporting.demo.seed",
+    "complaints.demo_hotline.seed",
 ]
 
 
@@ -40,6 +41,9 @@ class Command(BaseCommand):
                 for step in SEED_STEPS:
                     import_string(step)(context)
             self.stdout.write(self.style.SUCCESS("演示数据已生成。"))
+            if context.get("hotline_file"):
+                self.stdout.write(f"12345 工单示例文件（上月）：{context['hotline_file']}，"
+                                  "可在“投诉受理 → 导入 12345 工单”中导入体验。")
         self.print_logins()
 
     def print_logins(self):
