@@ -16,7 +16,7 @@ import secrets
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import models, transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -221,7 +221,8 @@ _STORED_NAME = re.compile(r"^[a-z_]+/\d{6}/[0-9a-f]{32}\.(jpg|png|gif|webp|pdf)$
 def move_into_private_store(model, *, field: str, app: str, name_field: str | None = None) -> int:
     """Moves each row's file into the private store under a random name with the extension of its
     detected type (images rebuilt without metadata where they pass the checks), keeps the user's
-    file name in `name_field` when it is empty, and deletes the old copy. The old copy is looked
+    file name in `name_field` when it is empty, and deletes the old copy once the row's update is
+    committed. The old copy is looked
     for in the private store, then under MEDIA_ROOT. Safe to run again: rows already in the store
     are skipped, and rows whose file is missing are logged and left as they are. Returns the
     number of files moved."""
@@ -247,6 +248,7 @@ def move_into_private_store(model, *, field: str, app: str, name_field: str | No
         if name_field and not getattr(obj, name_field):
             updates[name_field] = display_name(old_name, content_type) if content_type else os.path.basename(old_name)[:200]
         model._default_manager.filter(pk=obj.pk).update(**updates)
-        source.delete(old_name)
+        # the old copy goes only once the row names the new one for good
+        transaction.on_commit(lambda source=source, old_name=old_name: source.delete(old_name))
         moved += 1
     return moved

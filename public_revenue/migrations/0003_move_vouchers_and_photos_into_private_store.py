@@ -15,6 +15,9 @@ def move_files(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # each row is committed as it moves: files are not transactional, and a failure half-way
+    # must not roll back rows whose old copies are already gone
+    atomic = False
 
     dependencies = [
         ("public_revenue", "0002_voucher_and_disclosure_photo_private_store"),

@@ -214,7 +214,9 @@ class TestSupervisionFiles:
 class TestMoveIntoPrivateStore:
     """Files stored under MEDIA_ROOT by earlier versions (with the user's names) move into the store."""
 
-    def test_it_moves_renames_and_is_safe_to_repeat(self, db, estates, county_user, settings):
+    def test_it_moves_renames_and_is_safe_to_repeat(
+        self, db, estates, county_user, settings, django_capture_on_commit_callbacks
+    ):
         case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.RECTIFYING)
         old_name = f"rectification/{case.pk}/202612/整改照片.png"
         (Path(settings.MEDIA_ROOT) / old_name).parent.mkdir(parents=True)
@@ -226,10 +228,12 @@ class TestMoveIntoPrivateStore:
         (Path(settings.MEDIA_ROOT) / action.minutes_file.name).parent.mkdir(parents=True)
         (Path(settings.MEDIA_ROOT) / action.minutes_file.name).write_bytes(PDF)
 
-        assert files.move_into_private_store(CaseAttachment, field="file", app="rectification",
-                                             name_field="original_name") == 1
-        assert files.move_into_private_store(SupervisionAction, field="minutes_file", app="rectification",
-                                             name_field="minutes_file_name") == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert files.move_into_private_store(CaseAttachment, field="file", app="rectification",
+                                                 name_field="original_name") == 1
+            assert files.move_into_private_store(SupervisionAction, field="minutes_file", app="rectification",
+                                                 name_field="minutes_file_name") == 1
+        assert (Path(settings.MEDIA_ROOT) / old_name).exists() is False
         attachment.refresh_from_db()
         action.refresh_from_db()
         assert STORED_NAME.match(attachment.file.name) and attachment.original_name == "整改照片.png"

@@ -1,5 +1,5 @@
 """Spreadsheet bombs posted to every import page of the product (12345 工单, 公共收益收支明细,
-排查台账): each must be refused with a Chinese 400 within 2 seconds, before the sheet is read."""
+排查台账): each must be refused with a Chinese 400 within 2 seconds of CPU, before the sheet is read."""
 
 import io
 import re
@@ -108,9 +108,11 @@ def test_a_spreadsheet_bomb_is_refused_quickly(client, import_pages, page, bomb)
     url, user = import_pages[page]
     upload = SimpleUploadedFile("台账.xlsx", BOMBS[bomb](), content_type=XLSX)
     login(client, user)
-    started = time.monotonic()
+    # CPU time of this process, not wall time: the bound is on the work a bomb costs, and must not
+    # fail because other jobs share the machine's cores
+    started = time.process_time()
     response = client.post(url, {"file": upload})
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert response.status_code == 400, response.status_code
     assert re.search("范围过大|条目过多|解压后过大", response.content.decode())
     assert elapsed < 2, f"{elapsed:.1f} s"
