@@ -242,7 +242,9 @@ def move_into_private_store(model, *, field: str, app: str, name_field: str | No
         try:
             data, content_type = check_content(data)
         except InvalidUpload:
-            content_type = sniff_content_type(data[:16]) or ""
+            # kept, but an image that fails the checks is not shown inline: it downloads as .bin
+            sniffed = sniff_content_type(data[:16]) or ""
+            content_type = "" if sniffed.startswith("image/") else sniffed
         new_name = private_storage.save(random_name(app, "file" + EXTENSIONS.get(content_type, UNKNOWN_EXTENSION)), ContentFile(data))
         updates = {field: new_name}
         if name_field and not getattr(obj, name_field):

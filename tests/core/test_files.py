@@ -241,3 +241,17 @@ class TestMoveIntoPrivateStore:
         assert STORED_NAME.match(action.minutes_file.name) and action.minutes_file_name == "约谈.pdf"
         assert not any(p.is_file() for p in Path(settings.MEDIA_ROOT).rglob("*"))
         assert files.move_into_private_store(CaseAttachment, field="file", app="rectification") == 0
+
+    def test_an_old_polyglot_is_kept_but_downloads_as_bin(self, db, estates, client, town_user, settings):
+        case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.RECTIFYING)
+        old_name = f"rectification/{case.pk}/202612/poly.html"
+        (Path(settings.MEDIA_ROOT) / old_name).parent.mkdir(parents=True)
+        (Path(settings.MEDIA_ROOT) / old_name).write_bytes(b"GIF89a<html><script>alert(1)</script>")
+        attachment = CaseAttachment.objects.create(case=case, file=old_name, original_name="poly.html",
+                                                   content_type="image/gif", size=40)
+        files.move_into_private_store(CaseAttachment, field="file", app="rectification", name_field="original_name")
+        attachment.refresh_from_db()
+        assert attachment.file.name.endswith(".bin")
+        response = login(client, town_user).get(f"/rectification/attachments/{attachment.pk}/")
+        assert response["Content-Type"] == "application/octet-stream"
+        assert response["Content-Disposition"].startswith("attachment") and "poly.bin" in response["Content-Disposition"]
