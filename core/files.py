@@ -151,7 +151,7 @@ def check_content(data: bytes, *, name: str = "文件") -> tuple[bytes, str]:
         return images.image_clean(data, content_type), content_type
     except images.ImageTooLarge as exc:
         raise InvalidUpload(
-            f"图片“{name}”尺寸过大（{exc.width}×{exc.height}），最多 {images.MAX_PIXELS // 1_000_000:,} 百万像素，请缩小后再上传。"
+            f"图片“{name}”尺寸过大（{exc.width}×{exc.height}），最多 {images.MAX_PIXELS // 10_000} 万像素，请缩小后再上传。"
         ) from None
     except images.BadImage:
         raise InvalidUpload(f"文件“{name}”已损坏或不是有效的图片。") from None
