@@ -5,17 +5,14 @@ Personal data: the phone number is stored encrypted (`phone_encrypted`) with a k
 (`phone_hash`) so staff can find every complaint of one number without decrypting; see
 complaints.privacy."""
 
-import os
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
 
-from core.scoping import ScopedQuerySet
+from core import files
+from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
 
 
 class Channel(models.TextChoices):
@@ -91,25 +88,9 @@ class ChannelRule(models.Model):
         return f"{self.get_channel_display()}：{self.deadline_workdays} 个工作日"
 
 
-@deconstructible
-class PrivateStorage(FileSystemStorage):
-    """Complaint photos live outside MEDIA_ROOT (which may be served publicly) and are only
-    delivered through complaints.views.attachment_download, which checks scope."""
-
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(str(settings.PRIVATE_MEDIA_ROOT))
-
-    @cached_property
-    def base_url(self):
-        return None
-
-
-private_storage = PrivateStorage()
+# Complaint photos and pending imports are in the one private store (core.files).
+PrivateStorage = files.PrivateStorage
+private_storage = files.private_storage
 
 
 class ComplaintQuerySet(ScopedQuerySet):
@@ -239,20 +220,24 @@ class Complaint(models.Model):
         )
 
 
-def _attachment_path(instance, filename):
-    ext = os.path.splitext(filename)[1].lower()[:6]
-    return f"complaints/{timezone.now():%Y%m}/{os.urandom(16).hex()}{ext}"
+_attachment_path = files.RandomName("complaints")
+
+
+class ComplaintAttachmentQuerySet(ScopedThroughQuerySet):
+    scope_through = "complaint"
 
 
 class ComplaintAttachment(models.Model):
     """A photo of a complaint. Private: served only through a scope-checked view."""
 
     complaint = models.ForeignKey(Complaint, verbose_name="投诉", on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("文件", upload_to=_attachment_path, storage=private_storage, max_length=300)
+    file = files.private_file_field("文件", app="complaints")
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField("文件类型", max_length=50)
     size = models.PositiveIntegerField("大小（字节）")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = ComplaintAttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "投诉照片"

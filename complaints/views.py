@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from communities.models import Estate, Region, RegionLevel
 from core.counts import large_list_figures
 from core.errors import DomainError, NotFound
+from core.files import file_download
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
@@ -31,7 +32,7 @@ from .forms import (
     StaffIntakeForm,
     TrackForm,
 )
-from .models import Channel, ComplaintStatus
+from .models import Channel, ComplaintAttachment, ComplaintStatus
 
 SESSION_CODES = "complaint_codes"
 
@@ -450,13 +451,7 @@ def complaint_resolve_estate(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
-    attachment = selectors.attachment_get(user=request.user, pk=pk)
-    if attachment is None:
-        raise Http404
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(request, ComplaintAttachment.objects, pk=pk)
 
 
 @login_required

@@ -24,3 +24,16 @@ class ScopedQuerySet(models.QuerySet):
         if not user.region_id:
             return self.none()
         return self.filter(**{f"{self.region_path_lookup}__startswith": user.region.path})
+
+
+class ScopedThroughQuerySet(models.QuerySet):
+    """Rows that belong to a scoped row (a case's files, a visit's photos) are visible exactly
+    when that row is: `scope_through` is the lookup of the parent, e.g. "case" or "line__visit"."""
+
+    scope_through: str = ""
+
+    def visible_to(self, user):
+        parent = self.model
+        for part in self.scope_through.split("__"):
+            parent = parent._meta.get_field(part).related_model
+        return self.filter(**{f"{self.scope_through}__in": parent.objects.visible_to(user)})

@@ -1,7 +1,7 @@
 """Importing a community's Excel inspection ledger (排查台账) into a round.
 
-Two steps, like every import of the product: `ledger_preview` reads the sheet (openpyxl
-read-only, with defusedxml) and says, row by row, what it would do and what is wrong, in
+Two steps, like every import of the product: `ledger_preview` reads the sheet (through the
+one safe reader, core.spreadsheets, which checks the bomb limits before parsing) and says, row by row, what it would do and what is wrong, in
 Chinese; `ledger_import` writes everything in one transaction or nothing at all. Rows become
 submitted visits marked as imported, and their failures become cases through the same path as
 a visit entered on the page. Each row leaves a fingerprint, so importing the same sheet again
@@ -11,13 +11,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from io import BytesIO
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from core.errors import DomainError, NotFound
+from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
 from . import selectors
 from .models import InspectionRound, LineResult, Visit, VisitKind, VisitLine, VisitStatus
@@ -114,43 +114,37 @@ def _read_sheet(content: bytes) -> tuple[dict[str, int], list[tuple[int, tuple]]
     """Returns (field → column index, [(row number, cells)])."""
     if not content.startswith(b"PK\x03\x04"):
         raise ImportRefused("文件不是 Excel（.xlsx）格式，请用 Excel 另存为 .xlsx 后再导入。")
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on a broken file
-        raise ImportRefused("文件无法读取，请确认是完整的 Excel（.xlsx）文件。") from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        columns, header_number = {}, 0
-        for number, cells in enumerate(rows, start=1):
-            texts = [_cell_text(c) for c in cells]
-            found = {}
-            for field_name, names in COLUMNS.items():
-                for index, text in enumerate(texts):
-                    if text in names and field_name not in found:
-                        found[field_name] = index
-            if "estate" in found and "category" in found:
-                columns, header_number = found, number
-                break
-            if number >= 10:
-                break
-        if not columns:
-            raise ImportRefused(f"未找到表头。第一张工作表的前 10 行中应有：{'、'.join(TEMPLATE_HEADERS)}。")
-        missing = [label for name, label in REQUIRED.items() if name not in columns]
-        if missing:
-            raise ImportRefused(f"表头缺少必填列：{'、'.join(missing)}。")
-        data = []
-        for number, cells in enumerate(rows, start=header_number + 1):
-            if all(_cell_text(c) == "" for c in cells):
-                continue
-            data.append((number, cells))
-            if len(data) > MAX_ROWS:
-                raise ImportRefused(f"一次最多导入 {MAX_ROWS} 行，请分批导入。")
-        return columns, data
-    finally:
-        workbook.close()
+        rows = iter(read_rows(content, max_rows=MAX_ROWS))
+    except SpreadsheetRefused as exc:
+        message = "文件无法读取，请确认是完整的 Excel（.xlsx）文件。" if exc.message == NOT_READABLE else exc.message
+        raise ImportRefused(message) from None
+    columns, header_number = {}, 0
+    for number, cells in enumerate(rows, start=1):
+        texts = [_cell_text(c) for c in cells]
+        found = {}
+        for field_name, names in COLUMNS.items():
+            for index, text in enumerate(texts):
+                if text in names and field_name not in found:
+                    found[field_name] = index
+        if "estate" in found and "category" in found:
+            columns, header_number = found, number
+            break
+        if number >= 10:
+            break
+    if not columns:
+        raise ImportRefused(f"未找到表头。第一张工作表的前 10 行中应有：{'、'.join(TEMPLATE_HEADERS)}。")
+    missing = [label for name, label in REQUIRED.items() if name not in columns]
+    if missing:
+        raise ImportRefused(f"表头缺少必填列：{'、'.join(missing)}。")
+    data = []
+    for number, cells in enumerate(rows, start=header_number + 1):
+        if all(_cell_text(c) == "" for c in cells):
+            continue
+        data.append((number, tuple(cells)))
+        if len(data) > MAX_ROWS:
+            raise ImportRefused(f"一次最多导入 {MAX_ROWS} 行，请分批导入。")
+    return columns, data
 
 
 def _fingerprint(round: InspectionRound, row: LedgerRow) -> str:

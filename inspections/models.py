@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.scoping import ScopedQuerySet
+from core.files import private_file_field, random_name
+from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -246,12 +247,17 @@ class VisitLine(models.Model):
 
 
 def _photo_path(instance, filename):
-    return f"inspections/{instance.line.visit_id}/{timezone.now():%Y%m}/{filename}"
+    """Named by migration 0001; files are named by core.files.RandomName."""
+    return random_name("inspections", filename)
+
+
+class VisitPhotoQuerySet(ScopedThroughQuerySet):
+    scope_through = "line__visit"
 
 
 class VisitPhoto(models.Model):
     line = models.ForeignKey(VisitLine, verbose_name="排查结果", on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField("照片", upload_to=_photo_path, max_length=300)
+    file = private_file_field("照片", app="inspections")
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField("文件类型", max_length=50)
     size = models.PositiveIntegerField("大小（字节）")
@@ -259,6 +265,8 @@ class VisitPhoto(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = VisitPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = "现场照片"

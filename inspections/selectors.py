@@ -186,10 +186,6 @@ def visit_lines(*, visit: Visit):
     )
 
 
-def photo_get(*, user, pk) -> VisitPhoto | None:
-    return VisitPhoto.objects.filter(pk=pk, line__visit__in=Visit.objects.visible_to(user)).first()
-
-
 def visit_entries(*, user, round: InspectionRound, kind: str):
     """Per estate of the round's area visible to the user: its latest visit of this kind (draft
     or submitted), for the self-check page and the round page's 'record a visit' list."""

@@ -13,10 +13,10 @@ from accounts.models import COUNTY_ROLES, Role, User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region, RegionLevel
 from core.errors import DomainError, InvalidState, NotFound, PermissionDenied
+from core.files import validate_uploads
 from core.workdays import add_working_days
 from rectification.models import ClueSource
 from rectification.services import case_default_deadline_set, case_open_or_join
-from rectification.uploads import validate_uploads
 
 from . import selectors
 from .models import (

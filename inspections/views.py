@@ -4,20 +4,20 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from communities.models import Estate
 from core.errors import DomainError, NotFound, PermissionDenied
+from core.files import file_download, private_storage
 from core.xlsx import xlsx_response
 
 from . import imports, selectors, services
 from .filters import VisitFilter
 from .forms import DrawForm, ImportForm, RoundForm
-from .models import ChecklistItem, LineResult, Visit, VisitKind
+from .models import ChecklistItem, LineResult, Visit, VisitKind, VisitPhoto
 
 PAGE_SIZE = 25
 
@@ -281,8 +281,7 @@ def visit_list(request):
 
 @login_required
 def photo_download(request, pk: int):
-    photo = _or_404(selectors.photo_get(user=request.user, pk=pk))
-    return FileResponse(photo.file.open("rb"), filename=photo.original_name, content_type=photo.content_type)
+    return file_download(request, VisitPhoto.objects, pk=pk)
 
 
 @login_required
@@ -329,12 +328,12 @@ def ledger_import(request, pk: int):
     token = request.POST.get("token", "")
     try:
         if token:
-            if not _TOKEN.match(token) or pending.get(token) != round.pk or not default_storage.exists(_pending_path(token)):
+            if not _TOKEN.match(token) or pending.get(token) != round.pk or not private_storage.exists(_pending_path(token)):
                 raise imports.ImportRefused("预览已失效，请重新上传文件。")
-            with default_storage.open(_pending_path(token), "rb") as handle:
+            with private_storage.open(_pending_path(token), "rb") as handle:
                 content = handle.read()
             result = imports.ledger_import(user=user, round_id=round.pk, content=content)
-            default_storage.delete(_pending_path(token))
+            private_storage.delete(_pending_path(token))
             pending.pop(token, None)
             request.session["inspection_imports"] = pending
             messages.success(
@@ -360,7 +359,7 @@ def ledger_import(request, pk: int):
                        errors=preview.errors)
         return render(request, "inspections/import.html", context, status=400)
     token = secrets.token_hex(16)
-    default_storage.save(_pending_path(token), ContentFile(content))
+    private_storage.save(_pending_path(token), ContentFile(content))
     pending[token] = round.pk
     request.session["inspection_imports"] = pending
     context["token"] = token

@@ -1,7 +1,7 @@
 """Import of an estate's revenue ledger from Excel (收支明细导入).
 
-Reads the .xlsx with openpyxl in read-only mode (defusedxml guards the XML), finds the header row
-in the first rows, and previews each row as 新增 / 重复 / 错误 with a Chinese reason. Amounts with
+Reads the .xlsx through the one safe reader (core.spreadsheets: size, shared-string and sheet
+extent limits checked before parsing), finds the header row in the first rows, and previews each row as 新增 / 重复 / 错误 with a Chinese reason. Amounts with
 thousands separators, "元" or full-width digits are read; anything ambiguous is an error, never
 a guess. Importing writes all new rows in one transaction, or nothing while any row is in error;
 each row carries a natural key, so importing the same file again adds nothing."""
@@ -13,14 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from io import BytesIO
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from accounts.models import User
 from core.errors import Conflict, DomainError
+from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
 from .models import AllocationBasis, Direction, RevenueEntry, RevenueEventKind, RevenueKind, SpendingKind
 from .services import InvalidInput, _estate_for_write, _event, parse_amount
@@ -97,33 +96,33 @@ def _clean(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
 
 
+UNREADABLE = "无法读取文件，请上传 Excel（.xlsx）格式的收支明细。"
+
+
 def _read_rows(content: bytes) -> list[tuple[int, dict]]:
+    if not content.startswith(b"PK\x03\x04"):
+        raise ImportRefused(UNREADABLE)
     try:
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a non-xlsx file
-        raise ImportRefused("无法读取文件，请上传 Excel（.xlsx）格式的收支明细。") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        iterator = sheet.iter_rows(values_only=True)
-        header_map = None
-        rows = []
-        for line, cells in enumerate(iterator, start=1):
-            if header_map is None:
-                if line > HEADER_SCAN_ROWS:
-                    break
-                header_map = _header_map(cells)
-                continue
-            if all(c is None or _clean(c) == "" for c in cells):
-                continue
-            rows.append((line, {key: cells[i] if i < len(cells) else None for key, i in header_map.items()}))
-            if len(rows) > MAX_ROWS:
-                raise ImportRefused(f"一次最多导入 {MAX_ROWS} 行。")
+        sheet = read_rows(content, max_rows=MAX_ROWS)
+    except SpreadsheetRefused as exc:
+        raise ImportRefused(UNREADABLE if exc.message == NOT_READABLE else exc.message) from None
+    header_map = None
+    rows = []
+    for line, cells in enumerate(sheet, start=1):
         if header_map is None:
-            labels = "、".join(COLUMNS[k][0] for k in REQUIRED)
-            raise ImportRefused(f"未找到表头：前 {HEADER_SCAN_ROWS} 行中应有“{labels}”列。")
-        return rows
-    finally:
-        workbook.close()
+            if line > HEADER_SCAN_ROWS:
+                break
+            header_map = _header_map(cells)
+            continue
+        if all(c is None or _clean(c) == "" for c in cells):
+            continue
+        rows.append((line, {key: cells[i] if i < len(cells) else None for key, i in header_map.items()}))
+        if len(rows) > MAX_ROWS:
+            raise ImportRefused(f"一次最多导入 {MAX_ROWS} 行。")
+    if header_map is None:
+        labels = "、".join(COLUMNS[k][0] for k in REQUIRED)
+        raise ImportRefused(f"未找到表头：前 {HEADER_SCAN_ROWS} 行中应有“{labels}”列。")
+    return rows
 
 
 def _header_map(cells) -> dict[str, int] | None:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.files import private_file_field, random_name
 from core.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -227,20 +228,20 @@ class AllocationBasis(models.TextChoices):
     ASSEMBLY = "assembly", "业主大会决议"
 
 
+def _voucher_path(instance, filename):
+    """Named by migration 0001; files are named by core.files.RandomName."""
+    return random_name("public_revenue", filename)
+
+
+_photo_path = _voucher_path
+
+
 class RevenueEntryQuerySet(EstateScopedQuerySet):
     def income(self):
         return self.filter(direction=Direction.INCOME)
 
     def spending(self):
         return self.filter(direction=Direction.SPENDING)
-
-
-def _voucher_path(instance, filename):
-    return f"public_revenue/vouchers/{instance.estate_id}/{timezone.now():%Y%m}/{filename}"
-
-
-def _photo_path(instance, filename):
-    return f"public_revenue/disclosures/{instance.estate_id}/{timezone.now():%Y%m}/{filename}"
 
 
 class RevenueEntry(models.Model):
@@ -261,7 +262,7 @@ class RevenueEntry(models.Model):
     allocation_basis = models.CharField("分配使用依据", max_length=20, choices=AllocationBasis.choices, blank=True)
     basis_reference = models.CharField("依据说明（合同条款/决议文号）", max_length=200, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
-    voucher = models.FileField("凭证", upload_to=_voucher_path, max_length=300, blank=True)
+    voucher = private_file_field("凭证", app="public_revenue", blank=True)
     voucher_name = models.CharField("凭证原文件名", max_length=200, blank=True)
     voucher_content_type = models.CharField("凭证类型", max_length=50, blank=True)
     #: natural key of an imported row, so that a re-import adds nothing twice
@@ -333,7 +334,8 @@ class Disclosure(models.Model):
     posted_location = models.CharField("公示位置（醒目位置）", max_length=200)
     posted_on_platform = models.BooleanField("已在智慧物业平台公示", default=False)
     posted_on = models.DateField("公示日期")
-    photo = models.FileField("公示照片", upload_to=_photo_path, max_length=300)
+    photo = private_file_field("公示照片", app="public_revenue")
+    photo_name = models.CharField("照片原文件名", max_length=200, blank=True)
     photo_content_type = models.CharField("照片类型", max_length=50)
     note = models.CharField("说明", max_length=200, blank=True)
     created_by = models.ForeignKey(

@@ -15,7 +15,7 @@ from accounts.models import Role, User
 from communities.models import Estate
 from core import crypto
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from rectification.uploads import InvalidUpload, validate_uploads
+from core.files import InvalidUpload, validate_uploads
 
 from . import selectors
 from .models import (
@@ -317,9 +317,9 @@ def entry_create(
         )
         upload, content_type = _one_file(voucher, label="凭证")
         if upload is not None:
-            entry.voucher_name = _text(getattr(upload, "name", "凭证"))
+            entry.voucher_name = upload.name
             entry.voucher_content_type = content_type
-            entry.voucher.save(f"voucher{_extension(content_type)}", upload, save=False)
+            entry.voucher.save(upload.name, upload, save=False)
         entry.import_key = import_key
         entry.save()
         _event(
@@ -330,16 +330,6 @@ def entry_create(
             data={"entry_id": entry.pk, "amount": str(entry.amount), "direction": entry.direction},
         )
     return entry
-
-
-def _extension(content_type: str) -> str:
-    return {
-        "image/jpeg": ".jpg",
-        "image/png": ".png",
-        "image/gif": ".gif",
-        "image/webp": ".webp",
-        "application/pdf": ".pdf",
-    }.get(content_type, "")
 
 
 def _build_entry(
@@ -442,10 +432,11 @@ def disclosure_create(
             posted_on_platform=bool(posted_on_platform),
             posted_on=posted,
             photo_content_type=content_type,
+            photo_name=upload.name,
             note=_text(note),
             created_by=user,
         )
-        disclosure.photo.save(f"notice{_extension(content_type)}", upload, save=False)
+        disclosure.photo.save(upload.name, upload, save=False)
         try:
             with transaction.atomic():
                 disclosure.save()

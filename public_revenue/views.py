@@ -4,13 +4,14 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from communities.models import Estate
 from core.errors import DomainError, PermissionDenied
+from core.files import file_download
 from core.xlsx import xlsx_response
 
 from . import importer, selectors, services
@@ -18,14 +19,6 @@ from .filters import DisclosureFilter, EstateRevenueFilter
 from .forms import AccountForm, DisclosureForm, EntryForm, ImportForm, ReviewForm, SourceForm
 from .models import Disclosure, RevenueAccount, RevenueEntry
 from .periods import rule_for_estate
-
-
-def _open(field_file):
-    """The stored file, or 404 when it is missing on disk (restored database, cleaned media)."""
-    try:
-        return field_file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
 
 
 def _page(request, queryset, size=25):
@@ -241,18 +234,12 @@ def disclosure_review(request, pk: int):
 
 @login_required
 def voucher_download(request, pk: int):
-    entry = get_object_or_404(RevenueEntry.objects.visible_to(request.user), pk=pk)
-    if not entry.voucher:
-        raise Http404
-    return FileResponse(
-        _open(entry.voucher), filename=entry.voucher_name or "凭证", content_type=entry.voucher_content_type
-    )
+    return file_download(request, RevenueEntry.objects, pk=pk, field="voucher", name_field="voucher_name")
 
 
 @login_required
 def disclosure_photo(request, pk: int):
-    disclosure = get_object_or_404(Disclosure.objects.visible_to(request.user), pk=pk)
-    return FileResponse(_open(disclosure.photo), content_type=disclosure.photo_content_type)
+    return file_download(request, Disclosure.objects, pk=pk, field="photo", name_field="photo_name")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,8 +256,8 @@ def public_estate(request, estate_id: int):
 
 
 def public_photo(request, pk: int):
-    disclosure = get_object_or_404(Disclosure, pk=pk)
-    return FileResponse(_open(disclosure.photo), content_type=disclosure.photo_content_type)
+    """The notice photo of a disclosure: every disclosure is public (the owners' page lists them)."""
+    return file_download(request, Disclosure.objects.all(), pk=pk, field="photo", name_field="photo_name", public=True)
 
 
 # ---------------------------------------------------------------------------------------------

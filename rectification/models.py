@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from core.scoping import ScopedQuerySet
+from core.files import private_file_field, random_name
+from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
 
 
 class CaseState(models.TextChoices):
@@ -273,7 +274,15 @@ class CaseEvent(models.Model):
 
 
 def _attachment_path(instance, filename):
-    return f"rectification/{instance.case_id}/{timezone.now():%Y%m}/{filename}"
+    """Named by migration 0001; files are named by core.files.RandomName."""
+    return random_name("rectification", filename)
+
+
+_supervision_path = _attachment_path
+
+
+class CaseFileQuerySet(ScopedThroughQuerySet):
+    scope_through = "case"
 
 
 class CaseAttachment(models.Model):
@@ -283,7 +292,7 @@ class CaseAttachment(models.Model):
     event = models.ForeignKey(
         CaseEvent, verbose_name="案件记录", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )
-    file = models.FileField("文件", upload_to=_attachment_path, max_length=300)
+    file = private_file_field("文件", app="rectification")
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField("文件类型", max_length=50)
     size = models.PositiveIntegerField("大小（字节）")
@@ -291,6 +300,8 @@ class CaseAttachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = CaseFileQuerySet.as_manager()
 
     class Meta:
         verbose_name = "佐证材料"
@@ -323,10 +334,6 @@ class TransferTarget(models.TextChoices):
     DISCIPLINE = "discipline", "纪检监察"
 
 
-def _supervision_path(instance, filename):
-    return f"rectification/{instance.case_id}/supervision/{filename}"
-
-
 class SupervisionAction(models.Model):
     """督办: one escalation step the working group took on a case. Which fields are required
     depends on the kind (see rectification.services.SUPERVISION_REQUIRED)."""
@@ -336,7 +343,8 @@ class SupervisionAction(models.Model):
     occurred_on = models.DateField("日期")
     participants = models.CharField("对象/参加人员", max_length=200, blank=True)
     outcome = models.TextField("情况/结果", blank=True)
-    minutes_file = models.FileField("约谈记录/文书", upload_to=_supervision_path, blank=True, max_length=300)
+    minutes_file = private_file_field("约谈记录/文书", app="rectification", blank=True)
+    minutes_file_name = models.CharField("约谈记录原文件名", max_length=200, blank=True)
     level = models.CharField("督办级别", max_length=10, choices=SupervisionLevel.choices, blank=True)
     deadline = models.DateField("督办时限", null=True, blank=True)
     lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
@@ -344,11 +352,14 @@ class SupervisionAction(models.Model):
     amount = models.DecimalField("罚款金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     basis = models.TextField("依据", blank=True)
     transfer_target = models.CharField("移送单位", max_length=30, choices=TransferTarget.choices, blank=True)
-    receipt_file = models.FileField("移送回执", upload_to=_supervision_path, blank=True, max_length=300)
+    receipt_file = private_file_field("移送回执", app="rectification", blank=True)
+    receipt_file_name = models.CharField("移送回执原文件名", max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = CaseFileQuerySet.as_manager()
 
     class Meta:
         verbose_name = "督办记录"

@@ -32,10 +32,6 @@ def case_events(*, case: Case):
     )
 
 
-def attachment_get(*, user, pk: int) -> CaseAttachment | None:
-    return CaseAttachment.objects.filter(pk=pk, case__in=Case.objects.visible_to(user)).first()
-
-
 def home_deadlines(*, user, days: int = 3, limit: int = 10) -> dict:
     """Cases of the user's scope due within `days` days, and overdue ones (home page panel)."""
     if user.is_anonymous:

@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.files import validate_uploads
 from core.notifications import notification_send
 from core.workdays import add_working_days
 
@@ -37,7 +38,6 @@ from .models import (
     VerificationResult,
 )
 from .states import COUNTY, FIELD_LABELS, TRANSITIONS, Transition
-from .uploads import validate_uploads
 
 
 class MissingField(DomainError):
@@ -495,8 +495,11 @@ def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files
     missing = [SUPERVISION_LABELS[n] for n in SUPERVISION_REQUIRED[kind] if cleaned.get(n) in (None, "")]
     if missing:
         raise MissingField(f"“{SupervisionKind(kind).label}”需要填写：{'、'.join(missing)}。")
-    uploads = {k: f for k, f in files.items() if k in ("minutes_file", "receipt_file") and f}
-    validate_uploads(list(uploads.values()))
+    uploads = {}
+    for key in ("minutes_file", "receipt_file"):
+        if files.get(key):
+            [(checked, _content_type)] = validate_uploads([files[key]])
+            uploads.update({key: checked, f"{key}_name": checked.name})
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
         if not case.is_open:

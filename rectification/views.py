@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import COUNTY_ROLES
 from communities.models import Estate
 from core.errors import DomainError, NotFound
+from core.files import file_download
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
 from . import selectors, services
 from .forms import CaseCreateForm, EstatePlanForm, SupervisionForm, TypicalCaseForm, transition_form
-from .models import Case, SupervisionKind
+from .models import Case, CaseAttachment, SupervisionAction, SupervisionKind
 from .states import BULK_TRANSITIONS, TRANSITIONS, available_transitions
 
 
@@ -221,11 +222,13 @@ def typical_case_list(request):
 
 @login_required
 def attachment_download(request, pk: int):
-    attachment = selectors.attachment_get(user=request.user, pk=pk)
-    if attachment is None:
-        raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return file_download(request, CaseAttachment.objects, pk=pk)
+
+
+@login_required
+def supervision_file(request, pk: int, field: str):
+    """约谈记录/文书 or 移送回执 of a supervision step (`field` comes from the URL pattern)."""
+    return file_download(request, SupervisionAction.objects, pk=pk, field=field, name_field=f"{field}_name")
 
 
 @login_required

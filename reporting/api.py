@@ -1,8 +1,9 @@
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+
+from core.files import file_download
 
 from .models import StoredReport
 
@@ -41,7 +42,5 @@ class StoredReportViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        report = self.get_object()
-        if not report.file:
-            raise Http404
-        return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+        self.get_object()  # the viewset's permission checks
+        return file_download(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")

@@ -1,16 +1,14 @@
 """Reporting (信息报送): the duties as data (who reports what to whom by which day), the units'
 monthly reports with their frozen figures, and the stored, versioned county workbooks."""
 
-import os
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
 
+from core import files
 from core.scoping import ScopedQuerySet
 
 from . import periods
@@ -230,28 +228,12 @@ class StoredReportQuerySet(ScopedQuerySet):
 
 
 def private_root() -> str:
-    return os.path.abspath(str(getattr(settings, "PRIVATE_MEDIA_ROOT", settings.BASE_DIR / "private_media")))
+    return files.private_storage.location
 
 
-@deconstructible
-class ReportStorage(FileSystemStorage):
-    """Workbooks live outside MEDIA_ROOT (which may be served publicly) and are only delivered
-    through the scoped download view and API action."""
-
-    @property
-    def base_location(self):
-        return private_root()
-
-    @property
-    def location(self):
-        return private_root()
-
-    @property
-    def base_url(self):
-        return None
-
-
-report_storage = ReportStorage()
+# Workbooks are in the one private store (core.files), delivered by the scoped view and API action.
+ReportStorage = files.PrivateStorage
+report_storage = files.private_storage
 
 
 def _report_path(instance, filename):

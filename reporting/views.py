@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,11 +11,12 @@ from accounts.models import Role
 from communities.filters import is_wide
 from communities.models import Region, RegionLevel
 from core.errors import DomainError, NotFound, PermissionDenied
+from core.files import file_download
 
 from . import periods, selectors, services
 from .builds import stored_report_build
 from .dashboard import dashboard_data
-from .models import EnterpriseReport, ReportKind, UnitReport, UnitReportStatus
+from .models import EnterpriseReport, ReportKind, StoredReport, UnitReport, UnitReportStatus
 
 
 class UnitReportForm(forms.ModelForm):
@@ -179,10 +180,7 @@ def stored_build(request):
 
 @login_required
 def stored_download(request, pk: int):
-    report = selectors.stored_report_list(user=request.user).filter(pk=pk).first()
-    if report is None or not report.file:
-        raise Http404
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+    return file_download(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
 
 
 @login_required

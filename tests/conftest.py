@@ -25,6 +25,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 cursor.execute(statement)
 
 
+@pytest.fixture(autouse=True)
+def _file_store(settings, tmp_path):
+    """Every stored file (core.files) goes to a temporary directory, never to the project's."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def tree(db):
     return make_tree()

@@ -141,6 +141,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
+# Nothing is stored here any more and no URL serves it: every file is in PRIVATE_MEDIA_ROOT
+# (core.files). Kept so that the migrations can move files left here by earlier versions.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 LOGIN_URL = "accounts:login"
@@ -257,8 +259,10 @@ LOGGING = {
 
 SITE_NAME = "物业服务专项整治案件管理系统"
 
-# Complaints (投诉受理): private photos, personal-data key, abuse limits, retention.
+# The one file store (core.files): every uploaded or generated file, served only by scope-checked
+# views; never under a web server's document root.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+# Complaints (投诉受理): abuse limits, personal-data key, retention.
 # (max requests, window seconds) for the public form and tracking page
 COMPLAINTS_RATE_LIMITS = {"ip": (10, 60 * 60), "phone": (3, 24 * 60 * 60), "track_ip": (30, 60 * 60)}
 #: a public complaint answered faster than this (seconds after the form was shown) is refused

@@ -4,13 +4,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    """Vouchers and notice photos go to a temporary directory, never to the project's media/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 NOW = datetime(2025, 10, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 

@@ -1,0 +1,28 @@
+"""Vouchers and disclosure photos stored under MEDIA_ROOT with the user's file name move into the
+private store under random names (core.files.move_into_private_store: idempotent; a missing file
+is logged and its row left as it is)."""
+
+from django.db import migrations
+
+from core.files import move_into_private_store
+
+
+def move_files(apps, schema_editor):
+    move_into_private_store(apps.get_model("public_revenue", "RevenueEntry"), field="voucher", app="public_revenue",
+                            name_field="voucher_name")
+    move_into_private_store(apps.get_model("public_revenue", "Disclosure"), field="photo", app="public_revenue",
+                            name_field="photo_name")
+
+
+class Migration(migrations.Migration):
+    # each row is committed as it moves: files are not transactional, and a failure half-way
+    # must not roll back rows whose old copies are already gone
+    atomic = False
+
+    dependencies = [
+        ("public_revenue", "0002_voucher_and_disclosure_photo_private_store"),
+    ]
+
+    operations = [
+        migrations.RunPython(move_files, migrations.RunPython.noop, elidable=True),
+    ]
