@@ -234,14 +234,18 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # who searched complaints by phone number, when (the number's keyed hash, never the number)
+    "loggers": {"complaints.phone_search": {"level": "INFO"}},
 }
 
 SITE_NAME = "物业服务专项整治案件管理系统"
 
 # Complaints (投诉受理): private photos, personal-data key, abuse limits, retention.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
-# (max requests, window seconds) for the public form and tracking page
-COMPLAINTS_RATE_LIMITS = {"ip": (10, 60 * 60), "phone": (3, 24 * 60 * 60), "track_ip": (30, 60 * 60)}
+# (max requests, window seconds) for the public form and tracking page, and per staff user for
+# the complaint search by phone number
+COMPLAINTS_RATE_LIMITS = {"ip": (10, 60 * 60), "phone": (3, 24 * 60 * 60), "track_ip": (30, 60 * 60),
+                          "phone_search": (30, 10 * 60)}
 COMPLAINTS_ANONYMISE_AFTER_MONTHS = int(os.environ.get("COMPLAINTS_ANONYMISE_AFTER_MONTHS", "24"))
 
 # The one key for data encrypted at rest (core.crypto: complainants' phones, special-account
