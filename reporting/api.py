@@ -5,6 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
 from .models import StoredReport
+from .selectors import workbook_download_check
 
 
 class StoredReportSerializer(serializers.ModelSerializer):
@@ -41,6 +42,7 @@ class StoredReportViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
+        workbook_download_check(request.user)
         report = self.get_object()
         if not report.file:
             raise Http404

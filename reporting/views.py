@@ -146,6 +146,7 @@ def stored_list(request):
     context = {
         "reports": selectors.stored_report_list(user=user)[:200],
         "can_build": user.is_county and not user.is_read_only,
+        "can_download": selectors.can_download_workbook(user),
         "current": periods.period_containing("month", timezone.localdate()).key,
     }
     if context["can_build"]:
@@ -179,6 +180,7 @@ def stored_build(request):
 
 @login_required
 def stored_download(request, pk: int):
+    selectors.workbook_download_check(request.user)
     report = selectors.stored_report_list(user=request.user).filter(pk=pk).first()
     if report is None or not report.file:
         raise Http404
