@@ -97,6 +97,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves concurrent requests from one file. WAL: readers never wait for
+    # the writer. IMMEDIATE: every transaction takes the write lock at BEGIN, so one that read
+    # first can never fail to upgrade its lock ("database is locked" at once, whatever the busy
+    # timeout); writers queue instead, which is also what select_for_update (a no-op on SQLite)
+    # would have given. timeout: how long a writer waits in that queue before the API's 409.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
