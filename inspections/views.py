@@ -267,7 +267,7 @@ def visit_list(request):
         visits = VisitFilter(request.GET, queryset=Visit.objects.visible_to(user), request=request).qs
         lines = selectors.ledger_lines(visits=visits)
         return xlsx_response(f"排查台账{timezone.localdate():%Y%m%d}.xlsx", [
-            ("排查台账", selectors.LEDGER_HEADERS, selectors.ledger_rows(lines)),
+            ("排查台账", selectors.LEDGER_HEADERS, selectors.ledger_rows(lines, user=user)),
             ("分类汇总", selectors.LEDGER_TOTAL_HEADERS, selectors.ledger_totals(lines)),
         ])
     visit_filter = selectors.visit_list(user=user, filter_data=request.GET, request=request)
