@@ -177,13 +177,20 @@ def visit_get(*, user, pk) -> Visit | None:
     )
 
 
-def visit_lines(*, visit: Visit):
-    return (
+def visit_lines(*, visit: Visit, user) -> list[VisitLine]:
+    """The visit's lines, each with the case opened from it only where the user may see that case
+    (discipline inspection sees the visits of its region but only the corruption-clue cases)."""
+    lines = list(
         VisitLine.objects.filter(visit=visit)
         .select_related("category__parent", "item", "case")
         .prefetch_related(Prefetch("photos", queryset=VisitPhoto.objects.order_by("id")))
+        .annotate(case_shown=Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))))
         .order_by("item__sort_order", "category__sort_order", "id")
     )
+    for line in lines:
+        if not line.case_shown:
+            line.case = None
+    return lines
 
 
 def photo_get(*, user, pk) -> VisitPhoto | None:
