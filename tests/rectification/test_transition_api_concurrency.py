@@ -128,3 +128,14 @@ def test_a_lock_held_past_the_timeout_is_a_409_in_json_and_a_bug_a_json_500():
     assert busy.status_code == 409 and busy.data["detail"] == "系统繁忙：该记录正由他人办理，请稍后刷新重试。"
     bug = exception_handler(ZeroDivisionError("division by zero"), {})
     assert bug.status_code == 500 and bug.data == {"detail": "服务器内部错误，已记录，请稍后重试或联系系统管理员。"}
+
+
+def test_a_page_meeting_a_held_lock_shows_a_409_page():
+    from django.test import RequestFactory
+
+    from core.middleware import DomainErrorMiddleware
+
+    request = RequestFactory().post("/rectification/cases/1/do/close/")
+    response = DomainErrorMiddleware(lambda r: None).process_exception(request, OperationalError("database is locked"))
+    assert response.status_code == 409 and "系统繁忙" in response.content.decode()
+    assert DomainErrorMiddleware(lambda r: None).process_exception(request, OperationalError("disk I/O error")) is None
