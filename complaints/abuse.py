@@ -1,4 +1,4 @@
-"""Abuse protection of the public pages: an offline arithmetic CAPTCHA carried by the form as a
+"""Abuse protection of the public pages (and of staff search by phone number): an offline arithmetic CAPTCHA carried by the form as a
 signed token (no session row is written to show the form) that also carries when the form was
 shown (a form answered faster than a person can is refused), a honeypot field only scripts fill,
 and sliding-window rate limits per IP in Django's cache (Redis in production, shared by every
@@ -79,8 +79,10 @@ def rate_limit_hit(scope: str, ident: str) -> None:
     limit, window = settings.COMPLAINTS_RATE_LIMITS[scope]
     if _count(scope, ident, window) > limit:
         minutes = max(1, window // 60)
-        what = {"ip": "同一网络", "phone": "同一手机号", "track_ip": "同一网络"}.get(scope, "")
         unit = f"{minutes // 60} 小时" if minutes >= 60 else f"{minutes} 分钟"
+        if scope == "phone_search":
+            raise RateLimited(f"按来电号码查询过于频繁（{unit}内最多 {limit} 次），请稍后再试。")
+        what = {"ip": "同一网络", "phone": "同一手机号", "track_ip": "同一网络"}.get(scope, "")
         raise RateLimited(f"{what}在 {unit}内提交次数过多（上限 {limit} 次），请稍后再试。")
 
 

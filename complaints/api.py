@@ -34,7 +34,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _who(self, obj):
-        return privacy.complainant_display(obj, self.context["request"].user, purpose="api")
+        return privacy.complainant_display(obj, self.context["request"].user)
 
     def get_complainant_name(self, obj) -> str:
         return self._who(obj)["name"]

@@ -62,9 +62,18 @@ class ComplaintFilter(RegionFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = getattr(self.request, "user", None)
+        # a role that sees numbers masked has no number search (not even a hidden one)
+        if not privacy.can_see_pii(self.user):
+            self.filters.pop("phone")
         for field in self.form.fields.values():
             css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)
+
+    def filter_queryset(self, queryset):
+        if "phone" not in self.filters and str(self.data.get("phone") or "").strip():
+            raise privacy.PhoneSearchRefused()
+        return super().filter_queryset(queryset)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(
@@ -76,7 +85,9 @@ class ComplaintFilter(RegionFilterSet):
         return queryset.filter(Q(estate__name__icontains=value) | Q(raw_estate__icontains=value))
 
     def filter_phone(self, queryset, name, value):
-        """All complaints of one number, found by its keyed hash (the number itself is encrypted)."""
+        """All complaints of one number, found by its keyed hash (the number itself is encrypted).
+        Each search counts against the user's limit and is logged (privacy.phone_search_check)."""
+        privacy.phone_search_check(self.user, value)
         try:
             phone = privacy.normalise_phone(value, mobile_only=False)
         except privacy.InvalidPhone:

@@ -110,9 +110,9 @@ EXPORT_HEADERS = [
 
 def complaint_export_rows(queryset, *, user):
     """One row per complaint of exactly the filtered queryset; names and phones as this user may
-    see them in an export (in full for handling roles and the city bureau)."""
+    see them (in full for the roles that handle complaints, masked for everyone else)."""
     for index, c in enumerate(queryset.iterator(chunk_size=1000), start=1):
-        who = privacy.complainant_display(c, user, purpose="export")
+        who = privacy.complainant_display(c, user)
         estate = c.estate
         yield [
             index, c.tracking_code, c.get_channel_display(), c.reference, c.received_at,

@@ -56,7 +56,8 @@ class MissingField(DomainError):
 
 
 class DuplicateReference(Conflict):
-    default_message = "该渠道编号已登记，不能重复受理。"
+    # said of a reference outside the user's scope too: it must not tell that it exists there
+    default_message = "该渠道编号无法登记，请核对。"
 
 
 # Reference data read by every submission (channel deadlines, the work calendar, leaf categories;
@@ -233,7 +234,8 @@ def complaint_create(
 ) -> Complaint:
     """Registers one complaint and makes it a clue of a case (多人同诉 grouping). `user` is the
     staff member (None for the public form): their scope must hold the estate and their role must
-    handle complaints. A channel reference that already exists is refused (409). The deadline is
+    handle complaints. A channel reference that already exists is refused (409; the other complaint
+    is named only inside the user's scope). The deadline, never before the day received, is
     the given one (a 12345 work order's own) or the channel's rule in working days."""
     if channel not in Channel.values:
         raise MissingField("受理渠道无效。")
@@ -255,9 +257,17 @@ def complaint_create(
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + timedelta(minutes=5):
         raise MissingField("受理时间不能晚于当前时间。")
+    if deadline is not None and (deadline < timezone.localdate(received_at)
+                                 or deadline < timezone.localdate() - timedelta(days=366)):
+        raise MissingField(f"办理时限 {deadline:%Y-%m-%d} 早于受理日期或已过去一年以上，请核对。")
     photos = _validate_photos(files)
-    if reference and Complaint.objects.filter(channel=channel, reference=reference).exists():
-        raise DuplicateReference(f"{Channel(channel).label}编号“{reference}”已登记，不能重复受理。")
+    if reference:
+        # only a duplicate the user may see is named; one of another town gets the generic refusal
+        seen = Complaint.objects.filter(channel=channel, reference=reference).values_list("pk", "tracking_code").first()
+        if seen and user is not None and Complaint.objects.visible_to(user).filter(pk=seen[0]).exists():
+            raise DuplicateReference(f"{Channel(channel).label}编号“{reference}”已登记（查询码 {seen[1]}），不能重复受理。")
+        if seen:
+            raise DuplicateReference()
     try:
         with transaction.atomic():
             complaint = Complaint.objects.create(
@@ -280,7 +290,7 @@ def complaint_create(
                 data={"case_id": complaint.case_id},
             )
     except IntegrityError:
-        raise DuplicateReference(f"{Channel(channel).label}编号“{reference}”已登记，不能重复受理。") from None
+        raise DuplicateReference() from None
     return complaint
 
 

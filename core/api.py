@@ -1,3 +1,5 @@
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -5,7 +7,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError
+from .errors import as_domain_error
+
+logger = logging.getLogger("django.request")
 
 CHINESE_DETAILS = {
     exceptions.NotAuthenticated: "请先登录或提供有效的令牌。",
@@ -19,11 +23,16 @@ CHINESE_DETAILS = {
 }
 
 
+SERVER_ERROR = "服务器内部错误，已记录，请稍后重试或联系系统管理员。"
+
+
 def exception_handler(exc, context):
-    """Every API error answers in Chinese as {"detail": ...} (plus field errors), never a 500
-    for bad input."""
-    if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    """Every API error answers JSON in Chinese as {"detail": ...} (plus field errors): never a 500
+    for bad input, a 409 when another writer holds the lock, and a JSON 500 (logged with its
+    traceback) for a bug, never Django's HTML page."""
+    domain_error = as_domain_error(exc)
+    if domain_error is not None:
+        return Response({"detail": domain_error.message, "code": domain_error.code}, status=domain_error.status_code)
     if isinstance(exc, DjangoValidationError):
         return Response({"detail": "；".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
@@ -32,7 +41,10 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        request = context.get("request")
+        logger.error("Internal Server Error: %s", getattr(request, "path", ""), exc_info=exc,
+                     extra={"status_code": 500, "request": getattr(request, "_request", None)})
+        return Response({"detail": SERVER_ERROR}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     for exc_class, message in CHINESE_DETAILS.items():
         if isinstance(exc, exc_class):
             response.data = {"detail": message}

@@ -1,6 +1,8 @@
 """One family of domain errors. Services raise them with a Chinese message; the page middleware
 and the API exception handler turn them into a 4xx with that message."""
 
+from django.db import OperationalError
+
 
 class DomainError(Exception):
     status_code = 400
@@ -30,3 +32,26 @@ class InvalidState(DomainError):
 class Conflict(DomainError):
     status_code = 409
     default_message = "记录已被他人修改，请刷新后重试。"
+
+
+class Busy(Conflict):
+    default_message = "系统繁忙：该记录正由他人办理，请稍后刷新重试。"
+
+
+#: PostgreSQL's serialization failure, deadlock and lock timeout: the other writer won
+_LOCK_PGCODES = frozenset({"40001", "40P01", "55P03"})
+
+
+def as_domain_error(exc: BaseException) -> DomainError | None:
+    """A database error that is a passing state, not a bug: another writer held the lock
+    (SQLite's "database is locked" after the busy timeout, PostgreSQL's deadlock / lock timeout /
+    serialization failure). It answers 409 like any other concurrent change; anything else None."""
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, OperationalError):
+        text = str(exc).lower()
+        if "database is locked" in text or "database table is locked" in text:
+            return Busy()
+        if getattr(exc.__cause__, "pgcode", None) in _LOCK_PGCODES:
+            return Busy()
+    return None

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from .errors import DomainError
+from .errors import as_domain_error
 
 
 class DomainErrorMiddleware:
@@ -13,11 +13,12 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DomainError):
+        error = as_domain_error(exception)  # a DomainError, or a lock held by another writer (409)
+        if error is not None:
             return render(
                 request,
                 "error.html",
-                {"status": exception.status_code, "message": exception.message},
-                status=exception.status_code,
+                {"status": error.status_code, "message": error.message},
+                status=error.status_code,
             )
         return None

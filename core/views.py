@@ -1,7 +1,11 @@
+from django.http import JsonResponse
 from django.shortcuts import render
 
 
 def _error(request, status, message):
+    # an API client (an unknown route, a failure before DRF's handler) gets JSON like every API error
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
@@ -18,4 +22,4 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "error.html", {"status": 500, "message": "系统繁忙，请稍后再试。"}, status=500)
+    return _error(request, 500, "系统繁忙，请稍后再试。")

@@ -427,12 +427,23 @@ class ObjectionOutcome(models.TextChoices):
     REVOKED = "revoked", "撤销认定"
 
 
+def reads_objections(user) -> bool:
+    """An objection is between one enterprise and the working group that listed it: the
+    enterprise reads its own, the county roles (and the system administrator) those of their
+    evaluations; towns, communities and the read-only roles read none, though they see the lists."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_enterprise_user or user.is_county
+
+
 class ObjectionQuerySet(ScopedQuerySet):
     region_path_lookup = "entry__evaluation__jurisdiction__path"
     enterprise_lookup = "enterprise_id"
 
     def visible_to(self, user):
-        if user is not None and user.is_authenticated and user.is_enterprise_user:
+        if not reads_objections(user):
+            return self.none()
+        if user.is_enterprise_user:
             return super().visible_to(user)
         return self.filter(entry__in=ListEntry.objects.visible_to(user))
 
@@ -635,6 +646,10 @@ class CreditLogKind(models.TextChoices):
     OBJECTION_ANSWERED = "objection_answered", "答复异议"
     EVENT_PUBLISHED = "event_published", "公开/取消公开信用记录"
     EVENT_WITHDRAWN = "event_withdrawn", "撤销信用记录"
+
+
+#: log rows that carry an objection's text or its answer (read as the objection is, reads_objections)
+OBJECTION_LOG_KINDS = (CreditLogKind.OBJECTION_FILED, CreditLogKind.OBJECTION_ANSWERED)
 
 
 class CreditLog(models.Model):

@@ -3,7 +3,7 @@ from django.db.models import Count, Q, Sum
 from communities.models import Estate
 
 from .filters import EnterpriseFilter
-from .models import Enterprise
+from .models import OBJECTION_LOG_KINDS, Enterprise, reads_objections
 
 
 def enterprise_list(*, user, filter_data=None, request=None):
@@ -112,6 +112,15 @@ def evaluation_proposals(*, user, evaluation):
     )
 
 
+def evaluation_log(*, user, evaluation):
+    """The evaluation's audit trail as the user may read it: rows of enterprises the user sees
+    (and of the evaluation itself), without the objections' text unless the user reads objections."""
+    log = evaluation.log.filter(Q(enterprise__isnull=True) | Q(enterprise__in=Enterprise.objects.visible_to(user)))
+    if not reads_objections(user):
+        log = log.exclude(kind__in=OBJECTION_LOG_KINDS)
+    return log.select_related("actor", "enterprise").order_by("at", "id")
+
+
 def public_list(*, day=None, list_type: str | None = None):
     """The published red/black list in force (public page, no login): non-personal fields only."""
     from django.utils import timezone
@@ -150,19 +159,27 @@ CREDIT_PLATFORM_HEADERS = [
 ]
 
 
-def credit_platform_rows(evaluation):
+def can_export_credit_platform(user) -> bool:
+    """Who pushes to the credit-sharing platform: the county working group and its office (and
+    the system administrator); towns, communities and the read-only roles only read the lists."""
+    return user.is_county
+
+
+def credit_platform_rows(evaluation, *, user):
     """Rows for the provincial credit-sharing platform (信用信息共享平台): the evaluation's list
-    decisions, then the bad credit events of its period and jurisdiction. The batch id is stable,
-    so a re-export of the same evaluation is recognisable as the same batch."""
-    from .models import CreditEvent, ListType
+    decisions, then the bad credit events of its period and jurisdiction, each as far as the
+    user may see them (a county exporting its city's evaluation gets its own county's rows). The
+    batch id is stable, so a re-export of the same evaluation is recognisable as the same batch."""
+    from .models import CreditEvent, ListEntry, ListType
 
     batch = evaluation.batch_id
     authority = f"{evaluation.jurisdiction.full_name}物业服务专项整治工作专班"
-    for e in evaluation.entries.select_related("enterprise").order_by("list_type", "enterprise__name"):
+    entries = ListEntry.objects.visible_to(user).filter(evaluation=evaluation)
+    for e in entries.select_related("enterprise").order_by("list_type", "enterprise__name"):
         yield [batch, e.enterprise.credit_code, e.enterprise.name, ListType(e.list_type).label, e.reason, e.basis,
                e.authority, e.decision_number, e.decided_on, e.ended_on or e.valid_until]
     events = (
-        CreditEvent.objects.filter(
+        CreditEvent.objects.visible_to(user).filter(
             region_path__startswith=evaluation.jurisdiction.path, is_bad=True, withdrawn_at__isnull=True,
             occurred_on__gte=evaluation.period_start, occurred_on__lte=evaluation.period_end,
         ).select_related("enterprise").order_by("occurred_on", "id")

@@ -24,6 +24,7 @@ from .models import (
     Objection,
     ObjectionOutcome,
     ServiceLevelChange,
+    reads_objections,
 )
 
 
@@ -131,12 +132,15 @@ def evaluation_detail(request, pk: int):
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
     if evaluation is None:
         raise Http404
+    user = request.user
     export = request.GET.get("export")
     if export in ("xlsx", "csv"):
+        if not selectors.can_export_credit_platform(user):
+            raise PermissionDenied("只有县专班、县专班办公室和系统管理员可以导出信用平台推送数据。")
         if evaluation.status != EvaluationStatus.PUBLISHED:
             raise InvalidState("评定公布后才能导出信用平台数据。")
         filename = f"信用平台推送_{evaluation.batch_id}"
-        rows = selectors.credit_platform_rows(evaluation)
+        rows = selectors.credit_platform_rows(evaluation, user=user)
         if export == "csv":
             from urllib.parse import quote
 
@@ -145,7 +149,6 @@ def evaluation_detail(request, pk: int):
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.csv"
             return response
         return xlsx_response(f"{filename}.xlsx", [("红黑榜及不良信息", selectors.CREDIT_PLATFORM_HEADERS, rows)])
-    user = request.user
     objections = Objection.objects.visible_to(user).filter(entry__evaluation=evaluation).select_related(
         "enterprise", "entry", "answered_by")
     return render(request, "enterprises/evaluation_detail.html", {
@@ -153,8 +156,10 @@ def evaluation_detail(request, pk: int):
         "proposals": selectors.evaluation_proposals(user=user, evaluation=evaluation),
         "entries": ListEntry.objects.visible_to(user).filter(evaluation=evaluation).select_related("enterprise"),
         "objections": objections,
-        "log": evaluation.log.select_related("actor", "enterprise").order_by("at", "id"),
+        "log": selectors.evaluation_log(user=user, evaluation=evaluation),
         "can_write": user.is_county and not user.is_read_only,
+        "can_export": selectors.can_export_credit_platform(user),
+        "reads_objections": reads_objections(user),
         "is_open": evaluation.status == EvaluationStatus.OPEN,
         "list_types": ListType.choices,
         "outcomes": ObjectionOutcome.choices,

@@ -122,7 +122,7 @@ class VisitDetailSerializer(VisitSerializer):
         read_only_fields = fields
 
     def get_lines(self, obj) -> list[dict]:
-        return VisitLineSerializer(selectors.visit_lines(visit=obj), many=True).data
+        return VisitLineSerializer(selectors.visit_lines(visit=obj, user=self.context["request"].user), many=True).data
 
 
 class VisitViewSet(viewsets.ReadOnlyModelViewSet):

@@ -177,13 +177,20 @@ def visit_get(*, user, pk) -> Visit | None:
     )
 
 
-def visit_lines(*, visit: Visit):
-    return (
+def visit_lines(*, visit: Visit, user) -> list[VisitLine]:
+    """The visit's lines, each with the case opened from it only where the user may see that case
+    (discipline inspection sees the visits of its region but only the corruption-clue cases)."""
+    lines = list(
         VisitLine.objects.filter(visit=visit)
         .select_related("category__parent", "item", "case")
         .prefetch_related(Prefetch("photos", queryset=VisitPhoto.objects.order_by("id")))
+        .annotate(case_shown=Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))))
         .order_by("item__sort_order", "category__sort_order", "id")
     )
+    for line in lines:
+        if not line.case_shown:
+            line.case = None
+    return lines
 
 
 def visit_entries(*, user, round: InspectionRound, kind: str):
@@ -367,12 +374,15 @@ def ledger_lines(*, visits):
     )
 
 
-def ledger_rows(lines):
+def ledger_rows(lines, *, user):
+    """One row per failed line; the case opened from it only where the user may see that case
+    (discipline inspection sees the visits of its region but only the corruption-clue cases)."""
     queryset = lines.select_related(
         "visit__estate__community__parent", "visit__estate__enterprise", "category__parent", "case"
-    ).order_by("visit__estate__community__path", "visit__visited_on", "visit_id", "category__sort_order", "id")
+    ).annotate(case_shown=Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id")))).order_by(
+        "visit__estate__community__path", "visit__visited_on", "visit_id", "category__sort_order", "id")
     for index, line in enumerate(queryset.iterator(chunk_size=1000), start=1):
-        visit, estate, case = line.visit, line.visit.estate, line.case
+        visit, estate, case = line.visit, line.visit.estate, line.case if line.case_shown else None
         yield [
             index, estate.community.parent.name, estate.community.name, estate.name,
             estate.enterprise.name if estate.enterprise_id else "", visit.visited_on, visit.get_kind_display(),

@@ -154,7 +154,7 @@ def _visit_groups(checklist, lines_by_key, post=None):
 
 def _visit_page(request, *, round, draw, kind, visit=None, estate=None, error=None, post=None, status=200):
     checklist = selectors.visit_checklist(round=round)
-    lines = {str(line.category_id): line for line in selectors.visit_lines(visit=visit)} if visit else {}
+    lines = {str(line.category_id): line for line in selectors.visit_lines(visit=visit, user=request.user)} if visit else {}
     estates = None
     if visit is None and estate is None and round is not None:
         estates = selectors.round_area_estates(round=round, user=request.user).select_related("community")
@@ -253,7 +253,7 @@ def visit_edit(request, pk: int):
 @login_required
 def visit_detail(request, pk: int):
     visit = _or_404(selectors.visit_get(user=request.user, pk=pk))
-    lines = list(selectors.visit_lines(visit=visit))
+    lines = list(selectors.visit_lines(visit=visit, user=request.user))
     return render(request, "inspections/visit_detail.html", {
         "visit": visit, "lines": lines, "failures": [line for line in lines if line.result == LineResult.FAIL],
         "can_edit": visit.is_draft and _can_record(request.user, visit.kind),
@@ -267,7 +267,7 @@ def visit_list(request):
         visits = VisitFilter(request.GET, queryset=Visit.objects.visible_to(user), request=request).qs
         lines = selectors.ledger_lines(visits=visits)
         return xlsx_response(f"排查台账{timezone.localdate():%Y%m%d}.xlsx", [
-            ("排查台账", selectors.LEDGER_HEADERS, selectors.ledger_rows(lines)),
+            ("排查台账", selectors.LEDGER_HEADERS, selectors.ledger_rows(lines, user=user)),
             ("分类汇总", selectors.LEDGER_TOTAL_HEADERS, selectors.ledger_totals(lines)),
         ])
     visit_filter = selectors.visit_list(user=user, filter_data=request.GET, request=request)

@@ -100,7 +100,8 @@ def plan_get(*, user, pk: int) -> EstatePlan | None:
 
 def public_estate_plan(*, estate_id: int) -> dict | None:
     """The public page of an estate (no login): its latest published plan and the public progress
-    of its cases. Only non-personal fields leave this function."""
+    of its cases. Only non-personal fields leave this function, and never a corruption clue (问题
+    线索 handed to discipline inspection): its existence alone would warn whoever it concerns."""
     plan = (
         EstatePlan.objects.filter(estate_id=estate_id, status=PlanStatus.PUBLISHED)
         .select_related("estate__community__parent")
@@ -110,7 +111,7 @@ def public_estate_plan(*, estate_id: int) -> dict | None:
     if plan is None:
         return None
     cases = (
-        Case.objects.filter(estate_id=estate_id)
+        Case.objects.filter(estate_id=estate_id, is_corruption_clue=False)
         .exclude(state="withdrawn")
         .select_related("category")
         .order_by("-created_at")

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from core.files import file_download
 
 from .models import StoredReport
+from .selectors import workbook_download_check
 
 
 class StoredReportSerializer(serializers.ModelSerializer):
@@ -42,5 +43,6 @@ class StoredReportViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
+        workbook_download_check(request.user)
         self.get_object()  # the viewset's permission checks
         return file_download(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.models import Role
 from communities.models import Estate, Region, RegionLevel
 from core.errors import NotFound, PermissionDenied
 from enterprises.models import Enterprise
@@ -204,6 +205,20 @@ def unit_report_get(*, user, pk: int) -> UnitReport | None:
 
 def stored_report_list(*, user):
     return StoredReport.objects.visible_to(user).offered().select_related("region").order_by("-period", "kind", "-version")
+
+
+WORKBOOK_REFUSED = "纪检监察账号只查看问题线索案件，不能下载全县汇总报表。"
+
+
+def can_download_workbook(user) -> bool:
+    """The county workbook lists every case of the county: discipline inspection, which sees only
+    the corruption clues (Case.objects.visible_to), may not take it."""
+    return user.role != Role.DISCIPLINE or user.is_superuser
+
+
+def workbook_download_check(user) -> None:
+    if not can_download_workbook(user):
+        raise PermissionDenied(WORKBOOK_REFUSED)
 
 
 def stored_report_runs(*, user):

@@ -147,6 +147,7 @@ def stored_list(request):
     context = {
         "reports": selectors.stored_report_list(user=user)[:200],
         "can_build": user.is_county and not user.is_read_only,
+        "can_download": selectors.can_download_workbook(user),
         "current": periods.period_containing("month", timezone.localdate()).key,
     }
     if context["can_build"]:
@@ -180,6 +181,7 @@ def stored_build(request):
 
 @login_required
 def stored_download(request, pk: int):
+    selectors.workbook_download_check(request.user)
     return file_download(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
 
 

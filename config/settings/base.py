@@ -116,6 +116,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves concurrent requests from one file. WAL: readers never wait for
+    # the writer. IMMEDIATE: every transaction takes the write lock at BEGIN, so one that read
+    # first can never fail to upgrade its lock ("database is locked" at once, whatever the busy
+    # timeout); writers queue instead, which is also what select_for_update (a no-op on SQLite)
+    # would have given. timeout: how long a writer waits in that queue before the API's 409.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -255,6 +266,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # who searched complaints by phone number, when (the number's keyed hash, never the number)
+    "loggers": {"complaints.phone_search": {"level": "INFO"}},
 }
 
 SITE_NAME = "物业服务专项整治案件管理系统"
@@ -264,7 +277,9 @@ SITE_NAME = "物业服务专项整治案件管理系统"
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 # Complaints (投诉受理): abuse limits, personal-data key, retention.
 # (max requests, window seconds) for the public form and tracking page
-COMPLAINTS_RATE_LIMITS = {"ip": (10, 60 * 60), "phone": (3, 24 * 60 * 60), "track_ip": (30, 60 * 60)}
+# and per staff user for the complaint search by phone number
+COMPLAINTS_RATE_LIMITS = {"ip": (10, 60 * 60), "phone": (3, 24 * 60 * 60), "track_ip": (30, 60 * 60),
+                          "phone_search": (30, 10 * 60)}
 #: a public complaint answered faster than this (seconds after the form was shown) is refused
 COMPLAINTS_MIN_FILL_SECONDS = int(os.environ.get("COMPLAINTS_MIN_FILL_SECONDS", "4"))
 #: addresses of the reverse proxies (nginx) whose X-Forwarded-For is believed, comma separated

@@ -20,7 +20,9 @@ def test_a_duplicate_12345_number_is_refused(estates, county_user):
     complaint(estates["haiyang_1"], channel=Channel.HOTLINE_12345, reference="GD2025000123", user=county_user)
     with pytest.raises(Conflict) as refused:
         complaint(estates["haiyang_2"], channel=Channel.HOTLINE_12345, reference="GD2025000123", user=county_user)
+    first = Complaint.objects.get()
     assert "GD2025000123" in refused.value.message and "已登记" in refused.value.message
+    assert first.tracking_code in refused.value.message  # in scope: named, so it can be found
     # the same number in another channel is another document
     complaint(estates["haiyang_2"], channel=Channel.PETITION, reference="GD2025000123", user=county_user)
     assert Complaint.objects.count() == 2
@@ -80,7 +82,8 @@ def test_reply_is_recorded_with_time_method_and_person(estates, community_user):
 def test_feedback_overdue_flags_a_reply_due_past_its_feedback_limit(estates):
     from rectification.models import Case
 
-    c = complaint(estates["haiyang_1"], deadline=date(2024, 1, 5))
+    c = complaint(estates["haiyang_1"])
+    Complaint.objects.filter(pk=c.pk).update(deadline=date(2024, 1, 5))  # long past: the service refuses it
     Case.objects.filter(pk=c.case_id).update(state="closed")
     assert list(Complaint.objects.feedback_overdue()) == []  # the case's state alone says nothing
     Complaint.objects.filter(pk=c.pk).update(status="reply_due", reply_deadline=date(2024, 1, 9))
@@ -184,3 +187,41 @@ def test_simultaneous_complaints_of_one_estate_make_one_case_counting_people_onc
     case = Case.objects.get(estate=estate)
     assert case.clues.count() == 6
     assert case.complainant_count == 4 == services.case_complainant_count(case.pk)  # 3 numbers + 1 anonymous
+
+
+def test_a_duplicate_of_another_town_is_refused_without_telling_anything(api_client, estates, town_user,
+                                                                         other_town_user):
+    theirs = complaint(estates["wanan_1"], channel=Channel.HOTLINE_12345, reference="GD2025000777",
+                       user=other_town_user)
+    with pytest.raises(Conflict) as refused:
+        complaint(estates["haiyang_1"], channel=Channel.HOTLINE_12345, reference="GD2025000777", user=town_user)
+    assert refused.value.message == "该渠道编号无法登记，请核对。"
+    api_client.force_authenticate(town_user)
+    payload = {"channel": "12345", "reference": "GD2025000777", "estate": estates["haiyang_1"].pk, "category": "A1",
+               "description": "电梯困人", "phone": "13812345678"}
+    response = api_client.post("/api/v1/complaints/", payload, format="json")
+    assert response.status_code == 409 and response.json()["detail"] == "该渠道编号无法登记，请核对。"
+    assert theirs.tracking_code not in response.content.decode() and "万安" not in response.content.decode()
+    assert Complaint.objects.count() == 1
+
+
+@pytest.mark.parametrize("deadline", ["2000-01-01", "2025-04-30"])
+def test_a_deadline_before_the_day_received_is_refused(api_client, estates, county_user, deadline):
+    api_client.force_authenticate(county_user)
+    payload = {"channel": "12345", "reference": "GD88", "estate": estates["haiyang_1"].pk, "category": "A1",
+               "description": "电梯困人", "phone": "13812345678", "received_at": "2025-05-01T10:00:00+08:00",
+               "deadline": deadline}
+    response = api_client.post("/api/v1/complaints/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == f"办理时限 {deadline} 早于受理日期或已过去一年以上，请核对。"
+    assert not Complaint.objects.exists()
+
+
+def test_a_deadline_long_past_is_refused_even_for_an_old_work_order(estates, county_user):
+    received = timezone.make_aware(datetime(2001, 1, 2, 9, 0))
+    with pytest.raises(services.MissingField):
+        complaint(estates["haiyang_1"], channel=Channel.HOTLINE_12345, reference="GD89", received_at=received,
+                  deadline=date(2001, 1, 9), user=county_user)
+    c = complaint(estates["haiyang_1"], channel=Channel.HOTLINE_12345, reference="GD90",
+                  deadline=timezone.localdate(), user=county_user)
+    assert c.deadline == timezone.localdate()

@@ -56,22 +56,41 @@ def _export(client):
     return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
-def test_export_is_full_for_the_city_bureau_and_masked_for_an_enterprise(client, filed, city_user, enterprise_user):
-    login(client, city_user)
+def test_export_is_full_for_handling_roles_and_masked_for_the_city_and_an_enterprise(
+        client, filed, county_user, city_user, enterprise_user):
+    login(client, county_user)
     rows = _export(client)
     assert FULL in rows[1] and "张三丰" in rows[1]
-    login(client, enterprise_user)
-    rows = _export(client)
-    assert MASKED in rows[1] and FULL not in rows[1]
+    for user in (city_user, enterprise_user):
+        login(client, user)
+        rows = _export(client)
+        assert MASKED in rows[1] and FULL not in rows[1] and "张三丰" not in rows[1]
 
 
-def test_api_is_full_for_scoped_staff_and_masked_for_an_enterprise(api_client, filed, town_user, enterprise_user):
+def test_api_is_full_for_scoped_staff_and_masked_for_the_city_and_an_enterprise(
+        api_client, filed, town_user, city_user, enterprise_user):
     api_client.force_authenticate(town_user)
     row = api_client.get("/api/v1/complaints/").json()["results"][0]
     assert row["phone"] == FULL and row["complainant_name"] == "张三丰"
-    api_client.force_authenticate(enterprise_user)
-    row = api_client.get("/api/v1/complaints/").json()["results"][0]
-    assert row["phone"] == MASKED and row["complainant_name"] == "张**"
+    for user in (city_user, enterprise_user):
+        api_client.force_authenticate(user)
+        row = api_client.get("/api/v1/complaints/").json()["results"][0]
+        assert row["phone"] == MASKED and row["complainant_name"] == "张**"
+        detail = api_client.get(f"/api/v1/complaints/{filed.pk}/").json()
+        assert detail["phone"] == MASKED and FULL not in str(detail)
+
+
+def test_only_the_roles_handling_complaints_see_personal_data(tree, county_user, office_user, town_user,
+                                                               community_user, city_user, discipline_user,
+                                                               enterprise_user):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="sysadmin", role=Role.SYSADMIN)
+    for user in (county_user, office_user, town_user, community_user, admin):
+        assert privacy.can_see_pii(user), user.role
+    for user in (city_user, discipline_user, enterprise_user, None):
+        assert not privacy.can_see_pii(user)
 
 
 def test_the_phone_is_encrypted_at_rest_and_found_by_its_hash(client, estates, county_user):

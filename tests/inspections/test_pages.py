@@ -367,3 +367,23 @@ def test_checklist_page_is_for_the_round_owner(client, county_user, town_user, t
 def test_garbage_input_is_never_a_500(client, county_user, url):
     response = login(client, county_user).get(url)
     assert response.status_code in (200, 400, 404)
+
+
+def test_discipline_sees_a_visit_but_not_the_ordinary_cases_opened_from_it(client, api_client, county_user,
+                                                                          discipline_user, tree, estates):
+    """Discipline inspection sees only corruption-clue cases: a visit's page, its API and the ledger
+    export show it no number, state or link of any other case."""
+    round = make_round(county_user, tree["county"])
+    visit = record_visit(county_user, round, estates["haiyang_1"], failures={"A1": "保洁差"})
+    case = VisitLine.objects.get(visit=visit, case__isnull=False).case
+    login(client, discipline_user)
+    body = client.get(reverse("inspections:visit-detail", args=[visit.pk])).content.decode()
+    assert "保洁差" in body and case.number not in body
+    response = client.get(reverse("inspections:visit-list") + "?export=xlsx")
+    ledger = list(load_workbook(BytesIO(response.content))["排查台账"].iter_rows(values_only=True))
+    assert len(ledger) == 2 and case.number not in ledger[1] and ledger[1][10] == "保洁差"
+    api_client.force_authenticate(discipline_user)
+    line = next(li for li in api_client.get(f"/api/v1/visits/{visit.pk}/").json()["lines"] if li["note"] == "保洁差")
+    assert line["case"] is None and line["case_number"] is None
+    Case.objects.filter(pk=case.pk).update(is_corruption_clue=True)
+    assert case.number in client.get(reverse("inspections:visit-detail", args=[visit.pk])).content.decode()

@@ -46,6 +46,12 @@ class TestPlans:
         assert "海阳花园综合整治方案" in body and "整改中" in body and case.number in body
         assert "李强" not in body and "王芳" not in body and "0559" not in body
 
+    def test_public_page_never_lists_a_corruption_clue(self, client, published_plan, estates):
+        plan, case = published_plan
+        clue = rectifying_case(estates["haiyang_1"], is_corruption_clue=True)
+        body = client.get(f"/public/estates/{plan.estate_id}/plan/").content.decode()
+        assert case.number in body and clue.number not in body
+
     def test_public_page_of_unpublished_plan_is_404(self, client, estates, county_user):
         plan_create(user=county_user, estate_id=estates["haiyang_1"].pk, title="草稿", content="c", case_ids=[])
         assert client.get(f"/public/estates/{estates['haiyang_1'].pk}/plan/").status_code == 404

@@ -203,3 +203,16 @@ def test_unit_form_warns_when_past_the_due_day(client, town_user):
     login(client, town_user)
     response = client.get("/reporting/unit/?period=2025-06")
     assert 'data-testid="late-warning"' in response.content.decode()
+
+
+def test_discipline_may_not_download_the_county_workbook(client, api_client, tree, ledger, discipline_user):
+    """It sees only corruption-clue cases; the workbook lists every case of the county."""
+    stored_report_build(region_id=tree["county"].pk, period=this_month())
+    report = StoredReport.objects.get()
+    login(client, discipline_user)
+    response = client.get(f"/reporting/reports/{report.pk}/download/")
+    assert response.status_code == 403 and "不能下载全县汇总报表" in response.content.decode()
+    assert f"/reporting/reports/{report.pk}/download/" not in client.get("/reporting/reports/").content.decode()
+    api_client.force_authenticate(discipline_user)
+    response = api_client.get(f"/api/v1/reports/{report.pk}/download/")
+    assert response.status_code == 403 and "不能下载全县汇总报表" in response.json()["detail"]
