@@ -5,6 +5,7 @@ REDIS_URL     Celery broker and cache (default: none; background jobs run in-pro
 SECRET_KEY    required in production; the demo key is refused there
 DEBUG         "1"/"true" to turn on; production refuses it
 ALLOWED_HOSTS comma separated
+FIELD_ENCRYPTION_KEY  data encrypted at rest; required in production (see below)
 """
 
 import os
@@ -249,5 +250,6 @@ TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").spli
 COMPLAINTS_ANONYMISE_AFTER_MONTHS = int(os.environ.get("COMPLAINTS_ANONYMISE_AFTER_MONTHS", "24"))
 
 # The one key for data encrypted at rest (core.crypto: complainants' phones, special-account
-# numbers); any long random string. Derived from SECRET_KEY when unset: set it in production.
+# numbers); any random string of 32 characters or more. Production requires it; development and
+# tests derive one from SECRET_KEY when it is unset. Replaced with `manage.py rotate_field_key`.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
