@@ -33,6 +33,8 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if getattr(exc, "detail_is_chinese", False):  # raised with its own message (an expired token)
+        return response
     for exc_class, message in CHINESE_DETAILS.items():
         if isinstance(exc, exc_class):
             response.data = {"detail": message}

@@ -6,6 +6,7 @@ SECRET_KEY    required in production; the demo key is refused there
 DEBUG         "1"/"true" to turn on; production refuses it
 ALLOWED_HOSTS comma separated
 FIELD_ENCRYPTION_KEY  data encrypted at rest; required in production (see below)
+API_TOKEN_TTL_DAYS    lifetime of an API token in days (default 30)
 """
 
 import os
@@ -191,10 +192,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+#: days an API token works after it was issued; then the client obtains a new one
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an API client without credentials gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.ScopedPermission"],
