@@ -117,3 +117,18 @@ def test_an_explicit_master_leaves_the_default_alone(settings):
     assert crypto.decrypt(token, purpose="t", master=NEW) == PHONE
     assert crypto.keyed_hash(PHONE, purpose="t", master=OLD) == crypto.keyed_hash(PHONE, purpose="t")
     assert crypto.keyed_hash(PHONE, purpose="t", master=NEW) != crypto.keyed_hash(PHONE, purpose="t")
+
+
+def test_data_written_before_a_key_was_set_moves_from_the_secret_key(monkeypatch, estates, settings):
+    """The upgrade path: without FIELD_ENCRYPTION_KEY the key was derived from SECRET_KEY, so
+    that value is the old key."""
+    settings.FIELD_ENCRYPTION_KEY = ""
+    filed = complaint(estates["haiyang_1"], phone=PHONE)
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY_OLD", settings.SECRET_KEY)
+    settings.FIELD_ENCRYPTION_KEY = NEW
+
+    call_command("rotate_field_key", stdout=StringIO())
+
+    filed.refresh_from_db()
+    assert privacy.phone_decrypt(filed.phone_encrypted) == PHONE
+    assert filed.phone_hash == privacy.phone_hash(PHONE)
