@@ -1,10 +1,11 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from . import services
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -15,16 +16,33 @@ class TokenRequestSerializer(serializers.Serializer):
     )
 
 
-class ObtainTokenView(APIView):
-    """POST username + password, get {"token": ...}. Failures count toward the axes lockout."""
+class TokenView(APIView):
+    """POST username + password: the user's token and when it expires (a new token once the old
+    one has expired); failures count toward the axes lockout. DELETE, authenticated: revokes the
+    caller's token."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+    def _revoking(self) -> bool:
+        # During dispatch self.request is Django's request (set before DRF wraps it); the schema
+        # generator first builds its mock request with none, then asks again once per method.
+        return getattr(getattr(self, "request", None), "method", None) == "DELETE"
+
+    def get_authenticators(self):
+        # Obtaining takes only the password: a stale token or an old session must not stand in
+        # its way, nor the session's CSRF check a script posting credentials.
+        return super().get_authenticators() if self._revoking() else []
+
+    def get_permissions(self):
+        # every logged-in user, read-only roles included, may give up their own token
+        return [IsAuthenticated()] if self._revoking() else [AllowAny()]
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={200: inline_serializer("TokenResponse", {
+            "token": serializers.CharField(), "expires_at": serializers.DateTimeField(),
+        })},
         summary="获取 API 令牌",
+        description="用用户名和密码换取令牌。令牌自签发起有效 API_TOKEN_TTL_DAYS 天（默认 30 天），"
+                    "过期后再次获取即签发新令牌；连续输错密码会暂时锁定账号。",
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
@@ -32,5 +50,11 @@ class ObtainTokenView(APIView):
         user = authenticate(request=request._request, **serializer.validated_data)
         if user is None or not user.is_active:
             return Response({"detail": "用户名或密码错误。"}, status=400)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = services.token_obtain(user=user)
+        return Response({"token": token.key, "expires_at": services.token_expires_at(token)})
+
+    @extend_schema(request=None, responses={204: None}, summary="吊销 API 令牌",
+                   description="删除当前用户的令牌，此后用它的请求均返回 401；需要时可重新获取。")
+    def delete(self, request):
+        services.token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -176,7 +176,8 @@ def gunicorn_server():
     with tempfile.TemporaryDirectory(prefix="bench-static-") as static_root:
         env = {
             **os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_gunicorn", "BENCH_STATIC_ROOT": static_root,
-            "SECRET_KEY": secrets.token_urlsafe(48)[:64], "ALLOWED_HOSTS": "127.0.0.1",
+            "SECRET_KEY": secrets.token_urlsafe(48)[:64], "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(32),
+            "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0", "DEBUG": "0", "LOG_LEVEL": "ERROR", "PYTHONPATH": str(ROOT),
         }
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)

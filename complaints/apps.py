@@ -7,8 +7,13 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "投诉受理"
 
     def ready(self):
+        from core.crypto import register_encrypted_field
         from rectification.hooks import on_case_transition
 
+        from . import privacy
         from .services import complaints_follow_case
 
         on_case_transition(complaints_follow_case)
+        register_encrypted_field(
+            model="complaints.Complaint", field="phone_encrypted", purpose=privacy.PURPOSE, hash_field="phone_hash",
+        )

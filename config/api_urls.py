@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import ObtainTokenView
+from accounts.api import TokenView
 from communities.api import EstateViewSet, RegionViewSet
 from complaints.api import ComplaintViewSet
 from enterprises.api import CreditEventViewSet, EnterpriseViewSet, EvaluationViewSet, ExitRecordViewSet
@@ -30,7 +30,7 @@ router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("reports", StoredReportViewSet, basename="report")
 
 urlpatterns = [
-    path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI only: drf-spectacular's Redoc page pulls Google Fonts, which an intranet cannot reach.

@@ -45,6 +45,8 @@ def exception_handler(exc, context):
         logger.error("Internal Server Error: %s", getattr(request, "path", ""), exc_info=exc,
                      extra={"status_code": 500, "request": getattr(request, "_request", None)})
         return Response({"detail": SERVER_ERROR}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    if getattr(exc, "detail_is_chinese", False):  # raised with its own message (an expired token)
+        return response
     for exc_class, message in CHINESE_DETAILS.items():
         if isinstance(exc, exc_class):
             response.data = {"detail": message}

@@ -5,3 +5,12 @@ class PublicRevenueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "public_revenue"
     verbose_name = "公共收益"
+
+    def ready(self):
+        from core.crypto import register_encrypted_field
+
+        from .services import ACCOUNT_NUMBER_PURPOSE
+
+        register_encrypted_field(
+            model="public_revenue.RevenueAccount", field="account_number_encrypted", purpose=ACCOUNT_NUMBER_PURPOSE,
+        )

@@ -5,6 +5,8 @@ REDIS_URL     Celery broker and cache (default: none; background jobs run in-pro
 SECRET_KEY    required in production; the demo key is refused there
 DEBUG         "1"/"true" to turn on; production refuses it
 ALLOWED_HOSTS comma separated
+FIELD_ENCRYPTION_KEY  data encrypted at rest; required in production (see below)
+API_TOKEN_TTL_DAYS    lifetime of an API token in days (default 30)
 """
 
 import os
@@ -222,10 +224,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+#: days an API token works after it was issued; then the client obtains a new one
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an API client without credentials gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.ScopedPermission"],
@@ -287,5 +292,6 @@ TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").spli
 COMPLAINTS_ANONYMISE_AFTER_MONTHS = int(os.environ.get("COMPLAINTS_ANONYMISE_AFTER_MONTHS", "24"))
 
 # The one key for data encrypted at rest (core.crypto: complainants' phones, special-account
-# numbers); any long random string. Derived from SECRET_KEY when unset: set it in production.
+# numbers); any random string of 32 characters or more. Production requires it; development and
+# tests derive one from SECRET_KEY when it is unset. Replaced with `manage.py rotate_field_key`.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")

@@ -1,12 +1,20 @@
-"""Production: refuses to start with the demo secret key or with DEBUG on."""
+"""Production: refuses to start with the demo secret key, without its own data-encryption key, or
+with DEBUG on; the API schema and docs are for logged-in users only."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, DEMO_SECRET_KEY, MIDDLEWARE, SECRET_KEY, env_bool
+from .base import DEBUG, DEMO_SECRET_KEY, FIELD_ENCRYPTION_KEY, MIDDLEWARE, SECRET_KEY, SPECTACULAR_SETTINGS, env_bool
 
 if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("生产环境必须通过环境变量 SECRET_KEY 设置至少 50 位的随机密钥，不能使用演示密钥。")
+# A key derived from SECRET_KEY would make the stored phones and account numbers unreadable the
+# day SECRET_KEY is rotated, and would leak them with it.
+if len(FIELD_ENCRYPTION_KEY) < 32 or FIELD_ENCRYPTION_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "生产环境必须通过环境变量 FIELD_ENCRYPTION_KEY 设置至少 32 位的随机密钥（数据加密主密钥），"
+        "不能与 SECRET_KEY 相同，并妥善保管。"
+    )
 if DEBUG:
     raise ImproperlyConfigured("生产环境不允许开启 DEBUG。")
 
@@ -27,3 +35,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# The schema maps every endpoint and field of the system: not for strangers on the intranet.
+SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"]}
