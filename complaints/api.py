@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from campaigns.models import ProblemCategory
@@ -8,7 +9,7 @@ from core.errors import NotFound
 
 from . import privacy, services
 from .filters import ComplaintFilter
-from .models import Channel, Complaint
+from .models import Channel, Complaint, ReplyMethod, Satisfaction
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -29,7 +30,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "id", "tracking_code", "channel", "channel_display", "reference", "received_at", "estate", "estate_name",
             "town_name", "category", "category_label", "description", "complainant_name", "phone", "is_anonymous",
             "deadline", "is_overdue", "status", "status_display", "case", "case_number", "case_complainant_count",
-            "reply", "reply_method", "replied_at", "satisfaction", "rating_comment", "rated_at", "raw_estate",
+            "reply", "reply_method", "replied_at", "reply_deadline", "satisfaction", "rating_comment", "rated_at",
+            "rating_source", "raw_estate", "raw_category", "review_note",
         ]
         read_only_fields = fields
 
@@ -58,6 +60,20 @@ class ComplaintCreateSerializer(serializers.Serializer):
     deadline = serializers.DateField(required=False, allow_null=True)
 
     default_error_messages = {"invalid": "请求数据格式不正确。"}
+
+
+class ReplySerializer(serializers.Serializer):
+    reply = serializers.CharField(max_length=2000)
+    method = serializers.ChoiceField(choices=ReplyMethod.choices)
+
+
+class ReturnCallSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
 
 
 class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -92,4 +108,35 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         complaint = self.get_queryset().get(pk=complaint.pk)
         return Response(ComplaintSerializer(complaint, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
+    def _answer(self, request, complaint):
+        return Response(ComplaintSerializer(self.get_queryset().get(pk=complaint.pk), context={"request": request}).data)
 
+    @extend_schema(request=ReplySerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """反馈办理结果: what the complainant was told, and how (the page's service)."""
+        complaint = self.get_object()
+        payload = ReplySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = services.complaint_reply(complaint_id=complaint.pk, user=request.user, **payload.validated_data)
+        return self._answer(request, done)
+
+    @extend_schema(request=ReturnCallSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="return-call")
+    def return_call(self, request, pk=None):
+        """回访: the complainant's rating, recorded by staff after the reply."""
+        complaint = self.get_object()
+        payload = ReturnCallSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = services.complaint_record_return_call(complaint_id=complaint.pk, user=request.user, **payload.validated_data)
+        return self._answer(request, done)
+
+    @extend_schema(request=ReopenSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """不满意重新办理: the case goes back with the reason on its timeline."""
+        complaint = self.get_object()
+        payload = ReopenSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = services.complaint_reopen(complaint_id=complaint.pk, user=request.user, **payload.validated_data)
+        return self._answer(request, done)

@@ -138,3 +138,21 @@ def test_the_12345_replies_export_in_the_platforms_return_format(client, estates
     rows = list(load_workbook(io.BytesIO(client.get(f"/complaints/replies.xlsx?from={today}&to={today}").content))
                 .active.iter_rows(values_only=True))
     assert len(rows) == 1  # another town's officer gets the header only
+
+
+def test_the_api_replies_records_the_return_call_and_reopens(api_client, estates, county_user, community_user,
+                                                               other_town_user):
+    c = hotline(estates["haiyang_1"], county_user)
+    close(c.case_id, community_user, county_user)
+    api_client.force_authenticate(other_town_user)
+    assert api_client.post(f"/api/v1/complaints/{c.pk}/reply/", {"reply": "x", "method": "phone"}).status_code == 404
+    api_client.force_authenticate(county_user)
+    assert api_client.get(f"/api/v1/complaints/{c.pk}/").json()["status"] == "reply_due"
+    assert api_client.post(f"/api/v1/complaints/{c.pk}/reply/", {"reply": "", "method": "phone"}).status_code == 400
+    answer = api_client.post(f"/api/v1/complaints/{c.pk}/reply/", {"reply": "电梯已修复", "method": "phone"})
+    assert answer.status_code == 200 and answer.json()["status"] == "handled"
+    rated = api_client.post(f"/api/v1/complaints/{c.pk}/return-call/", {"satisfaction": "unsatisfied", "comment": "没修好"})
+    assert rated.status_code == 200 and rated.json()["rating_source"] == "return_call"
+    reopened = api_client.post(f"/api/v1/complaints/{c.pk}/reopen/", {"reason": "复查"})
+    assert reopened.status_code == 200 and reopened.json()["status"] == "received"
+    assert api_client.post(f"/api/v1/complaints/{c.pk}/reopen/", {"reason": "再来"}).status_code == 409
