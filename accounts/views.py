@@ -7,6 +7,7 @@ from django.shortcuts import render
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_current_public
 from rectification.selectors import home_deadlines
+from reporting.selectors import county_duty_panel
 
 from . import selectors
 
@@ -44,5 +45,6 @@ def home(request):
         "figures": selectors.home_figures(user=user),
         "campaigns": Campaign.objects.visible_to(user).filter(is_active=True).prefetch_related("stages")[:3],
         "deadlines": home_deadlines(user=user),
+        **county_duty_panel(user=user),
     }
     return render(request, "accounts/home.html", context)

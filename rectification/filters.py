@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from campaigns.models import Campaign, ProblemCategory
@@ -13,6 +14,14 @@ def _campaigns(request):
     if request is None:
         return Campaign.objects.none()
     return Campaign.objects.visible_to(request.user)
+
+
+#: the first letter of a case's top-level category code (A 履约不到位 … G): its statistics column
+CATEGORY_LETTER = Substr(Coalesce(F("category__parent__code"), F("category__code")), 1, 1)
+
+
+class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    pass
 
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
@@ -59,12 +68,23 @@ class CaseFilter(RegionFilterSet):
     created_to = django_filters.DateFilter(
         label="登记日期至", field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # the filters the figures of reporting.figures open their lists with (hidden on the page)
+    state_in = CharInFilter(label="整改状态（多个）", field_name="state", widget=forms.HiddenInput)
+    closed_from = django_filters.DateFilter(label="销号日期自", field_name="closed_at", lookup_expr="date__gte",
+                                            widget=forms.HiddenInput)
+    closed_to = django_filters.DateFilter(label="销号日期至", field_name="closed_at", lookup_expr="date__lte",
+                                          widget=forms.HiddenInput)
+    deadline_to = django_filters.DateFilter(label="完成时限至", field_name="deadline", lookup_expr="lte",
+                                            widget=forms.HiddenInput)
+    on_time = django_filters.BooleanFilter(label="按时销号", method="filter_on_time", widget=forms.HiddenInput)
+    category_group = django_filters.CharFilter(label="问题类别组", method="filter_category_group", widget=forms.HiddenInput)
     sort = django_filters.ChoiceFilter(label="排序", choices=SORT_CHOICES, method="filter_sort", empty_label="默认")
 
     class Meta:
         model = Case
         fields = ["q", "county", "town", "community", "estate", "enterprise", "category", "source", "state", "overdue",
-                  "supervised", "supervision_kind", "campaign", "created_from", "created_to", "sort"]
+                  "supervised", "supervision_kind", "campaign", "created_from", "created_to", "state_in", "closed_from",
+                  "closed_to", "deadline_to", "on_time", "category_group", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,6 +105,15 @@ class CaseFilter(RegionFilterSet):
         if value:
             return queryset.overdue()
         return queryset.exclude(state__in=OPEN_STATES, deadline__lt=timezone.localdate())
+
+    def filter_on_time(self, queryset, name, value):
+        on_time = Q(state=CaseState.CLOSED, deadline__isnull=False, closed_at__date__lte=F("deadline"))
+        return queryset.filter(on_time) if value else queryset.exclude(on_time)
+
+    def filter_category_group(self, queryset, name, value):
+        # the letters of a statistics column ("G,H,J"): a case counts under its top category's letter
+        letters = [letter.strip() for letter in value.split(",") if letter.strip()]
+        return queryset.annotate(category_letter=CATEGORY_LETTER).filter(category_letter__in=letters)
 
     def filter_supervised(self, queryset, name, value):
         exists = Exists(SupervisionAction.objects.filter(case_id=OuterRef("pk")))
