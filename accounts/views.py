@@ -7,7 +7,7 @@ from django.shortcuts import render
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_current_public
 from rectification.selectors import home_deadlines
-from reporting.selectors import county_duty_panel
+from reporting.selectors import county_duty_panel, home_coverage_figures
 
 from . import selectors
 
@@ -42,7 +42,8 @@ def public_home(request):
 def home(request):
     user = request.user
     context = {
-        "figures": selectors.home_figures(user=user),
+        # (label, value, URL): the scope's registers, then the registry's estate counters
+        "figures": selectors.home_figures(user=user) + home_coverage_figures(user=user),
         "campaigns": Campaign.objects.visible_to(user).filter(is_active=True).prefetch_related("stages")[:3],
         "deadlines": home_deadlines(user=user),
         **county_duty_panel(user=user),

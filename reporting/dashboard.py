@@ -397,7 +397,10 @@ def _rates(user, county, within) -> dict | None:
     if scope.level >= RegionLevel.TOWN:
         below = scope.level
     units = collect(scope, start, today, level=below)
-    own = units if below == scope.level else collect(scope, start, today, level=scope.level)
+    # the scope's own row is the sum of its units' (reporting.identities: county = Σ towns)
+    total = {key: sum(values.get(key, 0) or 0 for values in units.values())
+             for key in {key for values in units.values() for key in values}}
+    own = units if below == scope.level else {scope.pk: total}
     regions = {r.pk: r for r in Region.objects.filter(pk__in=[*units, scope.pk]).order_by("code")}
     rates = rate_list()
     shown = [rate for rate in rates if any(rate.parts(values)[1] for values in own.values())] or rates

@@ -313,3 +313,23 @@ def county_duty_panel(*, user) -> dict:
     if not user.is_county or user.region_id is None or user.region.level != RegionLevel.COUNTY:
         return {}
     return {"county_duties": county_duty_status(county=user.region), "county_duty_county": user.region}
+
+
+def home_coverage_figures(*, user) -> list[tuple[str, int, str]]:
+    """The home page's estate counters, from the registry (reporting.figures): 物业管理小区 and
+    无物业小区 of the user's own region, each opening its list, the same numbers as the workbook
+    and the dashboard. Empty for users without a region of their own (enterprise, administrators)."""
+    from . import figures as registry
+
+    region = user.region if user.region_id and not user.is_enterprise_user else None
+    if region is None or region.level < RegionLevel.CITY:
+        return []
+    today = timezone.localdate()
+    values = (registry.provider_figures("inspections", region, today, today, level=region.level) or {}).get(region.pk, {})
+    rows = []
+    for key in ("estates_managed", "estates_unmanaged"):
+        figure = registry.figure_get(key)
+        if figure is not None and key in values:
+            url = figure.drill.url(start=today, end=today, unit=region) if figure.drill else ""
+            rows.append((figure.label, values[key], url))
+    return rows
