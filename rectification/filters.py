@@ -7,7 +7,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, ProblemCategory
 from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
-from .models import OPEN_STATES, Case, CaseState, ClueSource, SupervisionAction, SupervisionKind
+from .models import OPEN_STATES, Case, CaseEvent, CaseState, ClueSource, SupervisionAction, SupervisionKind
 
 
 def _campaigns(request):
@@ -78,13 +78,19 @@ class CaseFilter(RegionFilterSet):
                                             widget=forms.HiddenInput)
     on_time = django_filters.BooleanFilter(label="按时销号", method="filter_on_time", widget=forms.HiddenInput)
     category_group = django_filters.CharFilter(label="问题类别组", method="filter_category_group", widget=forms.HiddenInput)
+    transition = django_filters.CharFilter(label="办理操作", method="filter_transition", widget=forms.HiddenInput)
+    transition_from = django_filters.DateFilter(label="操作日期自", method="filter_window", widget=forms.HiddenInput)
+    transition_to = django_filters.DateFilter(label="操作日期至", method="filter_window", widget=forms.HiddenInput)
+    supervised_from = django_filters.DateFilter(label="督办日期自", method="filter_window", widget=forms.HiddenInput)
+    supervised_to = django_filters.DateFilter(label="督办日期至", method="filter_window", widget=forms.HiddenInput)
     sort = django_filters.ChoiceFilter(label="排序", choices=SORT_CHOICES, method="filter_sort", empty_label="默认")
 
     class Meta:
         model = Case
         fields = ["q", "county", "town", "community", "estate", "enterprise", "category", "source", "state", "overdue",
                   "supervised", "supervision_kind", "campaign", "created_from", "created_to", "state_in", "closed_from",
-                  "closed_to", "deadline_to", "on_time", "category_group", "sort"]
+                  "closed_to", "deadline_to", "on_time", "category_group", "transition", "transition_from", "transition_to",
+                  "supervised_from", "supervised_to", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,8 +125,33 @@ class CaseFilter(RegionFilterSet):
         exists = Exists(SupervisionAction.objects.filter(case_id=OuterRef("pk")))
         return queryset.filter(exists) if value else queryset.exclude(exists)
 
+    def _window(self, prefix: str, field: str) -> dict:
+        data = self.form.cleaned_data
+        window = {}
+        if data.get(f"{prefix}_from"):
+            window[f"{field}__gte"] = data[f"{prefix}_from"]
+        if data.get(f"{prefix}_to"):
+            window[f"{field}__lte"] = data[f"{prefix}_to"]
+        return window
+
     def filter_supervision_kind(self, queryset, name, value):
-        return queryset.filter(Exists(SupervisionAction.objects.filter(case_id=OuterRef("pk"), kind=value)))
+        # with supervised_from/_to: supervised in that kind within the window (one action, both)
+        window = self._window("supervised", "occurred_on")
+        return queryset.filter(Exists(SupervisionAction.objects.filter(case_id=OuterRef("pk"), kind=value, **window)))
+
+    def filter_transition(self, queryset, name, value):
+        # a case that went through `value` (confirm, not_true, …) within transition_from/_to
+        window = self._window("transition", "at__date")
+        return queryset.filter(Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), transition=value, **window)))
+
+    def filter_window(self, queryset, name, value):
+        # the windows are applied by the filter they qualify (transition, supervision_kind)
+        prefix = name.rsplit("_", 1)[0]
+        data = self.form.cleaned_data
+        if prefix == "supervised" and not data.get("supervision_kind"):
+            window = self._window("supervised", "occurred_on")
+            return queryset.filter(Exists(SupervisionAction.objects.filter(case_id=OuterRef("pk"), **window)))
+        return queryset
 
     def filter_sort(self, queryset, name, value):
         if value == "-days_overdue":

@@ -22,7 +22,9 @@ CHANNEL_GROUPS = [
 ]
 GROUP = "投诉渠道及满意度"
 
-RECEIVED = (("received_from", "{start}"), ("received_to", "{end}"))
+RECEIVED = (("matched", "true"), ("received_from", "{start}"), ("received_to", "{end}"))
+RATED = (("matched", "true"), ("rated_from", "{start}"), ("rated_to", "{end}"))
+NAMED = ",".join(c for _key, _label, channels in CHANNEL_GROUPS for c in channels)
 
 
 def _complaints(*params) -> Drill:
@@ -33,13 +35,15 @@ FIGURES = [
     Figure("complaints_total", "受理投诉", GROUP, definition="报告期内受理、已对应到小区的投诉举报件数（各渠道合计）。",
            drill=_complaints(*RECEIVED)),
     *[Figure(key, label, GROUP, definition=f"受理投诉中来自{label}的件数。",
-             drill=_complaints(("channel", channels[0]), *RECEIVED) if len(channels) == 1 else None)
+             drill=_complaints(("channel_in", ",".join(channels)), *RECEIVED))
       for key, label, channels in CHANNEL_GROUPS],
-    Figure("complaints_other_channels", "其他渠道", GROUP, definition="受理投诉中来自以上渠道以外（现场、来电来信等）的件数。"),
-    Figure("satisfaction_satisfied", "评价满意", GROUP, definition="报告期内投诉人（含回访）评价为满意的件数。"),
-    Figure("satisfaction_basically", "评价基本满意", GROUP, definition="报告期内投诉人（含回访）评价为基本满意的件数。"),
-    Figure("satisfaction_unsatisfied", "评价不满意", GROUP, definition="报告期内投诉人（含回访）评价为不满意的件数。"),
-    Figure("complaints_replied", "反馈办理结果", GROUP, definition="报告期内向投诉人反馈办理结果的件数。"),
+    Figure("complaints_other_channels", "其他渠道", GROUP, definition="受理投诉中来自以上渠道以外（现场、来电来信等）的件数。",
+           drill=_complaints(("channel_not_in", NAMED), *RECEIVED)),
+    *[Figure(f"satisfaction_{value}", f"评价{label}", GROUP, definition=f"报告期内投诉人（含回访）评价为{label}的件数。",
+             drill=_complaints(("satisfaction", value), *RATED))
+      for value, label in (("satisfied", "满意"), ("basically", "基本满意"), ("unsatisfied", "不满意"))],
+    Figure("complaints_replied", "反馈办理结果", GROUP, definition="报告期内向投诉人反馈办理结果的件数。",
+           drill=_complaints(("matched", "true"), ("replied_from", "{start}"), ("replied_to", "{end}"))),
 ]
 
 RATES = [

@@ -38,6 +38,8 @@ CATEGORY_GROUPS = [
 CASE_LIST = ("rectification:case-list", "/api/v1/cases/")
 OPENED = (("created_from", "{start}"), ("created_to", "{end}"))
 CLOSED = (("state", "closed"), ("closed_from", "{start}"), ("closed_to", "{end}"))
+TRANSITION = (("transition_from", "{start}"), ("transition_to", "{end}"))
+SUPERVISED = (("supervised_from", "{start}"), ("supervised_to", "{end}"))
 
 
 def _cases(*params) -> Drill:
@@ -50,8 +52,10 @@ FIGURES = [
     Figure("clues_inspection", "其中：排查及抽查发现", definition="收到线索中来自排查和“四不两直”抽查发现的。"),
     Figure("clues_self_check", "其中：企业自查", definition="收到线索中来自物业服务企业自查自纠的。"),
     Figure("clues_other", "其中：其他", definition="收到线索中来自自动核查和其他渠道的。"),
-    Figure("verified_true", "核查属实", definition="报告期内核查属实（含部分属实）的案件数。"),
-    Figure("verified_false", "核查不属实", definition="报告期内核查不属实的案件数。"),
+    Figure("verified_true", "核查属实", definition="报告期内核查属实（含部分属实）的案件数。",
+           drill=_cases(("transition", "confirm"), *TRANSITION)),
+    Figure("verified_false", "核查不属实", definition="报告期内核查不属实的案件数。",
+           drill=_cases(("transition", "not_true"), *TRANSITION)),
     Figure("cases_opened", "新立案件", definition="报告期内由线索新立的案件数（每个案件由其第一条线索立案）。",
            drill=_cases(*OPENED)),
     Figure("rectifying", "整改中", definition="期末前立案、数据生成时处于整改中的案件数。", period=AT_BUILD,
@@ -59,9 +63,11 @@ FIGURES = [
     Figure("closed", "已销号", definition="报告期内销号的案件数。", drill=_cases(*CLOSED)),
     Figure("overdue", "超期未办结", definition="数据生成时未办结、完成时限早于期末次日和当日的案件数。", period=AT_BUILD,
            drill=_cases(("overdue", "true"), ("deadline_to", "{end}"), ("created_to", "{end}"))),
-    Figure("listed_supervision", "挂牌督办", definition="报告期内挂牌督办的次数。"),
-    Figure("interviews", "约谈", definition="报告期内约谈的次数。"),
-    Figure("penalties", "行政处罚", definition="报告期内行政处罚的次数。"),
+    *[Figure(key, label, definition=f"报告期内{label}的案件数（同一案件多次{label}计一次）。",
+             drill=_cases(("supervision_kind", kind), *SUPERVISED))
+      for key, label, kind in (("listed_supervision", "挂牌督办", SupervisionKind.LISTED_SUPERVISION),
+                               ("interviews", "约谈", SupervisionKind.INTERVIEW),
+                               ("penalties", "行政处罚", SupervisionKind.PENALTY))],
     *[
         Figure(f"group_{code}_{part}", f"{code}类{label}", group=group_label,
                definition=f"{definition}中问题类别属于{group_label}的案件数。",
@@ -150,9 +156,9 @@ def rectification_figures(region, period_start: date, period_end: date, *, level
         )
         .values(unit)
         .annotate(
-            listed_supervision=Count("pk", filter=Q(kind=SupervisionKind.LISTED_SUPERVISION)),
-            interviews=Count("pk", filter=Q(kind=SupervisionKind.INTERVIEW)),
-            penalties=Count("pk", filter=Q(kind=SupervisionKind.PENALTY)),
+            listed_supervision=Count("case", distinct=True, filter=Q(kind=SupervisionKind.LISTED_SUPERVISION)),
+            interviews=Count("case", distinct=True, filter=Q(kind=SupervisionKind.INTERVIEW)),
+            penalties=Count("case", distinct=True, filter=Q(kind=SupervisionKind.PENALTY)),
         )
         .order_by()
     )
