@@ -7,7 +7,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, ProblemCategory
 from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
-from .models import OPEN_STATES, Case, CaseEvent, CaseState, ClueSource, SupervisionAction, SupervisionKind
+from .models import OPEN_STATES, Case, CaseClue, CaseEvent, CaseState, ClueSource, SupervisionAction, SupervisionKind
 
 
 def _campaigns(request):
@@ -157,3 +157,34 @@ class CaseFilter(RegionFilterSet):
         if value == "-days_overdue":
             return queryset.with_overdue().order_by("-is_overdue_db", "deadline", "-id")
         return queryset.order_by(value, "-id")
+
+
+class ClueFilter(RegionFilterSet):
+    """The clue list's filters (/rectification/clues/ and /api/v1/clues/): the lists of 收到线索 and
+    its sources in the monthly figures."""
+
+    town = django_filters.ModelChoiceFilter(
+        label="镇/街道", queryset=scoped_towns, field_name="case__estate__community__parent", empty_label="全部"
+    )
+    community = django_filters.ModelChoiceFilter(
+        label="社区", queryset=scoped_communities, field_name="case__estate__community", empty_label="全部"
+    )
+    source = django_filters.ChoiceFilter(label="来源", choices=ClueSource.choices, empty_label="全部")
+    source_in = CharInFilter(label="来源（多个）", field_name="source", widget=forms.HiddenInput)
+    received_from = django_filters.DateFilter(
+        label="收到日期自", field_name="received_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = django_filters.DateFilter(
+        label="收到日期至", field_name="received_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    case = django_filters.NumberFilter(label="案件", field_name="case_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = CaseClue
+        fields = ["county", "town", "community", "source", "source_in", "received_from", "received_to", "case"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)

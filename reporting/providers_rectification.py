@@ -42,16 +42,27 @@ TRANSITION = (("transition_from", "{start}"), ("transition_to", "{end}"))
 SUPERVISED = (("supervised_from", "{start}"), ("supervised_to", "{end}"))
 
 
+def _clues(*sources) -> Drill:
+    params = (("source_in", ",".join(sources)),) if sources else ()
+    return Drill("rectification:clue-list", "/api/v1/clues/", params=(*params, ("received_from", "{start}"),
+                                                                       ("received_to", "{end}")))
+
+
 def _cases(*params) -> Drill:
     return Drill(*CASE_LIST, params=tuple(params))
 
 
 FIGURES = [
-    Figure("clues_total", "收到线索", definition="报告期内登记的问题线索数（投诉、排查、自查等各渠道，每条线索计一次，多人同诉各计一次）。"),
-    Figure("clues_complaint", "其中：投诉举报", definition="收到线索中来自投诉举报的（每件投诉一条线索）。"),
-    Figure("clues_inspection", "其中：排查及抽查发现", definition="收到线索中来自排查和“四不两直”抽查发现的。"),
-    Figure("clues_self_check", "其中：企业自查", definition="收到线索中来自物业服务企业自查自纠的。"),
-    Figure("clues_other", "其中：其他", definition="收到线索中来自自动核查和其他渠道的。"),
+    Figure("clues_total", "收到线索", definition="报告期内登记的问题线索数（投诉、排查、自查等各渠道，每条线索计一次，多人同诉各计一次）。",
+           drill=_clues()),
+    Figure("clues_complaint", "其中：投诉举报", definition="收到线索中来自投诉举报的（每件投诉一条线索）。",
+           drill=_clues(ClueSource.COMPLAINT)),
+    Figure("clues_inspection", "其中：排查及抽查发现", definition="收到线索中来自排查和“四不两直”抽查发现的。",
+           drill=_clues(ClueSource.INSPECTION, ClueSource.SPOT_CHECK)),
+    Figure("clues_self_check", "其中：企业自查", definition="收到线索中来自物业服务企业自查自纠的。",
+           drill=_clues(ClueSource.SELF_CHECK)),
+    Figure("clues_other", "其中：其他", definition="收到线索中来自自动核查和其他渠道的。",
+           drill=_clues(ClueSource.AUTO_CHECK, ClueSource.OTHER)),
     Figure("verified_true", "核查属实", definition="报告期内核查属实（含部分属实）的案件数。",
            drill=_cases(("transition", "confirm"), *TRANSITION)),
     Figure("verified_false", "核查不属实", definition="报告期内核查不属实的案件数。",
