@@ -71,13 +71,25 @@ def test_every_identity_holds_on_every_month_of_the_demo(demo, django_assert_max
 
 
 @pytest.mark.django_db
-def test_the_city_sees_each_county_figure_as_the_county_does(demo):
+def test_the_city_and_province_see_each_county_figure_as_the_county_does(demo):
     period = periods.period_containing("month", timezone.localdate()).previous()
-    city = demo.parent
-    from_city = figures.collect(city, period.start, period.end, level=RegionLevel.COUNTY)[demo.pk]
     own = figures.collect(demo, period.start, period.end, level=RegionLevel.COUNTY)[demo.pk]
-    different = {k: (from_city[k], own[k]) for k in own if from_city[k] != own[k]}
-    assert not different, f"{demo.name}: 市看到的数 ≠ 本县的数 {different}"
+    for above in (demo.parent, demo.parent.parent):  # the city, the province
+        seen = figures.collect(above, period.start, period.end, level=RegionLevel.COUNTY)[demo.pk]
+        different = {k: (seen[k], own[k]) for k in own if seen[k] != own[k]}
+        assert not different, f"{demo.name}: {above.name}看到的数 ≠ 本县的数 {different}"
+
+
+@pytest.mark.django_db
+def test_the_unit_report_prefills_each_figure_with_its_list(demo, client):
+    client.force_login(User.objects.get(username="demo-town"))
+    period = periods.period_containing("month", timezone.localdate()).previous()
+    body = client.get("/reporting/unit/", {"period": period.key}).content.decode()
+    town = User.objects.get(username="demo-town").region
+    for figure in figures.figure_list():
+        if figure.drill is not None:
+            url = figure.drill.url(start=period.start, end=period.end, unit=town).replace("&", "&amp;")
+            assert url in body, figure.key
 
 
 @pytest.mark.django_db
