@@ -184,7 +184,8 @@ def _trend(cases, prefix: str | None, ledger: str) -> dict:
         "clues": [clues.get(d, 0) for d in starts],
         "closed": [closed.get(d, 0) for d in starts],
         "summary": summary,
-        "url": ledger + "?created_from={start}&created_to={end}",
+        # a month's clues: the registry's 收到线索 list of that month
+        "url": reverse("rectification:clue-list") + "?received_from={start}&received_to={end}",
         # a month's closures: the registry's 已销号 list of that month
         "closed_url": ledger + "?state=closed&closed_from={start}&closed_to={end}",
     }
