@@ -118,20 +118,17 @@ def check(county: Region, start: date, end: date) -> list[Failure]:
                                      to_date_values=to_date[level].get(unit_id))
     parents = dict(Region.objects.filter(path__startswith=county.path).values_list("pk", "parent_id"))
     own = levels[RegionLevel.COUNTY].get(county.pk, {})
-    for lower in (RegionLevel.TOWN, RegionLevel.COMMUNITY):
-        for figure in registry.figure_list():
-            summed = {}
-            for unit_id, values in levels[lower].items():
-                parent = parents[unit_id] if lower == RegionLevel.TOWN else parents[parents[unit_id]]
-                summed[parent] = summed.get(parent, 0) + (values.get(figure.key) or 0)
-            if lower == RegionLevel.TOWN:
-                pairs = [(county.name, own.get(figure.key, 0), summed.get(county.pk, 0))]
-            else:
-                pairs = [(names[town_id], town.get(figure.key, 0),
-                          sum(v.get(figure.key) or 0 for uid, v in levels[lower].items() if parents[uid] == town_id))
-                         for town_id, town in levels[RegionLevel.TOWN].items()]
-            for region, whole, parts in pairs:
-                if whole != parts:
-                    failures.append(Failure(f"{figure.key}=Σ{'镇' if lower == RegionLevel.TOWN else '社区'}",
-                                            region, period, whole, parts, "="))
+    towns = levels[RegionLevel.TOWN]
+    for figure in registry.figure_list():
+        key = figure.key
+        # the county = Σ its towns; each town = Σ its communities
+        pairs = [(county.name, "Σ镇", own.get(key, 0), sum(v.get(key) or 0 for v in towns.values()))]
+        by_town: dict[int, int] = {}
+        for unit_id, values in levels[RegionLevel.COMMUNITY].items():
+            by_town[parents[unit_id]] = by_town.get(parents[unit_id], 0) + (values.get(key) or 0)
+        pairs += [(names[town_id], "Σ社区", values.get(key, 0), by_town.get(town_id, 0))
+                  for town_id, values in towns.items()]
+        for region, parts, whole, summed in pairs:
+            if whole != summed:
+                failures.append(Failure(f"{key}={parts}", region, period, whole, summed, "="))
     return failures

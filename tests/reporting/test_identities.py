@@ -216,3 +216,14 @@ def test_the_dashboard_states_the_plans_rates_with_their_parts(demo, client):
     for index, label in enumerate(labels):
         towns = rates["rows"][:-1]
         assert total["cells"][index]["denominator"] == sum(r["cells"][index]["denominator"] for r in towns), label
+
+
+def test_a_broken_identity_names_the_figure_the_region_and_both_sides():
+    values = {key: 0 for key in identities.CLUE_SOURCES}
+    values.update(clues_total=3, clues_complaint=1, clues_inspection=1)
+    failures = identities.check_values(values, region="海阳镇", period="2026-11-01~2026-11-30",
+                                       identities=identities.IDENTITIES[:1])
+    assert [str(f) for f in failures] == ["clues_total @ 海阳镇 2026-11-01~2026-11-30: 3 = 2 不成立"]
+    over = identities.check_values({"estates_inspected": 5, "estates_managed": 4}, region="齐云山镇", period="p",
+                                   identities=[])
+    assert "coverage_rate @ 齐云山镇 p: 5 <= 4 不成立" in [str(f) for f in over]
