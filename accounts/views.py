@@ -8,6 +8,7 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaign_current_public
 from complaints.selectors import reply_due_for_home
 from rectification.selectors import home_deadlines
+from reporting.selectors import county_duty_panel, home_coverage_figures
 
 from . import selectors
 
@@ -42,9 +43,11 @@ def public_home(request):
 def home(request):
     user = request.user
     context = {
-        "figures": selectors.home_figures(user=user),
+        # (label, value, URL): the scope's registers, then the registry's estate counters
+        "figures": selectors.home_figures(user=user) + home_coverage_figures(user=user),
         "campaigns": Campaign.objects.visible_to(user).filter(is_active=True).prefetch_related("stages")[:3],
         "deadlines": home_deadlines(user=user),
         "reply_due": reply_due_for_home(user=user),
+        **county_duty_panel(user=user),
     }
     return render(request, "accounts/home.html", context)

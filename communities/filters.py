@@ -74,6 +74,10 @@ class RegionFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{queryset.region_path_lookup}__startswith": value.path})
 
 
+#: the visit kinds that count for coverage (inspections.models.COVERAGE_KINDS, by value)
+COVERAGE_VISIT_KINDS = ("inspection", "spot_check")
+
+
 class EstateFilter(RegionFilterSet):
     q = django_filters.CharFilter(label="小区名称/地址", method="filter_q")
     town = django_filters.ModelChoiceFilter(
@@ -95,9 +99,32 @@ class EstateFilter(RegionFilterSet):
         widget=forms.Select(choices=[("", "全部"), ("true", "有"), ("false", "无")]),
     )
 
+    # the lists of the coverage figures (reporting.figures): managed estates, and those visited
+    # (a submitted 排查 or 四不两直 visit) in a window; hidden on the page
+    managed = django_filters.BooleanFilter(label="物业管理小区", method="filter_managed", widget=forms.HiddenInput)
+    covered_from = django_filters.DateFilter(label="已排查自", method="filter_covered", widget=forms.HiddenInput)
+    covered_to = django_filters.DateFilter(label="已排查至", method="filter_covered", widget=forms.HiddenInput)
+
     class Meta:
         model = Estate
-        fields = ["q", "county", "town", "community", "enterprise_name", "enterprise", "management_type", "owners_body_status"]
+        fields = ["q", "county", "town", "community", "enterprise_name", "enterprise", "management_type", "owners_body_status",
+                  "managed", "covered_from", "covered_to"]
+
+    def filter_managed(self, queryset, name, value):
+        unmanaged = queryset.filter(management_type=ManagementType.NONE)
+        return queryset.exclude(management_type=ManagementType.NONE) if value else unmanaged
+
+    def filter_covered(self, queryset, name, value):
+        # both ends at once (the visits' relation by its name: communities does not import inspections)
+        data = self.form.cleaned_data
+        window = {"inspection_visits__status": "submitted", "inspection_visits__kind__in": COVERAGE_VISIT_KINDS}
+        if data.get("covered_from"):
+            window["inspection_visits__visited_on__gte"] = data["covered_from"]
+        if data.get("covered_to"):
+            window["inspection_visits__visited_on__lte"] = data["covered_to"]
+        if name == "covered_to" and data.get("covered_from"):
+            return queryset  # applied with covered_from
+        return queryset.filter(pk__in=Estate.objects.filter(**window).values("pk"))
 
     def filter_q(self, queryset, name, value):
         from django.db.models import Q

@@ -92,3 +92,23 @@ def seed(context: dict) -> None:
                                     satisfaction=satisfaction, comment=rng.choice(COMMENTS[satisfaction]) or
                                     ("没有解决" if satisfaction == "unsatisfied" else ""))
     context["complaints"] = [c for c, _ in created]
+
+
+def date_replies(context: dict) -> None:
+    """After rectification.demo.date_timelines has dated the cases: a complaint whose case is closed
+    is answered after the closure, and every rating comes after its reply, never after now."""
+    county = context.get("county")
+    if county is None:
+        return
+    now = timezone.now()
+    rows = (Complaint.objects.filter(region_path__startswith=county.path, replied_at__isnull=False)
+            .values_list("pk", "received_at", "replied_at", "rated_at", "case__closed_at"))
+    for pk, received_at, replied_at, rated_at, closed_at in rows:
+        replied = max(replied_at, received_at + timedelta(hours=4))
+        if closed_at is not None:
+            replied = max(replied, closed_at + timedelta(hours=2 + pk % 20))
+        replied = min(replied, now - timedelta(minutes=2))
+        changes = {"replied_at": replied}
+        if rated_at is not None:
+            changes["rated_at"] = min(replied + timedelta(days=1 + pk % 4, hours=pk % 7), now - timedelta(minutes=1))
+        Complaint.objects.filter(pk=pk).update(**changes)

@@ -16,6 +16,10 @@ SORT_CHOICES = [
 ]
 
 
+class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    pass
+
+
 class ComplaintFilter(RegionFilterSet):
     """Filters of the staff list, its export and /api/v1/complaints/."""
 
@@ -53,12 +57,26 @@ class ComplaintFilter(RegionFilterSet):
         label="受理日期至", field_name="received_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
     )
     case = django_filters.NumberFilter(label="案件", field_name="case_id", widget=forms.HiddenInput)
+    # the lists of reporting's complaint figures (hidden on the page)
+    channel_in = CharInFilter(label="受理渠道（多个）", field_name="channel", widget=forms.HiddenInput)
+    channel_not_in = CharInFilter(label="其他渠道", field_name="channel", exclude=True, widget=forms.HiddenInput)
+    matched = django_filters.BooleanFilter(label="已对应小区", field_name="estate", lookup_expr="isnull", exclude=True,
+                                           widget=forms.HiddenInput)
+    rated_from = django_filters.DateFilter(label="评价日期自", field_name="rated_at", lookup_expr="date__gte",
+                                           widget=forms.HiddenInput)
+    rated_to = django_filters.DateFilter(label="评价日期至", field_name="rated_at", lookup_expr="date__lte",
+                                         widget=forms.HiddenInput)
+    replied_from = django_filters.DateFilter(label="反馈日期自", field_name="replied_at", lookup_expr="date__gte",
+                                             widget=forms.HiddenInput)
+    replied_to = django_filters.DateFilter(label="反馈日期至", field_name="replied_at", lookup_expr="date__lte",
+                                           widget=forms.HiddenInput)
     sort = django_filters.ChoiceFilter(label="排序", choices=SORT_CHOICES, method="filter_sort", empty_label="默认")
 
     class Meta:
         model = Complaint
         fields = ["q", "phone", "channel", "county", "town", "community", "estate_name", "estate", "category", "status", "overdue",
-                  "feedback_overdue", "unsatisfied", "satisfaction", "received_from", "received_to", "case", "sort"]
+                  "feedback_overdue", "unsatisfied", "satisfaction", "received_from", "received_to", "case", "channel_in",
+                  "channel_not_in", "matched", "rated_from", "rated_to", "replied_from", "replied_to", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from complaints.api import ComplaintViewSet
 from enterprises.api import CreditEventViewSet, EnterpriseViewSet, EvaluationViewSet, ExitRecordViewSet
 from inspections.api import InspectionRoundViewSet, VisitViewSet
 from public_revenue.api import DisclosureViewSet, RevenueAccountViewSet, RevenueEntryViewSet, RevenueSourceViewSet
-from rectification.api import CaseViewSet
+from rectification.api import CaseViewSet, ClueViewSet
 from reporting.api import StoredReportViewSet
 
 router = DefaultRouter()
@@ -20,6 +20,7 @@ router.register("credit-events", CreditEventViewSet, basename="credit-event")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("exits", ExitRecordViewSet, basename="exit")
 router.register("cases", CaseViewSet, basename="case")
+router.register("clues", ClueViewSet, basename="clue")
 router.register("inspection-rounds", InspectionRoundViewSet, basename="inspection-round")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("revenue-accounts", RevenueAccountViewSet, basename="revenue-account")

@@ -257,6 +257,7 @@ def _load_cases(ctx, *, scale, rnd, today, categories, estates, cum, sources, wa
     )
 
     days = scale.months * 30
+    now = timezone.now()
     recorder = ctx["users"]["bench-county"]
     cases, clues, events, supervisions = [], [], [], []
     complaint_maker = _ComplaintMaker(ctx, new_id) if apps.is_installed("complaints") else None
@@ -276,7 +277,7 @@ def _load_cases(ctx, *, scale, rnd, today, categories, estates, cum, sources, wa
             final = walk[min(4, int(age / 20 * rnd.random() + rnd.random() * 1.5))]
         deadline = opened + timedelta(days=rnd.randint(10, 45)) if final not in (
             CaseState.PENDING_VERIFICATION, CaseState.VERIFYING) else None
-        created_at = _aware(opened, rnd)
+        created_at = min(_aware(opened, rnd), now - timedelta(minutes=30))
         closed_at = created_at + timedelta(days=rnd.randint(5, 60)) if final == CaseState.CLOSED else None
         case_id = first_id + i
         source = rnd.choice(sources)
@@ -300,9 +301,12 @@ def _load_cases(ctx, *, scale, rnd, today, categories, estates, cum, sources, wa
         path_states = walk[: walk.index(final) + 1] if final in walk else [walk[0], CaseState.VERIFYING, final]
         at = created_at
         for before, after in zip(path_states, path_states[1:], strict=False):
-            at = at + timedelta(days=rnd.randint(1, 10))
+            # never after now: a recent case's steps crowd before it
+            at = min(at + timedelta(days=rnd.randint(1, 10)), max(at, now - timedelta(minutes=1)))
             events.append(CaseEvent(id=new_id(CaseEvent), case_id=case_id, kind=CaseEventKind.TRANSITION, label="压测", from_state=before,
                                     to_state=after, at=at))
+        if final == CaseState.CLOSED:
+            cases[-1].closed_at = at  # closed when its closing event happened
         if rnd.random() < 0.04:
             supervisions.append(SupervisionAction(
                 id=new_id(SupervisionAction), case_id=case_id, kind=rnd.choice([SupervisionKind.INTERVIEW, SupervisionKind.LISTED_SUPERVISION]),
@@ -332,6 +336,7 @@ class _ComplaintMaker:
         self.model = Complaint
         self.rnd = ctx["random"]
         self.today = ctx["today"]
+        self.now = timezone.now()
         self.new_id = new_id
         self.next_id = _next_id(Complaint)
         self.rows = []
@@ -351,7 +356,8 @@ class _ComplaintMaker:
             complaint_id = self.next_id
             self.next_id += 1
             clue_id = self.new_id(CaseClue)
-            received = _aware(opened + timedelta(days=int(k * self.rnd.random() * 3)), self.rnd)
+            received = min(_aware(opened + timedelta(days=int(k * self.rnd.random() * 3)), self.rnd),
+                           timezone.now() - timedelta(minutes=10))
             if self.rnd.random() < 0.15:
                 encrypted, hashed = "", ""
                 distinct.add(f"anon-{complaint_id}")
@@ -373,10 +379,11 @@ class _ComplaintMaker:
                 description=f"压测投诉内容 {complaint_id}", complainant_name="", phone_encrypted=encrypted,
                 phone_hash=hashed, is_anonymous=not hashed, deadline=received.date() + timedelta(days=7),
                 status=ComplaintStatus.HANDLED if handled else ComplaintStatus.RECEIVED, case_id=case.id,
-                clue_id=clue_id, reply="已处理" if handled else "", replied_at=received + timedelta(days=5) if handled else None,
+                clue_id=clue_id, reply="已处理" if handled else "",
+                replied_at=min(received + timedelta(days=5), self.now) if handled else None,
                 satisfaction=self.rnd.choice([Satisfaction.SATISFIED] * 6 + [Satisfaction.BASICALLY] * 3
                                              + [Satisfaction.UNSATISFIED]) if rated else "",
-                rated_at=received + timedelta(days=6) if rated else None, created_at=received,
+                rated_at=min(received + timedelta(days=6), self.now) if rated else None, created_at=received,
             ))
         return len(distinct)
 

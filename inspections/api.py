@@ -21,7 +21,7 @@ class InspectionRoundSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     campaign_name = serializers.CharField(source="campaign.name", read_only=True, default=None)
     status_label = serializers.CharField(read_only=True)
-    expected_count = serializers.IntegerField(read_only=True, help_text="您管辖范围内应排查的小区数")
+    expected_count = serializers.IntegerField(read_only=True, help_text="您管辖范围内应排查的物业管理小区数（无物业小区单列，不计入覆盖率）")
     inspected_count = serializers.IntegerField(read_only=True, help_text="已提交排查（含抽查）的小区数")
 
     class Meta:

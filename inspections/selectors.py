@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from campaigns.models import ProblemCategory
-from communities.models import Estate
+from communities.models import Estate, ManagementType
 from rectification.models import Case, CaseClue, CaseEvent, ClueSource
 
 from .models import (
@@ -54,6 +54,7 @@ def round_list(*, user):
     expected = (
         Estate.objects.visible_to(user)
         .filter(community__path__startswith=OuterRef("region__path"))
+        .exclude(management_type=ManagementType.NONE)  # coverage counts estates under property management
         .order_by()
         .annotate(n=_Count("id"))
         .values("n")
@@ -61,6 +62,7 @@ def round_list(*, user):
     inspected = (
         Visit.objects.visible_to(user)
         .filter(round_id=OuterRef("pk"), status=VisitStatus.SUBMITTED, kind__in=COVERAGE_KINDS)
+        .exclude(estate__management_type=ManagementType.NONE)
         .order_by()
         .annotate(n=_CountDistinct("estate_id"))
         .values("n")
@@ -91,12 +93,17 @@ def round_area_estates(*, round: InspectionRound, user):
 
 
 def round_coverage(*, round: InspectionRound, user) -> dict:
-    """Coverage (estates inspected / estates expected) in total, per town and per community, with
-    the estates not yet visited by name. Live: computed from the submitted visits on each call."""
+    """Coverage (排查覆盖率, reporting's definition: estates under property management visited in
+    the round / estates under property management) in total, per town and per community, with
+    the managed estates not yet visited by name; the estates without property management
+    (无物业小区) on their own line, never in the ratio. Live: from the submitted visits."""
     visited = Visit.objects.filter(
         round=round, status=VisitStatus.SUBMITTED, kind__in=COVERAGE_KINDS, estate_id=OuterRef("pk")
     )
-    estates = round_area_estates(round=round, user=user)
+    all_estates = round_area_estates(round=round, user=user)
+    unmanaged = all_estates.filter(management_type=ManagementType.NONE).aggregate(
+        n=Count("id"), visited=Count("id", filter=Q(Exists(visited))))
+    estates = all_estates.exclude(management_type=ManagementType.NONE)
     rows = (
         estates.values("community_id", "community__name", "community__parent_id", "community__parent__name")
         .annotate(expected=Count("id"), inspected=Count("id", filter=Q(Exists(visited))))
@@ -125,6 +132,7 @@ def round_coverage(*, round: InspectionRound, user) -> dict:
     return {
         "expected": expected, "inspected": inspected, "percent": _percent(inspected, expected),
         "missing_count": expected - inspected, "towns": list(towns.values()),
+        "unmanaged": unmanaged["n"], "unmanaged_inspected": unmanaged["visited"],
     }
 
 

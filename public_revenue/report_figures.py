@@ -11,24 +11,33 @@ from datetime import date
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from communities.models import Estate, ManagementType, RegionLevel
-from reporting.figures import Figure, register
+from reporting.figures import AT_BUILD, IN_PERIOD, Figure, Rate, register
+from reporting.providers_rectification import ESTATE_UNIT
 
 from .models import Direction, Disclosure, RevenueAccount, RevenueEntry, SpendingKind
 
 GROUP = "公共收益"
 FIGURES = [
-    Figure("revenue_estates_with_account", "已开设公共收益专门账户小区数", GROUP),
-    Figure("revenue_income", "公共收益收入（元）", GROUP),
-    Figure("revenue_spending", "公共收益支出（元）", GROUP),
-    Figure("revenue_enterprise_share", "其中企业提取管理成本（元）", GROUP),
-    Figure("revenue_disclosures", "本期公示次数", GROUP),
-    Figure("revenue_disclosures_on_time", "其中按期公示", GROUP),
+    Figure("revenue_estates_with_account", "已开设公共收益专门账户小区数", GROUP, period=AT_BUILD,
+           definition="物业管理小区中已开设公共收益专门账户的小区数。"),
+    Figure("revenue_income", "公共收益收入（元）", GROUP, definition="报告期内登记的公共收益收入金额。"),
+    Figure("revenue_spending", "公共收益支出（元）", GROUP, definition="报告期内登记的公共收益支出金额。"),
+    Figure("revenue_enterprise_share", "其中企业提取管理成本（元）", GROUP,
+           definition="公共收益支出中物业服务企业提取的管理成本。"),
+    Figure("revenue_disclosures", "本期公示次数", GROUP, definition="报告期内张贴的公共收益收支公示次数。"),
+    Figure("revenue_disclosures_on_time", "其中按期公示", GROUP, definition="本期公示中在公示期限内张贴的次数。"),
+]
+RATES = [
+    Rate("revenue_account_rate", "公共收益专门账户开设率", ("revenue_estates_with_account",), ("estates_managed",),
+         "已开设公共收益专门账户小区数 ÷ 物业管理小区数（无物业小区不计入）。", group=GROUP, period=AT_BUILD),
+    Rate("revenue_disclosure_on_time_rate", "按期公示率", ("revenue_disclosures_on_time",), ("revenue_disclosures",),
+         "按期公示次数 ÷ 本期公示次数。", group=GROUP, period=IN_PERIOD),
 ]
 
 
-@register("public_revenue", FIGURES)
+@register("public_revenue", FIGURES, RATES)
 def revenue_figures(region, period_start: date, period_end: date, *, level: int = RegionLevel.TOWN) -> dict:
-    unit = "community__parent_id" if level == RegionLevel.TOWN else "community_id"
+    unit = ESTATE_UNIT[level]
     result: dict[int, dict] = {}
     estates = Estate.objects.filter(community__path__startswith=region.path).exclude(
         management_type=ManagementType.NONE

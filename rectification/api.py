@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from core.errors import InvalidState, NotFound
 
 from . import selectors, services
-from .filters import CaseFilter
-from .models import Case, CaseAttachment, CaseEvent, CaseState
+from .filters import CaseFilter, ClueFilter
+from .models import Case, CaseAttachment, CaseClue, CaseEvent, CaseState
 from .states import TRANSITIONS, transition_to
 
 
@@ -87,6 +87,29 @@ TransitionRequest = inline_serializer(
         "files": serializers.ListField(child=serializers.FileField(), required=False),
     },
 )
+
+
+class ClueSerializer(serializers.ModelSerializer):
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    estate_name = serializers.CharField(source="case.estate.name", read_only=True)
+    town_name = serializers.CharField(source="case.estate.community.parent.name", read_only=True)
+
+    class Meta:
+        model = CaseClue
+        fields = ["id", "case", "source", "source_display", "reference", "estate_name", "town_name",
+                  "complainant_count", "received_at"]
+        read_only_fields = fields
+
+
+class ClueViewSet(viewsets.ReadOnlyModelViewSet):
+    """问题线索: the clues of the user's cases (收到线索 and its sources in the monthly figures)."""
+
+    serializer_class = ClueSerializer
+    filterset_class = ClueFilter
+
+    def get_queryset(self):
+        return CaseClue.objects.visible_to(self.request.user).select_related(
+            "case__estate__community__parent").order_by("-received_at", "-id")
 
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):

@@ -3,16 +3,17 @@ real services so their timelines are real, plus supervision, one published estat
 few typical cases."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate
 
 from . import services
-from .models import Case, CaseEvent, ClueSource, SupervisionKind
+from .models import Case, CaseClue, CaseEvent, CaseEventKind, CaseState, ClueSource, SupervisionAction, SupervisionKind
 
 # 1x1 PNG, standing in for a rectification photo
 PNG = (
@@ -94,10 +95,11 @@ def seed(context: dict) -> None:
         estate = estates[(index * 7) % len(estates)]
         group = rng.choice([g for g in DESCRIPTIONS if g in by_group])
         category = rng.choice(by_group[group])
-        source = rng.choice([ClueSource.COMPLAINT, ClueSource.COMPLAINT, ClueSource.INSPECTION, ClueSource.SELF_CHECK, ClueSource.SPOT_CHECK])
+        # complaints come through the complaints intake (complaints.demo), so that every clue from a
+        # complaint has its complaint and 其中：投诉举报 never exceeds 受理投诉
+        source = rng.choice([ClueSource.INSPECTION, ClueSource.SELF_CHECK, ClueSource.SPOT_CHECK, ClueSource.OTHER])
         case, _clue, created = services.case_open_or_join(
             estate=estate, category=category, campaign=campaign, source=source,
-            reference=f"12345-2025{rng.randint(100000, 999999)}" if source == ClueSource.COMPLAINT else "",
             description=rng.choice(DESCRIPTIONS[group]), user=county,
         )
         if not created:
@@ -108,22 +110,11 @@ def seed(context: dict) -> None:
         _walk(case, target, county=county, worker=worker, rng=rng, today=today)
         cases.append(case)
 
-    # 多人同诉: more complaints about a few open cases.
-    for case in cases[:4]:
-        case.refresh_from_db()
-        if case.is_open:
-            for n in range(rng.randint(2, 6)):
-                services.case_open_or_join(
-                    estate=case.estate, category=case.category, campaign=campaign, source=ClueSource.COMPLAINT,
-                    reference=f"信访-2025-{rng.randint(1000, 9999)}-{n}", description="群众再次反映同一问题。",
-                )
-
-    # Spread the cases over the campaign so far; some rectifying ones are overdue.
+    # Spread the cases over the campaign so far (their clues with them; date_timelines then
+    # spaces each timeline after its first clue); some rectifying ones are overdue.
     for case in cases:
         shift = timedelta(days=rng.randint(5, 120))
-        Case.objects.filter(pk=case.pk).update(created_at=case.created_at - shift)
-        for event in CaseEvent.objects.filter(case=case):
-            CaseEvent.objects.filter(pk=event.pk).update(at=event.at - shift + timedelta(hours=event.pk % 50))
+        CaseClue.objects.filter(case=case).update(received_at=F("received_at") - shift)
     rectifying = [c for c in cases if Case.objects.get(pk=c.pk).state == "rectifying"]
     for case in rectifying[:4]:
         Case.objects.filter(pk=case.pk).update(deadline=today - timedelta(days=rng.randint(1, 20)))
@@ -141,9 +132,11 @@ def seed(context: dict) -> None:
     if len(open_cases) > 6:
         services.supervision_record(case_id=open_cases[5].pk, user=county, kind=SupervisionKind.PENALTY, data={
             "decision_number": "休住建罚〔2025〕3号", "amount": "5000.00", "basis": "《物业管理条例》第六十三条"})
-        if open_cases[6].enterprise_id:
-            services.supervision_record(case_id=open_cases[6].pk, user=county, kind=SupervisionKind.TRANSFER, data={
-                "transfer_target": "discipline", "outcome": "发现工作人员涉嫌收受好处，移送纪检监察。"})
+    # corruption clues transferred to discipline inspection (纪检监察), so that its demo account has
+    # cases to read
+    for case in [c for c in open_cases[6:] if c.enterprise_id][:3]:
+        services.supervision_record(case_id=case.pk, user=county, kind=SupervisionKind.TRANSFER, data={
+            "transfer_target": "discipline", "outcome": "发现工作人员涉嫌收受好处，移送纪检监察。"})
 
     # One published plan for the estate with the most cases.
     estate = max({c.estate for c in cases}, key=lambda e: sum(1 for c in cases if c.estate_id == e.pk))
@@ -165,3 +158,55 @@ def seed(context: dict) -> None:
             "handling_result": "责令限期整改，已整改到位并销号。", "is_published": "true",
         })
     context["cases"] = cases
+
+
+def date_timelines(context: dict) -> None:
+    """The last ledger step of seed_demo, after every app has opened its cases: the services ran
+    "now", so each case is dated after the fact, consistently. A clue from an inspection is dated
+    on its visit; a case opens at its first clue; its events follow in their order, a few days
+    apart (closer when the case is recent), never after now; it is closed when its closing event
+    happened. Then every identity of reporting.identities holds on the demo."""
+    from inspections.models import VisitLine
+
+    county = context.get("county")
+    if county is None:
+        return
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    clues = CaseClue.objects.filter(case__region_path__startswith=county.path)
+    visit_days = dict(VisitLine.objects.filter(
+        pk__in=[int(pk) for pk in clues.filter(source_app_label="inspections").values_list("source_object_id", flat=True)]
+    ).values_list("pk", "visit__visited_on"))
+    for clue in clues.filter(source_app_label="inspections"):
+        day = visit_days.get(int(clue.source_object_id))
+        if day is not None:
+            received = min(datetime.combine(day, time(16, clue.pk % 60), tz), now)
+            CaseClue.objects.filter(pk=clue.pk).update(received_at=received)
+    received: dict[int, list] = {}
+    for case_id, at in clues.order_by("received_at", "pk").values_list("case_id", "received_at"):
+        received.setdefault(case_id, []).append(at)
+    events: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.filter(case__region_path__startswith=county.path).order_by("at", "pk"):
+        events.setdefault(event.case_id, []).append(event)
+    for case in Case.objects.filter(region_path__startswith=county.path).order_by("pk"):
+        clue_times = received.get(case.pk) or [case.created_at]
+        opened = min(clue_times[0], now)
+        joined = iter(clue_times[1:])  # each later clue joins the case when it arrives
+        timeline = events.get(case.pk, [])
+        # a recent case's steps are closer together, so that they all fit before now
+        spacing = min(1.0, (now - opened) / timedelta(days=4 * max(1, len(timeline))))
+        at, closed_at = opened, None
+        for index, event in enumerate(timeline):
+            if index:
+                at += timedelta(days=1 + (case.pk * 7 + index * 3) % 6, hours=(case.pk + index) % 9) * spacing
+            if event.kind == CaseEventKind.CLUE_JOINED:
+                at = max(at, next(joined, at))
+            at = min(at, now - timedelta(minutes=len(timeline) - index))
+            CaseEvent.objects.filter(pk=event.pk).update(at=at)
+            if event.kind == CaseEventKind.SUPERVISION and event.data.get("supervision_id"):
+                SupervisionAction.objects.filter(pk=event.data["supervision_id"]).update(
+                    occurred_on=timezone.localdate(at))
+            if event.kind == CaseEventKind.TRANSITION and event.to_state == CaseState.CLOSED:
+                closed_at = at
+        Case.objects.filter(pk=case.pk).update(
+            created_at=opened, closed_at=closed_at if case.state == CaseState.CLOSED else None)

@@ -209,6 +209,18 @@ class Case(models.Model):
         return (_today() - self.deadline).days
 
 
+class CaseClueQuerySet(ScopedQuerySet):
+    region_path_lookup = "case__region_path"
+    enterprise_lookup = "case__enterprise_id"
+
+    def visible_to(self, user):
+        """The clues of the cases the user sees (discipline inspection: corruption clues only)."""
+        qs = super().visible_to(user)
+        if user is not None and user.is_authenticated and not user.sees_everything and user.role == "discipline":
+            qs = qs.filter(case__is_corruption_clue=True)
+        return qs
+
+
 class CaseClue(models.Model):
     """线索: one source a case was opened or joined from. The later complaints and inspection
     apps point back at their own rows through (source_app_label, source_object_id)."""
@@ -222,6 +234,8 @@ class CaseClue(models.Model):
     complainant_count = models.PositiveIntegerField("投诉人数", default=0)
     received_at = models.DateTimeField("收到时间", default=timezone.now)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = CaseClueQuerySet.as_manager()
 
     class Meta:
         verbose_name = "问题线索"

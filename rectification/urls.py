@@ -7,6 +7,7 @@ app_name = "rectification"
 urlpatterns = [
     path("", views.case_list, name="case-list"),
     path("cases/new/", views.case_create, name="case-create"),
+    path("clues/", views.clue_list, name="clue-list"),
     path("cases/bulk/", views.case_bulk, name="case-bulk"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/do/<str:transition>/", views.case_transition, name="case-transition"),

@@ -49,6 +49,16 @@ def case_list(request):
     )
 
 
+@login_required
+def clue_list(request):
+    """问题线索: every clue (a case's first and each joined one), the list of 收到线索 and its sources."""
+    clue_filter = selectors.clue_list(user=request.user, filter_data=request.GET, request=request)
+    page = Paginator(clue_filter.qs, _page_size(request)).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "rectification/clue_list.html", {"filter": clue_filter, "page": page, "query": query.urlencode()})
+
+
 def _page_size(request) -> int:
     size = request.GET.get("page_size", "")
     return min(int(size), 200) if size.isdigit() and int(size) > 0 else 25

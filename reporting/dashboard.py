@@ -24,7 +24,7 @@ from communities.models import Estate, Region, RegionLevel
 from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
 
 from . import periods
-from .figures import provider_figures
+from .figures import collect, figure_get, provider_figures, rate_get, rate_list
 from .models import CaseMonthlyFigure, CaseMonthlySummary
 from .selectors import TALLY_KEYS, unit_status_tally
 
@@ -184,8 +184,10 @@ def _trend(cases, prefix: str | None, ledger: str) -> dict:
         "clues": [clues.get(d, 0) for d in starts],
         "closed": [closed.get(d, 0) for d in starts],
         "summary": summary,
-        "url": ledger + "?created_from={start}&created_to={end}",
-        "closed_url": ledger + "?state=closed",
+        # a month's clues: the registry's 收到线索 list of that month
+        "url": reverse("rectification:clue-list") + "?received_from={start}&received_to={end}",
+        # a month's closures: the registry's 已销号 list of that month
+        "closed_url": ledger + "?state=closed&closed_from={start}&closed_to={end}",
     }
 
 
@@ -320,17 +322,23 @@ def _coverage(user, county, root, towns, areas, level, ledger) -> dict | None:
             towns = list(Region.objects.visible_to(user).filter(level=RegionLevel.TOWN, pk__in=list(figures))
                          .order_by("code").values("pk", "code", "name"))
         units = towns or []
-        url = ledger + "?town={town}&source=inspection"
+        url = figure_get("estates_inspected").drill.url(start=start, end=today) + "&town={town}"
     if figures is None:
         return None
-    rows = [(unit, {"estates_inspected": 0, **figures[unit["pk"]]}) for unit in units
-            if figures.get(unit["pk"], {}).get("estates_managed")]
+    rate = rate_get("coverage_rate")
+    zero = {"estates_managed": 0, "estates_inspected": 0, "estates_unmanaged": 0, "estates_unmanaged_inspected": 0}
+    rows = [(unit, {**zero, **figures[unit["pk"]]}) for unit in units
+            if any(figures.get(unit["pk"], {}).get(key) for key in ("estates_managed", "estates_unmanaged"))]
     return {
         "towns": [unit["name"] for unit, _ in rows], "town_ids": [unit["pk"] for unit, _ in rows],
         "codes": [unit.get("code") for unit, _ in rows],
         "managed": [f["estates_managed"] for _, f in rows],
-        "inspected": [min(f["estates_inspected"], f["estates_managed"]) for _, f in rows],
-        "rates": [round(100 * min(f["estates_inspected"], f["estates_managed"]) / f["estates_managed"], 1) for _, f in rows],
+        "inspected": [f["estates_inspected"] for _, f in rows],
+        # the registry's 排查覆盖率: managed estates only, never capped, "—" (null) with none managed
+        "rates": [float(v) if (v := rate.value(f)) is not None else None for _, f in rows],
+        "unmanaged": [f["estates_unmanaged"] for _, f in rows],
+        "unmanaged_inspected": [f["estates_unmanaged_inspected"] for _, f in rows],
+        "start": start.isoformat(), "end": today.isoformat(),
         "year": today.year, "url": url, "level": LEVEL_LABELS[level] if areas else LEVEL_LABELS[RegionLevel.TOWN],
     }
 
@@ -374,6 +382,56 @@ def _submission(user, county, root, areas, level) -> dict | None:
     }
 
 
+def _rates(user, county, within) -> dict | None:
+    """The plans' rates (办结率, 按时办结率, 满意率, 排查覆盖率, …) of the registry since the start of
+    the year, by town for a county or a town (and the county's own row), by county for a city.
+    Each rate with its numerator and denominator; each count opens its list. A province-wide
+    scope has its cities' dashboards for that."""
+    if user.role == "discipline":
+        return None  # discipline inspection sees only corruption clues: the rates are not its figures
+    scope = within or (user.region if user.region_id else None) or county
+    if scope is None or scope.level < RegionLevel.CITY:
+        return None
+    today = timezone.localdate()
+    start = date(today.year, 1, 1)
+    below = RegionLevel.COUNTY if scope.level == RegionLevel.CITY else RegionLevel.TOWN
+    if scope.level >= RegionLevel.TOWN:
+        below = scope.level
+    units = collect(scope, start, today, level=below)
+    # the scope's own row is the sum of its units' (reporting.identities: county = Σ towns)
+    total = {key: sum(values.get(key, 0) or 0 for values in units.values())
+             for key in {key for values in units.values() for key in values}}
+    own = units if below == scope.level else {scope.pk: total}
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=[*units, scope.pk]).order_by("code")}
+    rates = rate_list()
+    shown = [rate for rate in rates if any(rate.parts(values)[1] for values in own.values())] or rates
+
+    def row(region, values):
+        cells = []
+        for rate in shown:
+            part, whole = rate.parts(values)
+            links = [_drill_url(key, start, today, region) for key in (rate.numerator, rate.denominator)]
+            cells.append({"text": rate.text(values), "numerator": part, "denominator": whole,
+                          "numerator_url": links[0], "denominator_url": links[1]})
+        return {"name": region.name, "cells": cells}
+
+    rows = [row(regions[pk], units[pk]) for pk in sorted(units, key=lambda pk: regions[pk].code) if pk in regions]
+    if below != scope.level:
+        rows.append({**row(scope, own.get(scope.pk, {})), "is_total": True})
+    return {"since": start.isoformat(), "to": today.isoformat(), "rows": rows,
+            "rates": [{"label": r.label, "definition": r.definition} for r in shown]}
+
+
+def _drill_url(keys: tuple[str, ...], start: date, end: date, region: Region) -> str:
+    """The list of a one-figure side of a rate (a sum of several figures has no single list)."""
+    if len(keys) != 1:
+        return ""
+    figure = figure_get(keys[0])
+    if figure is None or figure.drill is None or region.level < RegionLevel.COUNTY:
+        return ""
+    return figure.drill.url(start=start, end=end, unit=region)
+
+
 def dashboard_data(*, user, county: Region | None, within: Region | None = None) -> dict:
     """`within` narrows a province's or a city's dashboard to one city or county inside its
     scope (the bars of the area charts link there)."""
@@ -409,10 +467,15 @@ def dashboard_data(*, user, county: Region | None, within: Region | None = None)
 
     submission = _submission(user, county, root, areas, level)
 
+    rates = _rates(user, county, within)
+
     return {
         "town_state": town_state, "overdue": overdue, "trend": trend, "categories": categories,
-        "estates": estates, "submission": submission, "coverage": coverage,
+        "estates": estates, "submission": submission, "coverage": coverage, "rates": rates,
         "scope": {"code": within.code, "name": within.full_name} if within is not None else None,
+        "totals_urls": {
+            "cases": ledger, "open": ledger + "?state_in=" + ",".join(OPEN_STATES), "overdue": ledger + "?overdue=true",
+        },
         "totals": {
             "cases": sum(counts.values()),
             "open": sum(n for (_t, s), n in counts.items() if s in OPEN_STATES),

@@ -7,7 +7,13 @@ Chinese label, column group) when it registers; the unit report, the statistics 
 dashboard show the figures of the providers registered, in registration order.
 
 Registered: the rectification ledger, complaint channels and satisfaction, inspection coverage
-(reporting.providers_<app>, see PROVIDER_MODULES). Another app adds a module there."""
+(reporting.providers_<app>, see PROVIDER_MODULES). Another app adds a module there.
+
+This is the one registry of every figure the product states: each Figure carries its Chinese
+name, a one-sentence definition, its period rule and the list (with its filters) that makes it;
+each Rate names its numerator and denominator figures. The workbook's 统计表 and 说明, the unit
+reports, the dashboard and the home pages read figures from here only; reporting.identities states
+what must hold between them."""
 
 import logging
 import sys
@@ -34,11 +40,78 @@ PROVIDER_MODULES = [
 ]
 
 
+#: period rules: what of the period a figure counts
+IN_PERIOD = "报告期内发生数"
+AT_PERIOD_END = "截至期末"
+AT_BUILD = "截至数据生成时"
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The list that makes a figure: the page (URL name) and the API path taking the same filters,
+    with the filter values as templates over {start}, {end} (ISO dates) and {unit} (the unit's id,
+    given as `unit_param`: town, or county for a county-wide figure)."""
+
+    page: str
+    api: str
+    params: tuple[tuple[str, str], ...] = ()
+    town_param: str = "town"
+
+    def query(self, *, start: date, end: date, unit: Region | None = None) -> dict[str, str]:
+        values = {key: template.format(start=start.isoformat(), end=end.isoformat()) for key, template in self.params}
+        if unit is not None and unit.level == RegionLevel.TOWN:
+            values[self.town_param] = str(unit.pk)
+        elif unit is not None and unit.level == RegionLevel.COUNTY:
+            values["county"] = str(unit.pk)
+        elif unit is not None and unit.level == RegionLevel.COMMUNITY:
+            values["community"] = str(unit.pk)
+        return values
+
+    def url(self, *, start: date, end: date, unit: Region | None = None) -> str:
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        return reverse(self.page) + "?" + urlencode(self.query(start=start, end=end, unit=unit))
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
     label: str
     group: str = "总体情况"
+    definition: str = ""
+    period: str = IN_PERIOD
+    drill: Drill | None = None
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate of two sums of registered figures (numerator over denominator), never above 100 %;
+    with an empty denominator there is no rate ("—")."""
+
+    key: str
+    label: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    definition: str
+    group: str = "办理成效"
+    period: str = AT_PERIOD_END
+
+    def parts(self, values: dict) -> tuple[int, int]:
+        return (sum(values.get(k, 0) or 0 for k in self.numerator),
+                sum(values.get(k, 0) or 0 for k in self.denominator))
+
+    def value(self, values: dict) -> Decimal | None:
+        """The rate in percent, one decimal, or None when the denominator is empty."""
+        part, whole = self.parts(values)
+        if not whole:
+            return None
+        return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"))
+
+    def text(self, values: dict) -> str:
+        value = self.value(values)
+        return "—" if value is None else f"{value}%"
 
 
 @dataclass(frozen=True)
@@ -46,17 +119,18 @@ class Registration:
     name: str
     provider: Provider
     figures: tuple[Figure, ...]
+    rates: tuple[Rate, ...] = ()
 
 
 _registry: dict[str, Registration] = {}
 _failed: set[str] = set()
 
 
-def register(name: str, figures: list[Figure]):
-    """Decorator: `@register("rectification", [Figure(...), ...])`."""
+def register(name: str, figures: list[Figure], rates: list[Rate] | tuple = ()):
+    """Decorator: `@register("rectification", [Figure(...), ...], rates=[Rate(...)])`."""
 
     def decorator(provider: Provider) -> Provider:
-        _registry[name] = Registration(name, provider, tuple(figures))
+        _registry[name] = Registration(name, provider, tuple(figures), tuple(rates))
         return provider
 
     return decorator
@@ -89,6 +163,26 @@ def registrations() -> list[Registration]:
 
 def figure_list() -> list[Figure]:
     return [figure for registration in registrations() for figure in registration.figures]
+
+
+def rate_list() -> list[Rate]:
+    return [rate for registration in registrations() for rate in registration.rates]
+
+
+def rate_get(key: str) -> Rate | None:
+    return next((r for r in rate_list() if r.key == key), None)
+
+
+def figure_get(key: str) -> Figure | None:
+    return next((f for f in figure_list() if f.key == key), None)
+
+
+def definitions() -> list[tuple[str, str, str]]:
+    """(name, period rule, definition) of every figure and rate, for the workbook's 说明 and the
+    help of the pages."""
+    rows = [(f.label, f.period, f.definition) for f in figure_list()]
+    rows += [(r.label, r.period, r.definition) for r in rate_list()]
+    return rows
 
 
 def figure_labels() -> dict[str, str]:

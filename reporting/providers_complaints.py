@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from communities.models import RegionLevel
 from complaints.models import Channel, Complaint, Satisfaction
 
-from .figures import Figure, register
+from .figures import IN_PERIOD, Drill, Figure, Rate, register
 from .providers_rectification import _bounds, _unit_lookup
 
 CHANNEL_GROUPS = [
@@ -22,26 +22,49 @@ CHANNEL_GROUPS = [
 ]
 GROUP = "投诉渠道及满意度"
 
+RECEIVED = (("matched", "true"), ("received_from", "{start}"), ("received_to", "{end}"))
+RATED = (("matched", "true"), ("rated_from", "{start}"), ("rated_to", "{end}"))
+NAMED = ",".join(c for _key, _label, channels in CHANNEL_GROUPS for c in channels)
+
+
+def _complaints(*params) -> Drill:
+    return Drill("complaints:list", "/api/v1/complaints/", params=tuple(params))
+
+
 FIGURES = [
-    Figure("complaints_total", "受理投诉", GROUP),
-    *[Figure(key, label, GROUP) for key, label, _ in CHANNEL_GROUPS],
-    Figure("complaints_other_channels", "其他渠道", GROUP),
-    Figure("satisfaction_satisfied", "评价满意", GROUP),
-    Figure("satisfaction_basically", "评价基本满意", GROUP),
-    Figure("satisfaction_unsatisfied", "评价不满意", GROUP),
+    Figure("complaints_total", "受理投诉", GROUP, definition="报告期内受理、已对应到小区的投诉举报件数（各渠道合计）。",
+           drill=_complaints(*RECEIVED)),
+    *[Figure(key, label, GROUP, definition=f"受理投诉中来自{label}的件数。",
+             drill=_complaints(("channel_in", ",".join(channels)), *RECEIVED))
+      for key, label, channels in CHANNEL_GROUPS],
+    Figure("complaints_other_channels", "其他渠道", GROUP, definition="受理投诉中来自以上渠道以外（现场、来电来信等）的件数。",
+           drill=_complaints(("channel_not_in", NAMED), *RECEIVED)),
+    *[Figure(f"satisfaction_{value}", f"评价{label}", GROUP, definition=f"报告期内投诉人（含回访）评价为{label}的件数。",
+             drill=_complaints(("satisfaction", value), *RATED))
+      for value, label in (("satisfied", "满意"), ("basically", "基本满意"), ("unsatisfied", "不满意"))],
+    Figure("complaints_replied", "反馈办理结果", GROUP, definition="报告期内向投诉人反馈办理结果的件数。",
+           drill=_complaints(("matched", "true"), ("replied_from", "{start}"), ("replied_to", "{end}"))),
+]
+
+RATES = [
+    Rate("satisfaction_rate", "满意率",
+         ("satisfaction_satisfied", "satisfaction_basically"),
+         ("satisfaction_satisfied", "satisfaction_basically", "satisfaction_unsatisfied"),
+         "报告期内（评价满意 + 评价基本满意）÷ 评价总数。", group=GROUP, period=IN_PERIOD),
 ]
 
 
-@register("complaints", FIGURES)
+@register("complaints", FIGURES, RATES)
 def complaint_figures(region, period_start: date, period_end: date, *, level: int = RegionLevel.TOWN) -> dict:
     start, end = _bounds(period_start, period_end)
     unit = _unit_lookup("", level)
     named = [c for _key, _label, channels in CHANNEL_GROUPS for c in channels]
     received = Q(received_at__gte=start, received_at__lt=end)
     rated = Q(rated_at__gte=start, rated_at__lt=end)
+    replied = Q(replied_at__gte=start, replied_at__lt=end)
     rows = (
         Complaint.objects.filter(region_path__startswith=region.path, estate__isnull=False)
-        .filter(received | rated)
+        .filter(received | rated | replied)
         .values(unit)
         .annotate(
             complaints_total=Count("pk", filter=received),
@@ -50,6 +73,7 @@ def complaint_figures(region, period_start: date, period_end: date, *, level: in
             satisfaction_satisfied=Count("pk", filter=rated & Q(satisfaction=Satisfaction.SATISFIED)),
             satisfaction_basically=Count("pk", filter=rated & Q(satisfaction=Satisfaction.BASICALLY)),
             satisfaction_unsatisfied=Count("pk", filter=rated & Q(satisfaction=Satisfaction.UNSATISFIED)),
+            complaints_replied=Count("pk", filter=replied),
         )
         .order_by()
     )

@@ -4,7 +4,7 @@ county the user belongs to."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Role
@@ -18,6 +18,7 @@ from .models import (
     PeriodKind,
     Reporter,
     ReportingDuty,
+    ReportKind,
     StoredReport,
     UnitReport,
     UnitReportStatus,
@@ -259,3 +260,91 @@ def enterprise_report_get(*, user, pk: int) -> EnterpriseReport | None:
         .select_related("enterprise", "county", "duty", "submitted_by", "reviewed_by")
         .filter(pk=pk).first()
     )
+
+
+@dataclass
+class CountyDutyStatus:
+    """The county's own monthly roll-up to the city (by the 30th; February: the last day) for one
+    period, beside its towns' reports (by the 27th): the latest built version and its delivery."""
+
+    period: periods.Period
+    due: date
+    today: date
+    report: StoredReport | None
+    town_due: date | None
+    town_tally: dict
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.report is not None and self.report.delivered_at is not None
+
+    @property
+    def is_late(self) -> bool:
+        return not self.is_delivered and self.today > self.due
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - self.today).days
+
+    @property
+    def status_label(self) -> str:
+        if self.report is None:
+            return "逾期未生成" if self.is_late else "未生成"
+        built = f"已生成第{self.report.version}版"
+        if self.is_delivered:
+            return f"{built}，已报送"
+        return built + ("，逾期未报送" if self.is_late else "，未报送")
+
+
+def county_duty_status(*, county: Region, today: date | None = None) -> list[CountyDutyStatus]:
+    """Last month's and this month's county roll-up (a few queries, whatever the county's size)."""
+    today = today or timezone.localdate()
+    duty = (
+        ReportingDuty.objects.for_county(county)
+        .filter(reporter=Reporter.COUNTY, period_kind=PeriodKind.MONTH, is_active=True)
+        .order_by(F("region_id").desc(nulls_last=True), "code").first()
+    )
+    if duty is None:
+        return []
+    current = periods.period_containing("month", today)
+    wanted = [current.previous(), current]
+    latest: dict[str, StoredReport] = {}
+    for report in StoredReport.objects.offered().filter(
+        region=county, kind=ReportKind.COUNTY_MONTHLY, period__in=[p.key for p in wanted]
+    ).order_by("period", "-version"):
+        latest.setdefault(report.period, report)
+    rows = []
+    for period in wanted:
+        tally, town_due = unit_status_tally(within=county, county=county, period=period, today=today)
+        rows.append(CountyDutyStatus(period=period, due=duty.due_date(period), today=today,
+                                     report=latest.get(period.key), town_due=town_due,
+                                     town_tally=tally.get(county.path, {})))
+    return rows
+
+
+def county_duty_panel(*, user) -> dict:
+    """The template context of the county's 30th-duty panel (reporting/_county_duty.html), shown to
+    the county working group and its office on the home page and the reports page."""
+    if not user.is_county or user.region_id is None or user.region.level != RegionLevel.COUNTY:
+        return {}
+    return {"county_duties": county_duty_status(county=user.region), "county_duty_county": user.region}
+
+
+def home_coverage_figures(*, user) -> list[tuple[str, int, str]]:
+    """The home page's estate counters, from the registry (reporting.figures): 物业管理小区 and
+    无物业小区 of the user's own region, each opening its list, the same numbers as the workbook
+    and the dashboard. Empty for users without a region of their own (enterprise, administrators)."""
+    from . import figures as registry
+
+    region = user.region if user.region_id and not user.is_enterprise_user else None
+    if region is None or region.level < RegionLevel.CITY:
+        return []
+    today = timezone.localdate()
+    values = (registry.provider_figures("inspections", region, today, today, level=region.level) or {}).get(region.pk, {})
+    rows = []
+    for key in ("estates_managed", "estates_unmanaged"):
+        figure = registry.figure_get(key)
+        if figure is not None and key in values:
+            url = figure.drill.url(start=today, end=today, unit=region) if figure.drill else ""
+            rows.append((figure.label, values[key], url))
+    return rows

@@ -18,4 +18,5 @@ urlpatterns = [
     path("reports/build/", views.stored_build, name="stored-build"),
     path("reports/<int:pk>/download/", views.stored_download, name="stored-download"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("statistics/", views.statistics, name="statistics"),
 ]

@@ -41,12 +41,19 @@ def _period(request, param="period") -> periods.Period:
 
 
 def _figure_rows(report: UnitReport, live: dict) -> list[tuple]:
-    from .figures import figure_list, from_json
+    """(group, name, frozen, live, list URL) per figure, then the rates (as text, no list)."""
+    from .figures import figure_list, from_json, rate_list
 
     frozen = report.snapshot.get("figures", {}) if report.snapshot else {}
-    return [
-        (f.group, f.label, from_json(frozen.get(f.key)) if frozen else None, live.get(f.key, 0)) for f in figure_list()
+    period = periods.parse_month(report.period)
+    rows = [
+        (f.group, f.label, from_json(frozen.get(f.key)) if frozen else None, live.get(f.key, 0),
+         f.drill.url(start=period.start, end=period.end, unit=report.unit) if f.drill else "")
+        for f in figure_list()
     ]
+    frozen_values = {k: from_json(v) for k, v in frozen.items()}
+    rows += [(r.group, r.label, r.text(frozen_values) if frozen else None, r.text(live), "") for r in rate_list()]
+    return rows
 
 
 @login_required
@@ -145,6 +152,7 @@ def unit_report_review(request, pk: int):
 def stored_list(request):
     user = request.user
     context = {
+        **selectors.county_duty_panel(user=user),
         "reports": selectors.stored_report_list(user=user)[:200],
         "can_build": user.is_county and not user.is_read_only,
         "can_download": selectors.can_download_workbook(user),
@@ -186,6 +194,35 @@ def stored_download(request, pk: int):
 
 
 @login_required
+def statistics(request):
+    """The web view of the county workbook's 统计表: every figure by town, each one a link to the
+    list (with the API's filters) that makes it."""
+    from . import figures as registry
+    from .workbook import statistics_rows
+
+    user = request.user
+    if not (user.sees_everything or user.is_county or user.role == Role.CITY):
+        raise PermissionDenied("统计表供县专班和市住建局查看。")
+    period = _period(request)
+    county = selectors.user_county(user, request.GET.get("region"))
+    band, headers, rows = statistics_rows(county, period)
+    figure_defs = registry.figure_list()
+    towns = list(Region.objects.filter(path__startswith=county.path, level=RegionLevel.TOWN).order_by("code"))
+    table = []
+    for town, row in zip([*towns, county], rows, strict=True):
+        cells = []
+        for index, value in enumerate(row[2:]):
+            figure = figure_defs[index] if index < len(figure_defs) else None
+            url = figure.drill.url(start=period.start, end=period.end, unit=town) if figure and figure.drill else ""
+            cells.append({"value": value, "url": url, "key": figure.key if figure else ""})
+        table.append({"name": row[0], "source": row[1], "cells": cells, "is_total": town == county})
+    context = {"county": county, "period": period, "headers": headers[2:], "band": band[2:], "table": table,
+               "definitions": registry.definitions(),
+               "previous": period.previous().key, "next": period.next().key}
+    return render(request, "reporting/statistics.html", context)
+
+
+@login_required
 def dashboard(request):
     user = request.user
     if user.is_enterprise_user:
@@ -221,9 +258,17 @@ def _dashboard_within(user, code: str | None) -> Region | None:
 
 
 def _enterprise_figure_rows(report: EnterpriseReport, live: list[dict]) -> list[tuple]:
-    """(estate, figure, frozen, live) rows for reporting/_figures.html, estates first, then 合计."""
+    """(estate, figure, frozen, live, list URL) rows for reporting/_figures.html, estates first,
+    then 合计 (the enterprise's cases in the county)."""
+    from urllib.parse import urlencode
+
     from .figures import from_json
     from .providers_rectification import ENTERPRISE_FIGURES
+
+    period = periods.parse_month(report.period)
+
+    def url(figure, **extra):
+        return figure.drill.url(start=period.start, end=period.end, unit=report.county) + "&" + urlencode(extra)
 
     frozen = {e["estate_id"]: e for e in report.snapshot.get("estates", [])} if report.snapshot else {}
     live_by_estate = {e["estate_id"]: e for e in live}
@@ -239,10 +284,11 @@ def _enterprise_figure_rows(report: EnterpriseReport, live: list[dict]) -> list[
                 totals[figure.key][0] += frozen_value
             live_value = live_by_estate.get(estate_id, {}).get("figures", {}).get(figure.key, 0)
             totals[figure.key][1] += live_value
-            rows.append((name, figure.label, frozen_value, live_value))
+            rows.append((name, figure.label, frozen_value, live_value, url(figure, estate=estate_id)))
     for figure in ENTERPRISE_FIGURES:
         frozen_total, live_total = totals[figure.key]
-        rows.append(("合计", figure.label, frozen_total if report.snapshot else None, live_total))
+        rows.append(("合计", figure.label, frozen_total if report.snapshot else None, live_total,
+                     url(figure, enterprise=report.enterprise_id)))
     return rows
 
 

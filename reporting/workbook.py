@@ -55,11 +55,12 @@ def statistics_rows(county: Region, period: Period) -> tuple[list[str], list[str
                 unit__in=towns, period=period.key, status=UnitReportStatus.ACCEPTED
             ).only("unit_id", "snapshot")
         }
+    rates = figure_registry.rate_list()
     band, seen = ["", ""], set()
-    for figure in figure_defs:
-        band.append("" if figure.group in seen else figure.group)
-        seen.add(figure.group)
-    headers = ["镇/街道", "数据来源", *[f.label for f in figure_defs]]
+    for group in [f.group for f in figure_defs] + [r.group + "（比率）" for r in rates]:
+        band.append("" if group in seen else group)
+        seen.add(group)
+    headers = ["镇/街道", "数据来源", *[f.label for f in figure_defs], *[r.label for r in rates]]
     rows, totals = [], [0] * len(figure_defs)
     for town in towns:
         snapshot = accepted.get(town.pk)
@@ -71,9 +72,25 @@ def statistics_rows(county: Region, period: Period) -> tuple[list[str], list[str
                 value = live.get(town.pk, {}).get(figure.key, 0)
             values.append(value)
             totals[index] += value
-        rows.append([town.name, "镇街报送（已采纳）" if snapshot is not None else "台账实时数据", *values])
-    rows.append(["合计", "", *totals])
+        by_key = {f.key: v for f, v in zip(figure_defs, values, strict=True)}
+        rows.append([town.name, "镇街报送（已采纳）" if snapshot is not None else "台账实时数据", *values,
+                     *[r.text(by_key) for r in rates]])
+    by_key = {f.key: v for f, v in zip(figure_defs, totals, strict=True)}
+    rows.append(["合计", "", *totals, *[r.text(by_key) for r in rates]])
     return band, headers, rows
+
+
+def explanation_rows() -> list[list]:
+    """The definitions of the figures and rates of 统计表 and the identities that hold between
+    them, from the registry (reporting.figures, reporting.identities)."""
+    from .identities import IDENTITIES, LEVEL_STATEMENTS
+
+    rows = [["指标口径", "名称｜统计期｜定义"]]
+    rows += [[name, f"{period}｜{definition}"] for name, period, definition in figure_registry.definitions()]
+    rows.append(["校验关系", "以下关系在每个镇（街道）、社区和全县均成立（系统自动校验）"])
+    rows += [["", identity.statement] for identity in IDENTITIES]
+    rows += [["", statement] for statement in LEVEL_STATEMENTS]
+    return rows
 
 
 def ledger_queryset(county: Region, period: Period):
@@ -182,9 +199,10 @@ def _write(workbook, *, county, period, target, version, data_as_of) -> dict:
         ["台账行数", ledger_rows],
         ["典型案例数", typical_rows],
         ["行政处罚罚款金额（元）", penalty_amount(county, period.start, period.end) or 0],
-        ["统计口径", "收到线索、核查、新立案件、销号、督办按报告期内发生数统计；整改中、超期为数据截至时的状态。"
+        ["统计口径", "“报告期内发生数”按报告期内发生的统计；“截至期末”统计期末及以前的全部；“截至数据生成时”为数据截至时的状态。"
                   + ("镇街报告已采纳的，统计表采用其报送时冻结的数据，其余采用台账实时数据。" if period.kind == "month"
                      else "统计表采用台账实时数据。")],
+        *explanation_rows(),
     ]
     write_sheet(workbook, "说明", ["项目", "内容"], explanation, freeze="A2", widths=[24, 80])
     workbook.save(target)

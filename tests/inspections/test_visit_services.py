@@ -220,3 +220,24 @@ def test_results_are_recorded_per_line(community_user, county_user, tree):
     visit = record_visit(community_user, round, estate, failures={"A2": "未公示收费标准"})
     results = dict(visit.lines.values_list("category__code", "result"))
     assert results["A2"] == LineResult.FAIL and results["A1"] == LineResult.PASS
+
+
+def test_coverage_counts_managed_estates_and_lists_the_unmanaged_on_their_own(county_user, tree):
+    """排查覆盖率 as reporting defines it: a visited estate without property management raises
+    neither side of the ratio; it is counted on its own line (the round's list and its page)."""
+    from reporting.figures import provider_figures
+
+    managed = [EstateFactory(community=tree["xiuyang"]) for _ in range(2)]
+    bare = EstateFactory(community=tree["xiuyang"], enterprise=None, management_type="none")
+    round = make_round(county_user, tree["county"])
+    record_visit(county_user, round, managed[0])
+    record_visit(county_user, round, bare)
+    coverage = selectors.round_coverage(round=round, user=county_user)
+    assert (coverage["expected"], coverage["inspected"], coverage["percent"]) == (2, 1, 50)
+    assert (coverage["unmanaged"], coverage["unmanaged_inspected"]) == (1, 1)
+    listed = selectors.round_list(user=county_user).get(pk=round.pk)
+    assert (listed.expected_count, listed.inspected_count) == (2, 1)
+    today = timezone.localdate()
+    town = provider_figures("inspections", tree["county"], today - timedelta(days=400), today)[tree["haiyang"].pk]
+    assert (town["estates_managed"], town["estates_inspected"]) == (2, 1)
+    assert (town["estates_unmanaged"], town["estates_unmanaged_inspected"]) == (1, 1)

@@ -15,7 +15,7 @@ def test_seed_demo_adds_a_year_of_public_revenue(db, capsys, _frozen_today):
     assert RevenueEntry.objects.dates("occurred_on", "month").count() >= 12
     late = [d for d in Disclosure.objects.all() if d.is_late]
     assert len(late) == 1
-    auto = Case.objects.filter(source=ClueSource.AUTO_CHECK)
+    auto = Case.objects.filter(clues__source=ClueSource.AUTO_CHECK, clues__source_app_label="public_revenue").distinct()
     assert set(auto.values_list("category__code", flat=True)) == {"B1", "B2", "B3", "B4"}
     assert CheckFinding.objects.filter(case__isnull=True).count() == 0
     disclosure = Disclosure.objects.order_by("pk").first()

@@ -33,9 +33,15 @@ def test_sheets_headers_and_total_row(tree, ledger, tmp_path):
     towns, total = rows[2:-1], rows[-1]
     assert [t[0] for t in towns] == ["海阳镇", "万安镇"]  # not 屯溪区's town
     assert total[0] == "合计"
-    for column in range(2, len(total)):
+    from reporting.figures import figure_list, rate_list
+
+    counts = len(figure_list())
+    for column in range(2, 2 + counts):
         assert isinstance(total[column], int)
         assert total[column] == sum(t[column] for t in towns)
+    # the rates after the counts: a percentage, or "—" when the denominator is empty
+    assert list(rows[1][2 + counts:]) == [r.label for r in rate_list()]
+    assert all(v == "—" or v.endswith("%") for v in total[2 + counts:])
     headers = rows[1]
     haiyang = dict(zip(headers, towns[0], strict=True))
     assert haiyang["整改中"] == 2 and haiyang["超期未办结"] == 1 and haiyang["已销号"] == 1

@@ -56,7 +56,7 @@
       { id: "closed", name: "销号", type: "bar", data: tr.closed, barMaxWidth: 40 }
     ]
   }, function (p) {
-    if (p.seriesId === "closed") { go(tr.closed_url); return; }
+    if (p.seriesId === "closed") { go(fill(tr.closed_url, { start: tr.starts[p.dataIndex], end: tr.ends[p.dataIndex] })); return; }
     go(fill(tr.url, { start: tr.starts[p.dataIndex], end: tr.ends[p.dataIndex] }));
   });
 
@@ -91,12 +91,14 @@
     make("chart-coverage", {
       grid: grid, tooltip: { trigger: "axis", formatter: function (items) {
         var i = items[0].dataIndex;
-        return cov.towns[i] + "<br>已排查 " + cov.inspected[i] + " / " + cov.managed[i] + " 个小区（" + cov.rates[i] + "%）";
+        return cov.towns[i] + "<br>已排查物业管理小区 " + cov.inspected[i] + " / " + cov.managed[i] + "（"
+          + (cov.rates[i] === null ? "—" : cov.rates[i] + "%") + "）<br>无物业小区已排查 "
+          + cov.unmanaged_inspected[i] + " / " + cov.unmanaged[i] + "（单列，不计入覆盖率）";
       } },
       xAxis: { type: "category", data: cov.towns, axisLabel: { interval: 0 } },
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       series: [{ name: "覆盖率", type: "bar", data: cov.rates, barMaxWidth: 80, itemStyle: { color: "#00897b" },
-                 label: { show: true, position: "top", formatter: "{c}%" } }]
+                 label: { show: true, position: "top", formatter: function (p) { return p.value === null ? "—" : p.value + "%"; } } }]
     }, function (p) { go(fill(cov.url, { town: cov.town_ids[p.dataIndex], region: cov.codes[p.dataIndex] })); });
   }
 
