@@ -11,7 +11,7 @@ from campaigns.models import ProblemCategory
 from communities.models import Estate
 
 from . import services
-from .models import Channel, Complaint, ReplyMethod
+from .models import RETURN_CALL_CHANNELS, Channel, Complaint, ReplyMethod
 
 COUNT = 240
 TEXTS = {
@@ -83,14 +83,18 @@ def seed(context: dict) -> None:
         if rng.random() < 0.65:
             satisfaction = rng.choices(["satisfied", "basically", "unsatisfied"], weights=[60, 28, 12])[0]
             complaint.refresh_from_db()
+            comment = rng.choice(COMMENTS[satisfaction]) or ("没有解决" if satisfaction == "unsatisfied" else "")
+            if complaint.channel in RETURN_CALL_CHANNELS:  # hotline and 信访 callers are called back (回访)
+                services.complaint_record_return_call(complaint_id=complaint.pk, user=county,
+                                                      satisfaction=satisfaction, comment=comment)
+                continue
             last4 = ""
             if complaint.phone_encrypted:
                 from .privacy import phone_decrypt
 
                 last4 = phone_decrypt(complaint.phone_encrypted)[-4:]
             services.complaint_rate(tracking_code=complaint.tracking_code, phone_last4=last4,
-                                    satisfaction=satisfaction, comment=rng.choice(COMMENTS[satisfaction]) or
-                                    ("没有解决" if satisfaction == "unsatisfied" else ""))
+                                    satisfaction=satisfaction, comment=comment)
     context["complaints"] = [c for c, _ in created]
 
 

@@ -6,7 +6,7 @@ from campaigns.models import ProblemCategory
 from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
 from . import privacy
-from .models import Channel, Complaint, ComplaintStatus, Satisfaction
+from .models import Channel, Complaint, ComplaintStatus, RatingSource, Satisfaction
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 SORT_CHOICES = [
@@ -62,6 +62,8 @@ class ComplaintFilter(RegionFilterSet):
     channel_not_in = CharInFilter(label="其他渠道", field_name="channel", exclude=True, widget=forms.HiddenInput)
     matched = django_filters.BooleanFilter(label="已对应小区", field_name="estate", lookup_expr="isnull", exclude=True,
                                            widget=forms.HiddenInput)
+    rating_source = django_filters.ChoiceFilter(label="评价方式", choices=RatingSource.choices, empty_label="全部",
+                                                widget=forms.HiddenInput)
     rated_from = django_filters.DateFilter(label="评价日期自", field_name="rated_at", lookup_expr="date__gte",
                                            widget=forms.HiddenInput)
     rated_to = django_filters.DateFilter(label="评价日期至", field_name="rated_at", lookup_expr="date__lte",
@@ -76,7 +78,7 @@ class ComplaintFilter(RegionFilterSet):
         model = Complaint
         fields = ["q", "phone", "channel", "county", "town", "community", "estate_name", "estate", "category", "status", "overdue",
                   "feedback_overdue", "unsatisfied", "satisfaction", "received_from", "received_to", "case", "channel_in",
-                  "channel_not_in", "matched", "rated_from", "rated_to", "replied_from", "replied_to", "sort"]
+                  "channel_not_in", "matched", "rating_source", "rated_from", "rated_to", "replied_from", "replied_to", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

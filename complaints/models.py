@@ -62,6 +62,10 @@ class RatingSource(models.TextChoices):
     RETURN_CALL = "return_call", "回访"
 
 
+#: channels whose complainants never see the tracking page: staff call them back (回访)
+RETURN_CALL_CHANNELS = frozenset(set(Channel.values) - {Channel.PUBLIC_FORM, Channel.QR_CODE})
+
+
 class ReplyMethod(models.TextChoices):
     PHONE = "phone", "电话告知"
     SMS = "sms", "短信告知"

@@ -32,6 +32,7 @@ from .models import (
     DEFAULT_DEADLINE_WORKDAYS,
     DEFAULT_FEEDBACK_WORKDAYS,
     FALLBACK_DEADLINE_WORKDAYS,
+    RETURN_CALL_CHANNELS,
     Channel,
     ChannelRule,
     Complaint,
@@ -472,10 +473,6 @@ def _record_rating(complaint: Complaint, *, satisfaction: str, comment: str, sou
             label=f"{who}：{label}", note=comment,
             data={"complaint_id": complaint.pk, "satisfaction": satisfaction, "source": source},
         )
-
-
-#: channels whose complainants never see the tracking page: staff call them back (回访)
-RETURN_CALL_CHANNELS = frozenset(set(Channel.values) - {Channel.PUBLIC_FORM, Channel.QR_CODE})
 
 
 def complaint_record_return_call(*, complaint_id: int, user: User, satisfaction: str, comment: str = "") -> Complaint:

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, Q
 
 from communities.models import RegionLevel
-from complaints.models import Channel, Complaint, Satisfaction
+from complaints.models import RETURN_CALL_CHANNELS, Channel, Complaint, RatingSource, Satisfaction
 
 from .figures import IN_PERIOD, Drill, Figure, Rate, register
 from .providers_rectification import _bounds, _unit_lookup
@@ -25,6 +25,8 @@ GROUP = "投诉渠道及满意度"
 RECEIVED = (("matched", "true"), ("received_from", "{start}"), ("received_to", "{end}"))
 RATED = (("matched", "true"), ("rated_from", "{start}"), ("rated_to", "{end}"))
 NAMED = ",".join(c for _key, _label, channels in CHANNEL_GROUPS for c in channels)
+CALLED_BACK = ",".join(sorted(RETURN_CALL_CHANNELS))
+REPLIED = (("matched", "true"), ("replied_from", "{start}"), ("replied_to", "{end}"))
 
 
 def _complaints(*params) -> Drill:
@@ -43,7 +45,13 @@ FIGURES = [
              drill=_complaints(("satisfaction", value), *RATED))
       for value, label in (("satisfied", "满意"), ("basically", "基本满意"), ("unsatisfied", "不满意"))],
     Figure("complaints_replied", "反馈办理结果", GROUP, definition="报告期内向投诉人反馈办理结果的件数。",
-           drill=_complaints(("matched", "true"), ("replied_from", "{start}"), ("replied_to", "{end}"))),
+           drill=_complaints(*REPLIED)),
+    Figure("complaints_replied_call_back", "应回访", GROUP,
+           definition="报告期内反馈办理结果、投诉人不使用查询页（12345、信访、电话等渠道）因而应由工作人员回访的件数。",
+           drill=_complaints(("channel_in", CALLED_BACK), *REPLIED)),
+    Figure("complaints_called_back", "已回访", GROUP,
+           definition="应回访的投诉中，截至数据生成时已登记回访评价的件数。",
+           drill=_complaints(("channel_in", CALLED_BACK), ("rating_source", RatingSource.RETURN_CALL.value), *REPLIED)),
 ]
 
 RATES = [
@@ -51,6 +59,9 @@ RATES = [
          ("satisfaction_satisfied", "satisfaction_basically"),
          ("satisfaction_satisfied", "satisfaction_basically", "satisfaction_unsatisfied"),
          "报告期内（评价满意 + 评价基本满意）÷ 评价总数。", group=GROUP, period=IN_PERIOD),
+    Rate("return_call_rate", "回访率", ("complaints_called_back",), ("complaints_replied_call_back",),
+         "报告期内反馈的应回访投诉中已回访的 ÷ 应回访件数（回访评价与投诉人自评同样计入满意率）。", group=GROUP,
+         period=IN_PERIOD),
 ]
 
 
@@ -74,6 +85,9 @@ def complaint_figures(region, period_start: date, period_end: date, *, level: in
             satisfaction_basically=Count("pk", filter=rated & Q(satisfaction=Satisfaction.BASICALLY)),
             satisfaction_unsatisfied=Count("pk", filter=rated & Q(satisfaction=Satisfaction.UNSATISFIED)),
             complaints_replied=Count("pk", filter=replied),
+            complaints_replied_call_back=Count("pk", filter=replied & Q(channel__in=RETURN_CALL_CHANNELS)),
+            complaints_called_back=Count("pk", filter=replied & Q(channel__in=RETURN_CALL_CHANNELS,
+                                                                  rating_source=RatingSource.RETURN_CALL)),
         )
         .order_by()
     )
