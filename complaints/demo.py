@@ -96,6 +96,22 @@ def seed(context: dict) -> None:
             services.complaint_rate(tracking_code=complaint.tracking_code, phone_last4=last4,
                                     satisfaction=satisfaction, comment=comment)
     context["complaints"] = [c for c, _ in created]
+    _some_waiting_for_their_reply(county, [c.pk for c, days_ago in created if days_ago >= 10])
+
+
+def _some_waiting_for_their_reply(county, complaint_ids: list[int]) -> None:
+    """A few cases verified as untrue through the real transitions, so their complainants wait for
+    the reply (待反馈) on the county's home page, with the draft the case's result wrote."""
+    from rectification.services import case_transition
+
+    case_ids = list(
+        Complaint.objects.filter(pk__in=complaint_ids, status="received", case__state="pending_verification")
+        .order_by("case_id").values_list("case_id", flat=True).distinct()[:5]
+    )
+    for case_id in case_ids:
+        case_transition(case_id=case_id, user=county, transition="start_verification", data={})
+        case_transition(case_id=case_id, user=county, transition="not_true",
+                        data={"reason": "经社区现场核查，反映的问题已不存在，相关设施运行正常。"})
 
 
 def date_replies(context: dict) -> None:

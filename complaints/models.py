@@ -317,7 +317,8 @@ class HotlineVocabulary(models.Model):
     text = models.CharField("平台用语", max_length=100, help_text="列名、平台诉求类别或关键词（不区分空格与全角半角）")
     field = models.CharField("对应列", max_length=20, blank=True, help_text="列名：对应的导入字段")
     category = models.ForeignKey(
-        "campaigns.ProblemCategory", verbose_name="对应整治内容", on_delete=models.PROTECT, null=True, blank=True,
+        # a rule pointing at a deleted category means nothing: it goes with it
+        "campaigns.ProblemCategory", verbose_name="对应整治内容", on_delete=models.CASCADE, null=True, blank=True,
         related_name="+",
     )
     priority = models.PositiveSmallIntegerField("优先级", default=100, help_text="关键词：数字小的先匹配")

@@ -254,7 +254,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # one name per choice set that appears on several serializers
     "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "rectification.models.CaseState", "RevenueKindEnum": "public_revenue.models.RevenueKind",
-                            "SpendingKindEnum": "public_revenue.models.SpendingKind"},
+                            "SpendingKindEnum": "public_revenue.models.SpendingKind",
+                            "ReplyMethodEnum": "complaints.models.ReplyMethod"},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
