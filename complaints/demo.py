@@ -5,13 +5,14 @@ many rated (a few 不满意) and some overdue."""
 import random
 from datetime import datetime, time, timedelta
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate
 
 from . import services
-from .models import RETURN_CALL_CHANNELS, Channel, Complaint, ReplyMethod
+from .models import RETURN_CALL_CHANNELS, Channel, Complaint, ComplaintEvent, ReplyMethod
 
 COUNT = 240
 TEXTS = {
@@ -121,6 +122,9 @@ def date_replies(context: dict) -> None:
     if county is None:
         return
     now = timezone.now()
+    # the intake wrote 受理 "now": it happened when the complaint was received
+    ComplaintEvent.objects.filter(kind="received", complaint__region_path__startswith=county.path).update(
+        at=Subquery(Complaint.objects.filter(pk=OuterRef("complaint_id")).values("received_at")[:1]))
     rows = (Complaint.objects.filter(region_path__startswith=county.path, replied_at__isnull=False)
             .values_list("pk", "received_at", "replied_at", "rated_at", "case__closed_at"))
     for pk, received_at, replied_at, rated_at, closed_at in rows:

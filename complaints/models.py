@@ -51,6 +51,10 @@ class ComplaintStatus(models.TextChoices):
     HANDLED = "handled", "已办结"
 
 
+#: the states in which the handling deadline (办理时限) runs
+IN_HANDLING = (ComplaintStatus.PENDING_ESTATE, ComplaintStatus.RECEIVED)
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     BASICALLY = "basically", "基本满意"
@@ -109,9 +113,10 @@ class ComplaintQuerySet(ScopedQuerySet):
         return qs
 
     def overdue(self, today=None):
-        """办理超期: not yet handled and past the handling deadline."""
+        """办理超期: still being handled (not yet 待反馈 or 已办结) past the handling deadline; once its
+        case is finished only the feedback limit applies (feedback_overdue)."""
         today = today or timezone.localdate()
-        return self.exclude(status=ComplaintStatus.HANDLED).filter(deadline__lt=today)
+        return self.filter(status__in=IN_HANDLING, deadline__lt=today)
 
     def reply_due(self):
         """待反馈: the case is finished, the complainant has not been told yet."""
@@ -214,7 +219,7 @@ class Complaint(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status != ComplaintStatus.HANDLED and self.deadline is not None and self.deadline < timezone.localdate()
+        return self.status in IN_HANDLING and self.deadline is not None and self.deadline < timezone.localdate()
 
     @property
     def is_feedback_overdue(self) -> bool:

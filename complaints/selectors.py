@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from . import privacy
-from .models import Channel, Complaint, ComplaintAttachment, ComplaintEvent, ComplaintStatus, Satisfaction
+from .models import IN_HANDLING, Channel, Complaint, ComplaintAttachment, ComplaintEvent, ComplaintStatus, Satisfaction
 
 
 def complaint_list(*, user, filter_data=None, request=None):
@@ -136,7 +136,7 @@ def complaint_statistics(*, user, queryset=None) -> dict:
     measures = {
         "total": Count("pk"),
         "handled": Count("pk", filter=Q(status=ComplaintStatus.HANDLED)),
-        "overdue": Count("pk", filter=~Q(status=ComplaintStatus.HANDLED) & Q(deadline__lt=today)),
+        "overdue": Count("pk", filter=Q(status__in=IN_HANDLING, deadline__lt=today)),
         "feedback_overdue": Count("pk", filter=Q(status=ComplaintStatus.REPLY_DUE, reply_deadline__lt=today)),
         "rated": Count("pk", filter=~Q(satisfaction="")),
         "satisfied": Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),

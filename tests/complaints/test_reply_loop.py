@@ -156,3 +156,19 @@ def test_the_api_replies_records_the_return_call_and_reopens(api_client, estates
     reopened = api_client.post(f"/api/v1/complaints/{c.pk}/reopen/", {"reason": "复查"})
     assert reopened.status_code == 200 and reopened.json()["status"] == "received"
     assert api_client.post(f"/api/v1/complaints/{c.pk}/reopen/", {"reason": "再来"}).status_code == 409
+
+
+def test_a_finished_case_stops_the_handling_clock_and_starts_the_feedback_one(estates, county_user, community_user):
+    from datetime import date
+
+    c = complaint(estates["haiyang_1"])
+    Complaint.objects.filter(pk=c.pk).update(deadline=date(2024, 1, 5))  # long past its handling deadline
+    assert list(Complaint.objects.overdue()) == [c]
+    close(c.case_id, community_user, county_user)
+    c.refresh_from_db()
+    assert not c.is_overdue and list(Complaint.objects.overdue()) == []
+    assert not c.is_feedback_overdue
+    Complaint.objects.filter(pk=c.pk).update(reply_deadline=date(2024, 1, 9))
+    assert list(Complaint.objects.feedback_overdue()) == [c]
+    stats = selectors.complaint_statistics(user=county_user)
+    assert stats["total"]["overdue"] == 0 and stats["total"]["feedback_overdue"] == 1
