@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.db.models import Q
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 
+from communities.admin import CountyRowsAdminMixin
 from core.admin import ScopedAdminMixin
 
 from .models import ChannelRule, Complaint, ComplaintEvent, HotlineVocabulary
@@ -15,7 +15,7 @@ class ChannelRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(HotlineVocabulary)
-class HotlineVocabularyAdmin(admin.ModelAdmin):
+class HotlineVocabularyAdmin(CountyRowsAdminMixin, admin.ModelAdmin):
     """A county's 12345 words: it sees the defaults (no county) and edits its own rows, which
     override the defaults for its imports (the import page's category chooser writes them too)."""
 
@@ -24,29 +24,6 @@ class HotlineVocabularyAdmin(admin.ModelAdmin):
     search_fields = ("text",)
     list_select_related = ("category", "region", "created_by")
     readonly_fields = ("created_by", "created_at")
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        user = request.user
-        if user.sees_everything:
-            return qs
-        return qs.filter(Q(region__isnull=True) | Q(region__path__startswith=user.region.path if user.region_id else "-"))
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if obj is not None and obj.region_id is None and not request.user.sees_everything:
-            return False  # the defaults are every county's; a county adds its own row instead
-        return allowed
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "region" and not request.user.sees_everything:
-            from communities.models import Region
-
-            kwargs["queryset"] = Region.objects.visible_to(request.user).filter(level=3)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

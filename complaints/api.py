@@ -108,35 +108,29 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         complaint = self.get_queryset().get(pk=complaint.pk)
         return Response(ComplaintSerializer(complaint, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
-    def _answer(self, request, complaint):
-        return Response(ComplaintSerializer(self.get_queryset().get(pk=complaint.pk), context={"request": request}).data)
+    def _act(self, request, payload_class, service):
+        """One state action: the scoped complaint (404 outside the scope), the payload checked, the
+        page's service called with it, the complaint as it now is."""
+        complaint = self.get_object()
+        payload = payload_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = service(complaint_id=complaint.pk, user=request.user, **payload.validated_data)
+        return Response(ComplaintSerializer(self.get_queryset().get(pk=done.pk), context={"request": request}).data)
 
     @extend_schema(request=ReplySerializer, responses={200: ComplaintSerializer})
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
-        """反馈办理结果: what the complainant was told, and how (the page's service)."""
-        complaint = self.get_object()
-        payload = ReplySerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        done = services.complaint_reply(complaint_id=complaint.pk, user=request.user, **payload.validated_data)
-        return self._answer(request, done)
+        """反馈办理结果: what the complainant was told, and how."""
+        return self._act(request, ReplySerializer, services.complaint_reply)
 
     @extend_schema(request=ReturnCallSerializer, responses={200: ComplaintSerializer})
     @action(detail=True, methods=["post"], url_path="return-call")
     def return_call(self, request, pk=None):
         """回访: the complainant's rating, recorded by staff after the reply."""
-        complaint = self.get_object()
-        payload = ReturnCallSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        done = services.complaint_record_return_call(complaint_id=complaint.pk, user=request.user, **payload.validated_data)
-        return self._answer(request, done)
+        return self._act(request, ReturnCallSerializer, services.complaint_record_return_call)
 
     @extend_schema(request=ReopenSerializer, responses={200: ComplaintSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """不满意重新办理: the case goes back with the reason on its timeline."""
-        complaint = self.get_object()
-        payload = ReopenSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        done = services.complaint_reopen(complaint_id=complaint.pk, user=request.user, **payload.validated_data)
-        return self._answer(request, done)
+        return self._act(request, ReopenSerializer, services.complaint_reopen)

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.db.models import Q
 
+from communities.admin import CountyRowsAdminMixin
 from core.admin import ScopedAdminMixin
 
 from .models import (
@@ -14,36 +14,13 @@ from .models import (
 
 
 @admin.register(ReportingDuty)
-class ReportingDutyAdmin(admin.ModelAdmin):
+class ReportingDutyAdmin(CountyRowsAdminMixin, admin.ModelAdmin):
     """A county sees the general duties and edits its own rows (a row with its region replaces the
     general row of the same code for that county)."""
 
     list_display = ("name", "code", "region", "reporter", "receiver", "period_kind", "due_day", "reminder_lead_days", "is_active")
     list_filter = ("period_kind", "reporter", "receiver", "is_active")
     search_fields = ("name", "code")
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("region")
-        user = request.user
-        if user.sees_everything:
-            return qs
-        return qs.filter(Q(region__isnull=True) | Q(region__path__startswith=user.region.path if user.region_id else "-"))
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if obj is not None and obj.region_id is None and not request.user.sees_everything:
-            return False  # the general rows are the plans' text; a county copies them under its region
-        return allowed
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "region" and not request.user.sees_everything:
-            from communities.models import Region
-
-            kwargs["queryset"] = Region.objects.visible_to(request.user).filter(level=3)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class UnitReportEventInline(admin.TabularInline):
