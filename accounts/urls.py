@@ -3,10 +3,10 @@ from django.urls import path
 
 from . import views
 
+# config.urls adds accounts:home (portal.views.home) to this namespace
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("home/", views.home, name="home"),
 ]

@@ -116,7 +116,7 @@ def _some_waiting_for_their_reply(county, complaint_ids: list[int]) -> None:
 
 
 def date_replies(context: dict) -> None:
-    """After rectification.demo.date_timelines has dated the cases: a complaint whose case is closed
+    """After portal.demo.date_timelines has dated the cases: a complaint whose case is closed
     is answered after the closure, and every rating comes after its reply, never after now."""
     county = context.get("county")
     if county is None:

@@ -1,16 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
+from accounts import urls as account_urls
 from core import notification_views
+from portal import views as portal_views
 
 admin.site.site_header = "物业服务专项整治 · 后台管理"
 admin.site.site_title = "后台管理"
 admin.site.index_title = "基础数据"
 
 urlpatterns = [
-    path("", account_views.public_home, name="public-home"),
-    path("accounts/", include("accounts.urls")),
+    path("", portal_views.public_home, name="public-home"),
+    # The home page keeps its name accounts:home; it lives in portal, above the registers it reads.
+    path("accounts/", include(
+        (account_urls.urlpatterns + [path("home/", portal_views.home, name="home")], account_urls.app_name))),
     path("communities/", include("communities.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("rectification/", include("rectification.urls")),

@@ -1,6 +1,6 @@
 """Bulk writes on PostgreSQL: COPY in text format, primary keys reserved from the sequence, and a
 thread for the plain-Python work that can overlap the database's. One mechanism for the 12345
-import (complaints.importer, rectification.clues) and the scale generator (core.scale)."""
+import (complaints.importer, rectification.clues) and the scale generator (portal.scale)."""
 
 import json
 import re

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "inspections",
     "public_revenue",
     "reporting",
+    "portal",
 ]
 
 MIDDLEWARE = [

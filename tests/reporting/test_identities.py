@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Region, RegionLevel
-from core import scale as scale_module
+from portal import scale as scale_module
 from reporting import figures, identities, periods
 
 DEMO_COUNTY = "341022"

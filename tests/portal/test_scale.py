@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from communities.models import Estate
 from complaints.models import Complaint
-from core import scale as scale_module
+from portal import scale as scale_module
 from rectification.models import Case, CaseEvent
 
 pytestmark = pytest.mark.django_db

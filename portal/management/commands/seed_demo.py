@@ -22,7 +22,7 @@ SEED_STEPS = [
     "enterprises.demo.seed_credit",
     "inspections.demo.seed",
     # every app has opened its cases "now": date them consistently before anything is reported
-    "rectification.demo.date_timelines",
+    "portal.demo.date_timelines",
     "complaints.demo.date_replies",
     "reporting.demo.seed",
     "complaints.demo_hotline.seed",

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 
 from campaigns.models import ProblemCategory
 from campaigns.taxonomy import load_taxonomy
+from complaints.vocabulary import load_defaults
+from reporting.duties import load_duties
 
 
 def load_work_calendar() -> int:
@@ -25,13 +27,7 @@ class Command(BaseCommand):
         created = load_taxonomy(ProblemCategory)
         self.stdout.write(f"问题类别：新增 {created} 项，共 {ProblemCategory.objects.count()} 项。")
         self.stdout.write(f"工作日历：补充 {load_work_calendar()} 天。")
-        if apps.is_installed("complaints"):
-            from complaints.vocabulary import load_defaults
-
-            created = load_defaults(apps.get_model("complaints", "HotlineVocabulary"), ProblemCategory)
-            self.stdout.write(f"12345 平台用语：新增 {created} 项。")
-        if apps.is_installed("reporting"):
-            from reporting.duties import load_duties
-
-            load_duties(apps.get_model("reporting", "ReportingDuty"))
-            self.stdout.write("报送任务：已核对。")
+        created = load_defaults(apps.get_model("complaints", "HotlineVocabulary"), ProblemCategory)
+        self.stdout.write(f"12345 平台用语：新增 {created} 项。")
+        load_duties(apps.get_model("reporting", "ReportingDuty"))
+        self.stdout.write("报送任务：已核对。")

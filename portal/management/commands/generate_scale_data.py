@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from core.scale import SCALES, generate
+from portal.scale import SCALES, generate
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .bulk import copy_text, refresh_statistics
+from core.bulk import copy_text, refresh_statistics
 
 BATCH = 5000
 
