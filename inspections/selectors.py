@@ -4,14 +4,14 @@ Everything starts from `visible_to(user)`; figures are aggregated in the databas
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.apps import apps
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate, ManagementType
-from rectification.models import Case, CaseClue, CaseEvent, ClueSource
+from rectification.models import Case, CaseEvent
 
 from .models import (
     COVERAGE_KINDS,
@@ -252,24 +252,14 @@ WEIGHT_FACTORS = {"complainants": 1, "unsatisfied": 2, "overdue": 2, "reopened":
 SIGNAL_LABELS = {"complainants": "近期投诉人数", "unsatisfied": "不满意评价", "overdue": "超期案件", "reopened": "重新打开案件"}
 WEIGHT_FORMULA = "1 + " + " + ".join(f"{SIGNAL_LABELS[k]}×{v}" for k, v in WEIGHT_FACTORS.items())
 
-#: The complaints app may provide `spot_check_signals(estate_ids, since)` returning
-#: {estate_id: {"complainants": distinct complainants, "unsatisfied": 不满意 ratings}}; that
-#: provider wins. Without it the complaints themselves are read (distinct phone digests, and each
-#: complaint without a phone as one person); without the complaints app, the ledger's complaint
-#: clues are summed and unsatisfied is 0.
-COMPLAINT_SIGNALS_PROVIDER = "complaints.selectors.spot_check_signals"
+#: Complainants (distinct phone digests, each complaint without a phone as one person) and 不满意
+#: ratings per estate are read from the complaints register, a sibling app that inspections does
+#: not import: by model name. A missing model raises LookupError, never a quieter figure.
+COMPLAINT_MODEL = "complaints.Complaint"
 
 
-def _signals_from_complaints(*, estate_ids, since) -> dict[int, dict[str, int]] | None:
-    from django.apps import apps
-    from django.core.exceptions import FieldDoesNotExist
-
-    try:
-        complaint = apps.get_model("complaints", "Complaint")
-        for name in ("estate", "received_at", "phone_hash", "satisfaction", "rated_at"):
-            complaint._meta.get_field(name)
-    except (LookupError, FieldDoesNotExist):
-        return None
+def _complaint_signals(*, estate_ids, since) -> dict[int, dict[str, int]]:
+    complaint = apps.get_model(COMPLAINT_MODEL)
     result: dict[int, dict[str, int]] = {}
     recent = (
         complaint.objects.filter(estate_id__in=estate_ids, received_at__gte=since)
@@ -289,24 +279,6 @@ def _signals_from_complaints(*, estate_ids, since) -> dict[int, dict[str, int]] 
     for row in unsatisfied:
         result.setdefault(row["estate_id"], {})["unsatisfied"] = row["n"]
     return result
-
-
-def _complaint_signals(*, estate_ids, since) -> dict[int, dict[str, int]]:
-    try:
-        provider = import_string(COMPLAINT_SIGNALS_PROVIDER)
-    except ImportError:
-        provider = None
-    if provider is not None:
-        return provider(estate_ids=estate_ids, since=since)
-    from_complaints = _signals_from_complaints(estate_ids=estate_ids, since=since)
-    if from_complaints is not None:
-        return from_complaints
-    rows = (
-        CaseClue.objects.filter(case__estate_id__in=estate_ids, source=ClueSource.COMPLAINT, received_at__gte=since)
-        .values("case__estate_id")
-        .annotate(n=Sum("complainant_count"))
-    )
-    return {r["case__estate_id"]: {"complainants": r["n"] or 0} for r in rows}
 
 
 def spot_check_signals(*, estate_ids, today: date | None = None, window_days: int = 90) -> dict[int, dict[str, int]]:

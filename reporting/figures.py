@@ -6,8 +6,8 @@ with aggregate queries (never by looping over rows). Each provider declares its 
 Chinese label, column group) when it registers; the unit report, the statistics sheet and the
 dashboard show the figures of the providers registered, in registration order.
 
-Registered: the rectification ledger, complaint channels and satisfaction, inspection coverage
-(reporting.providers_<app>, see PROVIDER_MODULES). Another app adds a module there.
+Registered: the rectification ledger, complaint channels and satisfaction, inspection coverage,
+public revenue (reporting.providers_<app>, see PROVIDER_MODULES). Another app adds a module there.
 
 This is the one registry of every figure the product states: each Figure carries its Chinese
 name, a one-sentence definition, its period rule and the list (with its filters) that makes it;
@@ -15,7 +15,6 @@ each Rate names its numerator and denominator figures. The workbook's 统计表 
 reports, the dashboard and the home pages read figures from here only; reporting.identities states
 what must hold between them."""
 
-import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,18 +24,15 @@ from importlib import import_module, reload
 
 from communities.models import Region, RegionLevel
 
-logger = logging.getLogger(__name__)
-
 Provider = Callable[..., dict[int, dict[str, int | float]]]
 
-#: modules that register providers when imported; later apps add theirs. The first is required;
-#: the others read apps still being built, so a broken import is logged and its figures left out
-#: instead of taking the reports down with it.
+#: modules that register providers when imported; later apps add theirs. Every one is required: a
+#: module that fails to import raises, rather than reports that quietly lack its figures.
 PROVIDER_MODULES = [
     "reporting.providers_rectification",
     "reporting.providers_complaints",
     "reporting.providers_inspections",
-    "public_revenue.report_figures",
+    "reporting.providers_public_revenue",
 ]
 
 
@@ -123,7 +119,6 @@ class Registration:
 
 
 _registry: dict[str, Registration] = {}
-_failed: set[str] = set()
 
 
 def register(name: str, figures: list[Figure], rates: list[Rate] | tuple = ()):
@@ -139,21 +134,15 @@ def register(name: str, figures: list[Figure], rates: list[Rate] | tuple = ()):
 def _load() -> None:
     """Imports the provider modules whose providers are not registered (a module imported before,
     whose registration a test removed, is reloaded so that it registers again). Each module must
-    define and register its provider itself; a module that fails to import is not tried again."""
+    define and register its provider itself."""
     registered = {registration.provider.__module__ for registration in _registry.values()}
-    for index, module in enumerate(PROVIDER_MODULES):
-        if module in registered or module in _failed:
+    for module in PROVIDER_MODULES:
+        if module in registered:
             continue
-        try:
-            if module in sys.modules:
-                reload(sys.modules[module])
-            else:
-                import_module(module)
-        except Exception:
-            if index == 0:
-                raise
-            _failed.add(module)
-            logger.exception("figure provider %s could not be loaded; its figures are left out", module)
+        if module in sys.modules:
+            reload(sys.modules[module])
+        else:
+            import_module(module)
 
 
 def registrations() -> list[Registration]:

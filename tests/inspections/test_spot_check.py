@@ -9,8 +9,7 @@ from core.errors import DomainError, PermissionDenied
 from inspections import selectors, services
 from inspections.models import SpotCheckCandidate, SpotCheckDraw, Visit, VisitKind
 from inspections.sampling import weighted_sample
-from rectification.models import CaseEvent, ClueSource
-from rectification.services import case_open_or_join
+from rectification.models import CaseEvent
 from tests.complaints.factories import complaint
 from tests.factories import EstateFactory
 from tests.rectification.factories import CaseFactory, rectifying_case
@@ -86,12 +85,12 @@ def test_weights_come_from_complainants_unsatisfied_overdue_and_reopened_cases(c
 
 
 @pytest.mark.django_db
-def test_without_the_complaints_app_complainants_come_from_the_ledger_clues(county_user, tree, monkeypatch):
-    monkeypatch.setattr(selectors, "_signals_from_complaints", lambda **kwargs: None)
+def test_a_missing_complaint_register_fails_loudly(county_user, tree, monkeypatch):
+    """No quieter figure (the ledger's clues, or nothing) stands in for the complaints register."""
+    monkeypatch.setattr(selectors, "COMPLAINT_MODEL", "complaints.NoSuchModel")
     estate = EstateFactory(community=tree["xiuyang"])
-    for _ in range(3):
-        case_open_or_join(estate=estate, category=category("A1"), campaign=None, source=ClueSource.COMPLAINT)
-    assert selectors.spot_check_signals(estate_ids=[estate.pk])[estate.pk]["complainants"] == 3
+    with pytest.raises(LookupError):
+        selectors.spot_check_signals(estate_ids=[estate.pk])
 
 
 @pytest.mark.django_db

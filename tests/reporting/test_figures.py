@@ -23,6 +23,13 @@ def test_all_providers_are_registered_with_unique_labels():
     assert len(labels) == len(set(labels))
 
 
+def test_a_provider_module_that_does_not_import_fails_loudly(monkeypatch):
+    """A report never goes out quietly without a provider's figures."""
+    monkeypatch.setattr(figures, "PROVIDER_MODULES", [*figures.PROVIDER_MODULES, "reporting.providers_missing"])
+    with pytest.raises(ModuleNotFoundError):
+        figures.figure_list()
+
+
 def test_rectification_figures_by_town_and_by_community(tree, ledger):
     start, end = this_month()
     by_town = figures.collect(tree["county"], start, end)

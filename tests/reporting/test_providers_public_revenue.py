@@ -3,11 +3,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from communities.models import RegionLevel
 from reporting import figures
+from tests.public_revenue.conftest import NOW
+from tests.public_revenue.factories import add_account, add_disclosure, add_income, add_spending
 
-from .factories import add_account, add_disclosure, add_income, add_spending
+
+@pytest.fixture(autouse=True)
+def _frozen_today():
+    """The public revenue tests' day (their factories' disclosures are posted on it)."""
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +29,7 @@ def _registry_restored():
 
 
 def test_figures_per_town_and_community_sum_exactly(enterprise_user, county_user, estates, tree):
-    from public_revenue.report_figures import revenue_figures
+    from reporting.providers_public_revenue import revenue_figures
 
     add_account(enterprise_user, estates["haiyang_1"])
     add_income(enterprise_user, estates["haiyang_1"], amount="1000.10", day=date(2025, 9, 3))
@@ -47,7 +55,7 @@ def test_figures_per_town_and_community_sum_exactly(enterprise_user, county_user
 
 
 def test_registered_with_reporting_on_import():
-    from public_revenue import report_figures
+    from reporting import providers_public_revenue as report_figures
 
     importlib.reload(report_figures)
     registration = figures._registry["public_revenue"]

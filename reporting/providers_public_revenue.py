@@ -1,6 +1,5 @@
-"""Public revenue's figures for the monthly reports and the dashboard, through reporting's
-provider seam (reporting.figures). Registered when this module is imported: reporting lists it in
-reporting.figures.PROVIDER_MODULES as "public_revenue.report_figures".
+"""Public revenue's figures (公共收益) for the monthly reports and the dashboard. Reads
+public_revenue.models only; registered when this module is imported (reporting.figures.PROVIDER_MODULES).
 
 Per unit (town or community) of `region`: managed estates with a special account (as of now), the
 period's income, spending and enterprise share (Decimal, by the entries' dates), and the
@@ -11,10 +10,10 @@ from datetime import date
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from communities.models import Estate, ManagementType, RegionLevel
-from reporting.figures import AT_BUILD, IN_PERIOD, Figure, Rate, register
-from reporting.providers_rectification import ESTATE_UNIT
+from public_revenue.models import Direction, Disclosure, RevenueAccount, RevenueEntry, SpendingKind
 
-from .models import Direction, Disclosure, RevenueAccount, RevenueEntry, SpendingKind
+from .figures import AT_BUILD, IN_PERIOD, Figure, Rate, register
+from .providers_rectification import ESTATE_UNIT
 
 GROUP = "公共收益"
 FIGURES = [
