@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
 
+from communities import regions
+from communities.models import Estate
 from core.scoping import ScopedQuerySet
 
 
@@ -51,15 +53,12 @@ class CampaignQuerySet(ScopedQuerySet):
             return self.all()
         region = user.region
         if user.is_enterprise_user:
-            from communities.models import Estate
-
             paths = Estate.objects.filter(enterprise_id=user.enterprise_id).values_list("community__path", flat=True)
-            prefixes = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "/"}
+            prefixes = {p for path in paths for p in regions.ancestors(path)}
             return self.filter(region__path__in=prefixes)
         if region is None:
             return self.none()
-        ancestors = [region.path[: i + 1] for i, ch in enumerate(region.path) if ch == "/"]
-        return self.filter(Q(region__path__in=ancestors) | Q(region__path__startswith=region.path))
+        return self.filter(Q(region__path__in=regions.ancestors(region.path)) | Q(region__path__startswith=region.path))
 
 
 class Campaign(models.Model):

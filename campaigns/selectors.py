@@ -4,9 +4,20 @@ from django.utils import timezone
 
 from core.config_cache import cached, forget_on_change
 
-from .models import Campaign
+from .models import Campaign, ProblemCategory
 
 _ACTIVE_CAMPAIGNS_KEY = "campaigns:cfg:active"
+
+
+def leaf_categories():
+    """The active categories without active sub-categories (what a complaint is filed under), in
+    display order, with their parents."""
+    return (
+        ProblemCategory.objects.filter(is_active=True)
+        .exclude(children__is_active=True)
+        .select_related("parent")
+        .order_by("sort_order", "code")
+    )
 
 
 def campaign_current_public() -> Campaign | None:

@@ -80,14 +80,6 @@ class Region(models.Model):
     def contains(self, other: "Region") -> bool:
         return other.path.startswith(self.path)
 
-    def county(self) -> "Region | None":
-        """The county (县/区) this region is or belongs to; None above county level."""
-        if self.level == RegionLevel.COUNTY:
-            return self
-        if self.level < RegionLevel.COUNTY:
-            return None
-        return Region.objects.filter(path="/".join(self.path.split("/")[:3]) + "/").first()
-
 
 class OwnersBodyStatus(models.TextChoices):
     COMMITTEE = "committee", "已成立业主大会和业委会"

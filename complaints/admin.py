@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 
+from communities import regions
 from communities.admin import CountyRowsAdminMixin
 from core.admin import ScopedAdminMixin
 
@@ -29,7 +30,7 @@ class HotlineVocabularyAdmin(CountyRowsAdminMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         if obj.region_id is None and not request.user.sees_everything and request.user.region_id:
-            obj.region = request.user.region.county()
+            obj.region = regions.county_of(request.user.region)
         super().save_model(request, obj, form, change)
 
 

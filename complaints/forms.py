@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns.models import ProblemCategory
+from campaigns.selectors import leaf_categories
 from communities.models import Estate
 from rectification.forms import MultipleFileField, MultipleFileInput, _style
 
@@ -13,15 +14,6 @@ from .models import Channel, ReplyMethod, Satisfaction
 
 MAX_ESTATE_CHOICES = 300
 PHOTO_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
-
-
-def leaf_categories():
-    return (
-        ProblemCategory.objects.filter(is_active=True)
-        .exclude(children__is_active=True)
-        .select_related("parent")
-        .order_by("sort_order", "code")
-    )
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

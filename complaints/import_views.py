@@ -16,12 +16,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from campaigns.selectors import leaf_categories
 from core.errors import DomainError, NotFound
 from core.spreadsheets import MAX_FILE_BYTES
 from core.xlsx import XLSX_CONTENT_TYPE
 
 from . import importer
-from .forms import ImportUploadForm, leaf_categories
+from .forms import ImportUploadForm
 from .models import private_storage
 
 SESSION_KEY = "complaints_import"

@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for_path
+from communities import regions
 from communities.models import Estate, Region
 from communities.names import estate_key
 from communities.selectors import estate_index_for
@@ -409,7 +410,7 @@ class WorkCalendar:
 def _county_id(user: User) -> int | None:
     if not user.region_id:
         return None
-    county = user.region.county()
+    county = regions.county_of(user.region)
     return county.pk if county else None
 
 

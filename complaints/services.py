@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import COUNTY_ROLES, User
+from accounts.regions import users_over
 from campaigns.models import ProblemCategory
-from campaigns.selectors import campaign_for
+from campaigns.selectors import campaign_for, leaf_categories
 from communities.models import Estate
 from communities.services import estate_alias_remember
 from core.config_cache import CONFIG_CACHE_SECONDS, cached, forget_on_change
@@ -116,8 +117,6 @@ def leaf_category_fields() -> dict[int, dict]:
     """The active categories without active children (what a complaint may be filed under), as
     {pk: field values} in display order, with "parent_label" for the public form's labels."""
     def compute():
-        from .forms import leaf_categories
-
         return {
             c.pk: {**{f: getattr(c, f) for f in _CATEGORY_FIELDS}, "parent_label": c.parent.label if c.parent_id else ""}
             for c in leaf_categories()
@@ -420,12 +419,8 @@ def complaint_find_for_tracking(*, tracking_code: str, phone_last4: str) -> Comp
 
 def _notify_unsatisfied(complaint: Complaint, comment: str) -> None:
     """不满意 goes to the county working group above the complaint (站内通知) for review."""
-    from accounts.models import COUNTY_ROLES
-
-    path = complaint.region_path
-    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
     notification_send(
-        users=User.objects.filter(role__in=COUNTY_ROLES, region__path__in=prefixes, is_active=True),
+        users=users_over(complaint.region_path, roles=COUNTY_ROLES),
         title=f"投诉人不满意：{complaint.estate.name if complaint.estate_id else complaint.raw_estate}",
         body=f"投诉 {complaint.tracking_code} 的投诉人对办理结果不满意：{comment}",
         url=f"/complaints/{complaint.pk}/",

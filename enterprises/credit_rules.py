@@ -24,10 +24,6 @@ BLACK_RULES = [c for c in CreditRuleCode if c.value.startswith("black_")]
 RED_RULES = [c for c in CreditRuleCode if c.value.startswith("red_")]
 
 
-def county_of(region: Region) -> Region | None:
-    return region.county()
-
-
 def rules_for_county(county: Region) -> dict[str, dict]:
     """The county's rules as {code: {"threshold": "2.00", "active": True}}; the defaults are
     created on first use so that the working group can edit them in the admin."""

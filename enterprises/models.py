@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from communities import regions
 from core.scoping import ScopedQuerySet
 
 from .validators import validate_credit_code
@@ -267,8 +268,7 @@ class EvaluationQuerySet(ScopedQuerySet):
         if user is not None and user.is_authenticated and user.is_active and not user.sees_everything \
                 and not user.is_enterprise_user and user.region_id:
             path = user.region.path
-            ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-            return self.filter(Q(jurisdiction__path__startswith=path) | Q(jurisdiction__path__in=ancestors))
+            return self.filter(Q(jurisdiction__path__startswith=path) | Q(jurisdiction__path__in=regions.ancestors(path)))
         return super().visible_to(user)
 
 

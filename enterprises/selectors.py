@@ -1,5 +1,6 @@
 from django.db.models import Count, Q, Sum
 
+from communities import regions
 from communities.models import Estate
 
 from .filters import EnterpriseFilter
@@ -220,10 +221,10 @@ def list_counts(*, region_path: str, day=None) -> dict[str, int]:
     from .models import ListEntry
 
     day = day or timezone.localdate()
-    ancestors = [region_path[: i + 1] for i, ch in enumerate(region_path) if ch == "/"]
     rows = (
         ListEntry.objects.active_on(day)
-        .filter(Q(evaluation__jurisdiction__path__startswith=region_path) | Q(evaluation__jurisdiction__path__in=ancestors))
+        .filter(Q(evaluation__jurisdiction__path__startswith=region_path)
+                | Q(evaluation__jurisdiction__path__in=regions.ancestors(region_path)))
         .values("list_type").annotate(n=Count("enterprise_id", distinct=True))
     )
     counts = {"red": 0, "black": 0}

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from communities import regions
 from communities.models import Estate, Region, RegionLevel
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
 
@@ -168,8 +169,9 @@ def credit_event_record(
 
 def credit_event_from_supervision(*, action, user) -> CreditEvent | None:
     """The credit event of a supervision step (约谈, 责令限期改正, 行政处罚, 黑名单提名), if the
-    kind is one and the case has an enterprise. Called by rectification.services.supervision_record
-    inside its transaction, so the case and the credit file never disagree."""
+    kind is one and the case has an enterprise. Registered in rectification.hooks; called by
+    rectification.services.supervision_record inside its transaction, so the case and the credit
+    file never disagree."""
     kind = SUPERVISION_CREDIT_KINDS.get(action.kind)
     case = action.case
     if kind is None or not case.enterprise_id:
@@ -182,6 +184,12 @@ def credit_event_from_supervision(*, action, user) -> CreditEvent | None:
         enterprise_id=case.enterprise_id, kind=kind, occurred_on=action.occurred_on, description="".join(parts),
         user=user, decision_number=action.decision_number, source_case=case, source_supervision=action,
     )
+
+
+def credit_record_supervision_lifted(*, action, user) -> CreditEvent | None:
+    """挂牌督办未按期解除 when a listed supervision is lifted after its deadline (once).
+    Registered in rectification.hooks; called by supervision_lift inside its transaction."""
+    return credit_record_overdue_supervision(supervision_id=action.pk, today=timezone.localdate(), user=user)
 
 
 def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=None) -> CreditEvent | None:
@@ -302,7 +310,7 @@ def evaluation_open(*, user, jurisdiction_id: int, period_start, period_end, tit
     jurisdiction = Region.objects.visible_to(user).filter(pk=jurisdiction_id, level__gte=RegionLevel.COUNTY).first()
     if jurisdiction is None:
         raise NotFound("评定范围不存在或不在您的管辖范围内。")
-    county = credit_rules.county_of(jurisdiction)
+    county = regions.county_of(jurisdiction)
     title = _text(title, limit=200, label="评定名称") or (
         f"{jurisdiction.full_name}物业服务企业红黑榜评定（{period_start:%Y年%m月}—{period_end:%Y年%m月}）")
     with transaction.atomic():

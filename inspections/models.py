@@ -6,12 +6,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from communities import regions
+from communities.models import Estate
 from core.files import private_file_field, random_name
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
 
 
 class AreaQuerySet(ScopedQuerySet):
@@ -27,15 +25,13 @@ class AreaQuerySet(ScopedQuerySet):
         if user.sees_everything:
             return self.all()
         if user.is_enterprise_user:
-            from communities.models import Estate
-
             paths = Estate.objects.filter(enterprise_id=user.enterprise_id).values_list("community__path", flat=True)
-            prefixes = {p for path in paths for p in _ancestor_paths(path)}
+            prefixes = {p for path in paths for p in regions.ancestors(path)}
             return self.filter(region__path__in=prefixes)
         if not user.region_id:
             return self.none()
         path = user.region.path
-        return self.filter(Q(region__path__in=_ancestor_paths(path)) | Q(region__path__startswith=path))
+        return self.filter(Q(region__path__in=regions.ancestors(path)) | Q(region__path__startswith=path))
 
 
 class InspectionRound(models.Model):

@@ -35,8 +35,6 @@ from .periods import (
     period_key,
     period_label,
     recent_complete_periods,
-    rule_for_path,
-    rules_index,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,7 +53,7 @@ CATEGORY_CODES = {
 class _Run:
     def __init__(self, today: date):
         self.today = today
-        self.rules = rules_index()
+        self.rules = selectors.rules_index()
         self.categories = {c.code: c for c in ProblemCategory.objects.filter(code__in=set(CATEGORY_CODES.values()))}
         self.existing = set(CheckFinding.objects.values_list("estate_id", "check_kind", "subject_key"))
         self.recorded = {kind: 0 for kind in CheckKind.values}
@@ -168,7 +166,7 @@ def _check_disclosures_and_share(run: _Run, estates: dict[int, Estate]) -> None:
         estate = estates.get(estate_id)
         if estate is None:
             continue
-        rule = rule_for_path(estate.community.path, run.rules)
+        rule = selectors.rule_for_path(estate.community.path, run.rules)
         for start, end in recent_complete_periods(run.today, rule.period_months, DISCLOSURE_LOOKBACK_PERIODS):
             deadline = deadline_for(end, rule)
             if first > end or run.today <= deadline or (estate_id, start) in disclosed:

@@ -13,6 +13,8 @@ from django.utils import timezone
 from core.files import private_file_field, random_name
 from core.scoping import ScopedQuerySet
 
+from . import periods
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -378,9 +380,7 @@ class Disclosure(models.Model):
 
     @property
     def period_label(self) -> str:
-        from .periods import period_label
-
-        return period_label(self.period_start, self.period_end)
+        return periods.period_label(self.period_start, self.period_end)
 
     @property
     def is_late(self) -> bool:

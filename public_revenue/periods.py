@@ -1,5 +1,5 @@
 """Disclosure periods: calendar-aligned blocks of 1, 3, 6 or 12 months, and the rule (period,
-deadline, enterprise share cap) that applies to an estate."""
+deadline, enterprise share cap) they follow; selectors.rule_for_estate finds an estate's rule."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -70,27 +70,3 @@ def period_key(start: date, end: date) -> str:
 
 def deadline_for(end: date, rule: Rule) -> date:
     return end + timedelta(days=rule.deadline_days)
-
-
-def rule_for_path(path: str, rules_by_path: dict[str, Rule] | None = None) -> Rule:
-    """The rule of the nearest region on `path` (a community path) that has one."""
-    if rules_by_path is None:
-        rules_by_path = rules_index()
-    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-    for prefix in reversed(prefixes):
-        if prefix in rules_by_path:
-            return rules_by_path[prefix]
-    return Rule()
-
-
-def rules_index() -> dict[str, Rule]:
-    from .models import RevenueRule
-
-    return {
-        r.region.path: Rule(r.disclosure_period_months, r.disclosure_deadline_days, r.enterprise_share_cap_percent)
-        for r in RevenueRule.objects.select_related("region")
-    }
-
-
-def rule_for_estate(estate) -> Rule:
-    return rule_for_path(estate.community.path)

@@ -8,6 +8,7 @@ from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from communities import regions
 from communities.models import Estate, ManagementType, Region, RegionLevel
 
 from .models import (
@@ -17,10 +18,11 @@ from .models import (
     RevenueAccount,
     RevenueEntry,
     RevenueKind,
+    RevenueRule,
     RevenueSource,
     SpendingKind,
 )
-from .periods import period_label
+from .periods import Rule, period_label
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -380,3 +382,28 @@ def figures_export_rows(rows: list[dict]):
         total["disclosures"],
         total["disclosures_on_time"],
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The disclosure rule (period, deadline, enterprise share cap) that applies to an estate
+
+
+def rule_for_path(path: str, rules_by_path: dict[str, Rule] | None = None) -> Rule:
+    """The rule of the nearest region on `path` (a community path) that has one."""
+    if rules_by_path is None:
+        rules_by_path = rules_index()
+    for prefix in reversed(regions.ancestors(path)):
+        if prefix in rules_by_path:
+            return rules_by_path[prefix]
+    return Rule()
+
+
+def rules_index() -> dict[str, Rule]:
+    return {
+        r.region.path: Rule(r.disclosure_period_months, r.disclosure_deadline_days, r.enterprise_share_cap_percent)
+        for r in RevenueRule.objects.select_related("region")
+    }
+
+
+def rule_for_estate(estate) -> Rule:
+    return rule_for_path(estate.community.path)

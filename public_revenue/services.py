@@ -32,7 +32,7 @@ from .models import (
     RevenueSource,
     SpendingKind,
 )
-from .periods import deadline_for, is_period_start, period_containing, period_label, rule_for_estate
+from .periods import deadline_for, is_period_start, period_containing, period_label
 
 #: roles that record accounts, sources, entries and disclosures (the enterprise for the estates
 #: it serves; towns and the county for any estate of their scope, e.g. a self-managed one)
@@ -395,7 +395,7 @@ def disclosure_create(
     today = timezone.localdate()
     with transaction.atomic():
         estate = _estate_for_write(user=user, estate_id=estate_id)
-        rule = rule_for_estate(estate)
+        rule = selectors.rule_for_estate(estate)
         start = _date(period_start, label="公示期间")
         if not is_period_start(start, rule.period_months):
             raise InvalidInput(f"公示期间应按{rule.period_months}个月为一期、从期初第一天开始。")

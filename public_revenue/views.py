@@ -18,7 +18,6 @@ from . import importer, selectors, services
 from .filters import DisclosureFilter, EstateRevenueFilter
 from .forms import AccountForm, DisclosureForm, EntryForm, ImportForm, ReviewForm, SourceForm
 from .models import Disclosure, RevenueAccount, RevenueEntry
-from .periods import rule_for_estate
 
 
 def _page(request, queryset, size=25):
@@ -101,7 +100,7 @@ def estate_ledger(request, pk: int):
             "year_totals": selectors.ledger_totals(
                 estate_id=estate.pk, start=date(today.year, 1, 1), end=date(today.year, 12, 31)
             ),
-            "rule": rule_for_estate(estate),
+            "rule": selectors.rule_for_estate(estate),
             "can_write": _can_write(request.user),
         },
     )
@@ -186,7 +185,7 @@ def entry_create(request, pk: int):
 def disclosure_create(request, pk: int):
     estate = _estate_or_404(request, pk)
     form = DisclosureForm(
-        request.POST or None, request.FILES or None, period_months=rule_for_estate(estate).period_months
+        request.POST or None, request.FILES or None, period_months=selectors.rule_for_estate(estate).period_months
     )
     return _write(
         request,

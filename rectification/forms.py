@@ -3,6 +3,7 @@
 from django import forms
 
 from campaigns.models import Campaign, ProblemCategory
+from communities import regions
 from communities.models import Estate, Region
 
 from .models import ClueSource, SupervisionKind, SupervisionLevel, TransferTarget, VerificationResult
@@ -55,10 +56,10 @@ def transition_form(spec: Transition, case, user, data=None, files=None) -> form
             allowed = spec.allowed_values.get(name, VerificationResult.values)
             field = forms.ChoiceField(label=label, choices=[(v, VerificationResult(v).label) for v in allowed], required=False)
         elif name == "verifying_unit":
-            regions = Region.objects.visible_to(user).filter(
-                path__in=[case.region_path[: i + 1] for i, ch in enumerate(case.region_path) if ch == "/"], level__gte=4
+            units = Region.objects.visible_to(user).filter(
+                path__in=regions.ancestors(case.region_path), level__gte=4
             )
-            field = forms.ModelChoiceField(label=label, queryset=regions, required=False, empty_label="请选择")
+            field = forms.ModelChoiceField(label=label, queryset=units, required=False, empty_label="请选择")
         elif name in ("reason", "note", "measures", "verification_note"):
             field = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}))
         elif name == "duplicate_of":

@@ -1,5 +1,6 @@
-"""Work that apps above rectification do when a case changes state, called by
-services.case_transition inside its transaction (so it commits or rolls back with the change).
+"""Work that apps above rectification do when a case changes state (services.case_transition) or
+a supervision step is recorded or lifted (services.supervision_record, supervision_lift), called
+inside the service's transaction (so it commits or rolls back with the change).
 Those apps register their handler in their AppConfig.ready: rectification never imports them,
 and every handler is listed here by whoever registers it, not found through signals."""
 
@@ -7,6 +8,10 @@ from collections.abc import Callable
 
 #: handler(case=, user=, event=, from_state=) — called after every state-changing transition
 _after_transition: list[Callable] = []
+#: handler(action=, user=) — called by services.supervision_record after the step and its event
+_after_supervision: list[Callable] = []
+#: handler(action=, user=) — called by services.supervision_lift after the lifting and its event
+_after_supervision_lift: list[Callable] = []
 
 
 def on_case_transition(handler: Callable) -> Callable:
@@ -18,3 +23,25 @@ def on_case_transition(handler: Callable) -> Callable:
 def case_transitioned(*, case, user, event, from_state: str) -> None:
     for handler in _after_transition:
         handler(case=case, user=user, event=event, from_state=from_state)
+
+
+def on_supervision_recorded(handler: Callable) -> Callable:
+    if handler not in _after_supervision:
+        _after_supervision.append(handler)
+    return handler
+
+
+def supervision_recorded(*, action, user) -> None:
+    for handler in _after_supervision:
+        handler(action=action, user=user)
+
+
+def on_supervision_lifted(handler: Callable) -> Callable:
+    if handler not in _after_supervision_lift:
+        _after_supervision_lift.append(handler)
+    return handler
+
+
+def supervision_lifted(*, action, user) -> None:
+    for handler in _after_supervision_lift:
+        handler(action=action, user=user)

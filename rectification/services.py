@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from accounts.models import Role, User
+from accounts.regions import users_over
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
@@ -387,12 +388,10 @@ def case_bulk_transition(*, case_ids: list[int], user: User, transition: str, da
 
 def case_responsible_users(case: Case):
     """Town and community officers whose region contains the case, and the enterprise's users."""
-    path = case.region_path
-    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-    query = Q(role__in=(Role.TOWN, Role.COMMUNITY), region__path__in=prefixes)
+    users = users_over(case.region_path, roles=(Role.TOWN, Role.COMMUNITY))
     if case.enterprise_id:
-        query |= Q(role=Role.ENTERPRISE, enterprise_id=case.enterprise_id)
-    return User.objects.filter(query, is_active=True)
+        users |= User.objects.filter(role=Role.ENTERPRISE, enterprise_id=case.enterprise_id, is_active=True)
+    return users
 
 
 def case_record_overdue(*, case_id: int, today: date) -> bool:
@@ -522,11 +521,10 @@ def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files
             data={"supervision_id": action.pk, **_event_data({k: v for k, v in cleaned.items() if k != "amount"}),
                   **({"amount": str(cleaned["amount"])} if cleaned["amount"] is not None else {})},
         )
-        # 约谈 / 责令限期改正 / 行政处罚 / 黑名单提名 enter the enterprise's credit file here, in
-        # the same transaction, so the case and the credit file cannot disagree.
-        from enterprises.services import credit_event_from_supervision
-
-        credit_event_from_supervision(action=action, user=user)
+        # 约谈 / 责令限期改正 / 行政处罚 / 黑名单提名 enter the enterprise's credit file here (its
+        # handler, registered by enterprises), in the same transaction, so the case and the credit
+        # file cannot disagree.
+        hooks.supervision_recorded(action=action, user=user)
     return action
 
 
@@ -555,10 +553,8 @@ def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> Supe
             note=_clean_text(note),
             data={"supervision_id": action.pk},
         )
-        # Lifted after its deadline: 挂牌督办未按期解除 enters the credit file (once).
-        from enterprises.services import credit_record_overdue_supervision
-
-        credit_record_overdue_supervision(supervision_id=action.pk, today=timezone.localdate(), user=user)
+        # Lifted after its deadline: 挂牌督办未按期解除 enters the credit file (once; enterprises' handler).
+        hooks.supervision_lifted(action=action, user=user)
     return action
 
 

@@ -17,7 +17,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.regions import users_over
 from communities.models import Region, RegionLevel
 from core.errors import DomainError, NotFound
 from core.xlsx import XLSX_CONTENT_TYPE
@@ -130,8 +131,7 @@ def stored_report_deliver(*, report_id: int, duty: ReportingDuty | None = None) 
     if report is None:
         return False
     emails = duty.recipient_emails if duty else []
-    ancestors = [report.region.path[: i + 1] for i, ch in enumerate(report.region.path) if ch == "/"]
-    city_users = list(User.objects.filter(role=Role.CITY, is_active=True, region__path__in=ancestors))
+    city_users = list(users_over(report.region.path, roles=[Role.CITY]))
     delivered_to = sorted({*emails, *(u.email for u in city_users if u.email)})
     claimed = StoredReport.objects.filter(pk=report.pk, delivered_at__isnull=True).update(
         delivered_at=timezone.now(), delivered_to="\n".join(delivered_to) or "市住建局（系统内下载）"

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Role
+from communities import regions
 from communities.models import Estate, Region, RegionLevel
 from core.errors import NotFound, PermissionDenied
 from enterprises.models import Enterprise
@@ -23,7 +24,6 @@ from .models import (
     UnitReport,
     UnitReportStatus,
 )
-from .services import county_of, enterprise_duty
 
 DONE = (UnitReportStatus.SUBMITTED, UnitReportStatus.ACCEPTED)
 LEVEL_REPORTER = {RegionLevel.TOWN: Reporter.TOWN, RegionLevel.COMMUNITY: Reporter.COMMUNITY}
@@ -95,7 +95,7 @@ def user_county(user, region_code: str | None = None) -> Region:
     if user.region_id and user.region.level == RegionLevel.COUNTY:
         return user.region
     if user.region_id and user.region.level > RegionLevel.COUNTY:
-        county = county_of(user.region)
+        county = regions.county_of(user.region)
         if county:
             return county
     county = Region.objects.visible_to(user).filter(level=RegionLevel.COUNTY).order_by("code").first()
@@ -127,10 +127,6 @@ def _unit_duties(counties: list[Region]) -> dict[int, dict[str, ReportingDuty]]:
                 chosen.setdefault(duty.reporter, duty)
         duties[county.pk] = chosen
     return duties
-
-
-def _county_of_path(by_path: dict[str, int], path: str) -> int | None:
-    return next((by_path[path[: i + 1]] for i, ch in enumerate(path) if ch == "/" and path[: i + 1] in by_path), None)
 
 
 def unit_status_list(*, county: Region, period: periods.Period, today: date | None = None,
@@ -183,7 +179,7 @@ def unit_status_tally(*, within: Region, period: periods.Period, today: date | N
     for pk, path, level in Region.objects.filter(
         path__startswith=within.path, level__in=[RegionLevel.TOWN, RegionLevel.COMMUNITY]
     ).values_list("pk", "path", "level"):
-        county_id = _county_of_path(by_path, path)
+        county_id = by_path.get(regions.county_path(path))
         duty = duties.get(county_id, {}).get(LEVEL_REPORTER[level])
         if duty is None:
             continue
@@ -225,6 +221,19 @@ def workbook_download_check(user) -> None:
 def stored_report_runs(*, user):
     """Every run (also failed and building ones), for the county's own run record."""
     return StoredReport.objects.visible_to(user).select_related("region", "created_by").order_by("-started_at")
+
+
+def enterprise_duty(county: Region) -> ReportingDuty:
+    """The enterprise monthly duty that applies in the county (its own row, else the general one)."""
+    duty = (
+        ReportingDuty.objects.for_county(county)
+        .filter(reporter=Reporter.ENTERPRISE, period_kind=PeriodKind.MONTH, is_active=True)
+        .order_by(F("region_id").desc(nulls_last=True), "code")
+        .first()
+    )
+    if duty is None:
+        raise NotFound("本县（区）没有物业服务企业月度报送要求。")
+    return duty
 
 
 def enterprise_status_list(*, county: Region, period: periods.Period, today: date | None = None) -> list[EnterpriseStatus]:

@@ -3,10 +3,10 @@ county office's review (accept / return with a reason), and the same for an ente
 rectification progress (due the 20th, to the county working group)."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role
+from communities import regions
 from communities.models import Region, RegionLevel
 from core.errors import InvalidState, NotFound, PermissionDenied
 
@@ -22,20 +22,17 @@ from .models import (
     UnitReportEvent,
     UnitReportStatus,
 )
+from .selectors import enterprise_duty, enterprise_status_list, unit_status_list
 
 NARRATIVE_FIELDS = ("progress", "good_practice", "problems", "next_steps")
 UNIT_REPORTERS = {RegionLevel.TOWN: Reporter.TOWN, RegionLevel.COMMUNITY: Reporter.COMMUNITY}
 REVIEW_ROLES = frozenset({Role.COUNTY_OFFICE, Role.COUNTY_GROUP})
 
 
-def county_of(region: Region) -> Region | None:
-    return region.county()
-
-
 def unit_duty(unit: Region) -> ReportingDuty:
     """The monthly duty of a town or community (its county's own row, else the general one)."""
     reporter = UNIT_REPORTERS.get(unit.level)
-    county = county_of(unit)
+    county = regions.county_of(unit)
     duty = None
     if reporter and county:
         duty = (
@@ -171,7 +168,6 @@ def unit_report_reminders_send(*, today=None) -> int:
     from core.notifications import notification_send
 
     from .builds import active_counties
-    from .selectors import unit_status_list
 
     today = today or timezone.localdate()
     period = periods.period_containing("month", today)
@@ -201,19 +197,6 @@ def unit_report_reminders_send(*, today=None) -> int:
 ENTERPRISE_NARRATIVE_FIELDS = ("progress", "problems")
 
 
-def enterprise_duty(county: Region) -> ReportingDuty:
-    """The enterprise monthly duty that applies in the county (its own row, else the general one)."""
-    duty = (
-        ReportingDuty.objects.for_county(county)
-        .filter(reporter=Reporter.ENTERPRISE, period_kind=PeriodKind.MONTH, is_active=True)
-        .order_by(F("region_id").desc(nulls_last=True), "code")
-        .first()
-    )
-    if duty is None:
-        raise NotFound("本县（区）没有物业服务企业月度报送要求。")
-    return duty
-
-
 def enterprise_counties(enterprise_id: int) -> list[Region]:
     """The counties where the enterprise serves an estate or has a case (two queries)."""
     from communities.models import Estate
@@ -221,7 +204,7 @@ def enterprise_counties(enterprise_id: int) -> list[Region]:
 
     paths = set(Estate.objects.filter(enterprise_id=enterprise_id).values_list("community__path", flat=True))
     paths |= set(Case.objects.filter(enterprise_id=enterprise_id).values_list("region_path", flat=True).distinct())
-    prefixes = {path[: i + 1] for path in paths if path for i, ch in enumerate(path) if ch == "/"}
+    prefixes = {p for path in paths if path for p in regions.ancestors(path)}
     return list(Region.objects.filter(path__in=prefixes, level=RegionLevel.COUNTY).order_by("code"))
 
 
@@ -356,7 +339,6 @@ def enterprise_report_reminders_send(*, today=None) -> int:
     from core.notifications import notification_send
 
     from .builds import active_counties
-    from .selectors import enterprise_status_list
 
     today = today or timezone.localdate()
     period = periods.period_containing("month", today)

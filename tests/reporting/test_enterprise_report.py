@@ -185,7 +185,7 @@ def test_progress_is_required_to_submit(enterprise_user, estates):
 
 
 def _add_enterprises(tree, start, stop):
-    duty = services.enterprise_duty(tree["county"])
+    duty = selectors.enterprise_duty(tree["county"])
     for n in range(start, stop):
         enterprise = EnterpriseFactory(name=f"批量物业{n:02d}")
         EstateFactory(name=f"批量小区{n:02d}", community=tree["xiuyang"], enterprise=enterprise)
