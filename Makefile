@@ -29,6 +29,7 @@ run: migrate
 ## The whole suite. Browser tests use Debian's Chromium: installed here when running as root.
 test: install browser-deps
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -45,6 +46,7 @@ browser-deps:
 
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m ruff format --check .
 
 worker: install
