@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from communities.models import RegionLevel
+
 
 class Role(models.TextChoices):
     COUNTY_GROUP = "county_group", "县专班"
@@ -69,7 +71,6 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        from communities.models import RegionLevel
 
         if self.role == Role.ENTERPRISE:
             if not self.enterprise_id:

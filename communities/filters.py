@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -127,8 +128,6 @@ class EstateFilter(RegionFilterSet):
         return queryset.filter(pk__in=Estate.objects.filter(**window).values("pk"))
 
     def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
 
     def filter_has_elevator(self, queryset, name, value):

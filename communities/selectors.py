@@ -1,11 +1,10 @@
+from .filters import EstateFilter
 from .models import Estate, EstateAlias
 from .names import EstateIndex
 
 
 def estate_list(*, user, filter_data=None, request=None):
     """The estates a user may see, filtered; returns the FilterSet (its .qs is the rows)."""
-    from .filters import EstateFilter
-
     queryset = Estate.objects.visible_to(user).with_regions()
     return EstateFilter(filter_data, queryset=queryset, request=request)
 

@@ -6,6 +6,7 @@ from communities import regions
 from communities.admin import CountyRowsAdminMixin
 from core.admin import ScopedAdminMixin
 
+from . import privacy
 from .models import ChannelRule, Complaint, ComplaintEvent, HotlineVocabulary
 from .resources import Complaint12345Resource
 
@@ -73,7 +74,5 @@ class ComplaintAdmin(ScopedAdminMixin, ImportMixin, admin.ModelAdmin):
         """No admin log row per imported row: each complaint's own timeline records its import."""
 
     def has_import_permission(self, request):
-        from . import privacy
-
         user = request.user
         return not user.is_read_only and (user.sees_everything or user.role in privacy.HANDLING_ROLES)

@@ -7,6 +7,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "投诉受理"
 
     def ready(self):
+        # ready(): models and the modules that import them load only once the app registry is ready
         from core.crypto import register_encrypted_field
         from rectification.hooks import on_case_transition
 

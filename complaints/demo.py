@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate
+from rectification.services import case_transition
 
 from . import services
 from .models import RETURN_CALL_CHANNELS, Channel, Complaint, ComplaintEvent, ReplyMethod
+from .privacy import phone_decrypt
 
 COUNT = 240
 TEXTS = {
@@ -91,8 +93,6 @@ def seed(context: dict) -> None:
                 continue
             last4 = ""
             if complaint.phone_encrypted:
-                from .privacy import phone_decrypt
-
                 last4 = phone_decrypt(complaint.phone_encrypted)[-4:]
             services.complaint_rate(tracking_code=complaint.tracking_code, phone_last4=last4,
                                     satisfaction=satisfaction, comment=comment)
@@ -103,8 +103,6 @@ def seed(context: dict) -> None:
 def _some_waiting_for_their_reply(county, complaint_ids: list[int]) -> None:
     """A few cases verified as untrue through the real transitions, so their complainants wait for
     the reply (待反馈) on the county's home page, with the draft the case's result wrote."""
-    from rectification.services import case_transition
-
     case_ids = list(
         Complaint.objects.filter(pk__in=complaint_ids, status="received", case__state="pending_verification")
         .order_by("case_id").values_list("case_id", flat=True).distinct()[:5]

@@ -1,14 +1,14 @@
 """Reads of the complaints app. Everything starts from Complaint.objects.visible_to(user)."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from . import privacy
+from .filters import ComplaintFilter
 from .models import IN_HANDLING, Channel, Complaint, ComplaintAttachment, ComplaintEvent, ComplaintStatus, Satisfaction
 
 
 def complaint_list(*, user, filter_data=None, request=None):
-    from .filters import ComplaintFilter
-
     queryset = Complaint.objects.visible_to(user).for_list()
     return ComplaintFilter(filter_data, queryset=queryset, request=request)
 
@@ -127,10 +127,6 @@ def complaint_export_rows(queryset, *, user):
 def complaint_statistics(*, user, queryset=None) -> dict:
     """Counts by town and by channel, computed in the database: received, handled, overdue,
     feedback overdue, ratings (不满意 included) and the satisfaction rate."""
-    from django.utils import timezone
-
-    from .models import Channel, ComplaintStatus
-
     today = timezone.localdate()
     base = queryset if queryset is not None else Complaint.objects.visible_to(user)
     measures = {

@@ -25,7 +25,7 @@ from core.notifications import notification_send
 from core.workdays import add_working_days
 from rectification.clues import clue_move, clue_split
 from rectification.models import Case, CaseClue, CaseEvent, CaseEventKind, ClueSource
-from rectification.services import case_open_or_join
+from rectification.services import case_open_or_join, case_transition
 from rectification.uploads import InvalidUpload, validate_uploads
 
 from . import privacy
@@ -496,8 +496,6 @@ def complaint_reopen(*, complaint_id: int, user: User, reason: str) -> Complaint
     rectification (reopen), a case found untrue to verification (reverify) — with the reason on
     both timelines. The complaint is received again and will be replied to and rated anew; its
     earlier reply and rating stay on its timeline."""
-    from rectification.services import case_transition
-
     reason = _clean_text(reason, label="重新办理理由", required=True, max_length=500)
     with transaction.atomic():
         complaint = _lock_complaint(complaint_id=complaint_id, user=user)

@@ -1,5 +1,8 @@
 import hashlib
+import io
+from datetime import date, timedelta
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -10,6 +13,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -32,7 +37,7 @@ from .forms import (
     StaffIntakeForm,
     TrackForm,
 )
-from .models import Channel, ComplaintAttachment, ComplaintStatus
+from .models import Channel, Complaint, ComplaintAttachment, ComplaintStatus
 
 SESSION_CODES = "complaint_codes"
 
@@ -226,8 +231,6 @@ def complaint_track(request):
 
 
 def _session_complaint(code):
-    from .models import Complaint
-
     return Complaint.objects.select_related("case", "estate", "category").filter(tracking_code=code).first()
 
 
@@ -403,11 +406,6 @@ def complaint_reopen(request, pk: int):
 @login_required
 def hotline_replies_export(request):
     """12345 回复导出: the work orders replied to in a period, in the platform's return format."""
-    from datetime import date, timedelta
-
-    from django.utils import timezone
-    from django.utils.dateparse import parse_date
-
     if not services._can_handle(request.user):
         raise Http404
     today = timezone.localdate()
@@ -457,10 +455,6 @@ def attachment_download(request, pk: int):
 @login_required
 def estate_qr(request, estate_id: int):
     """扫码即办: an SVG QR code of the public form with this estate filled in, drawn on the server."""
-    import io
-
-    import segno
-
     estate = Estate.objects.visible_to(request.user).select_related("community__parent").filter(pk=estate_id).first()
     if estate is None:
         raise Http404

@@ -6,6 +6,7 @@ rows, the figures are computed once and kept in the cache for `CACHE_SECONDS`; t
 they were computed. Smaller lists (every county and town) are always exact."""
 
 import hashlib
+import json
 
 from django.core.cache import cache
 from django.db import connections
@@ -26,8 +27,6 @@ def estimated_rows(queryset) -> int | None:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
-        import json
-
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
 

@@ -23,6 +23,7 @@ import zipfile
 from datetime import date, datetime, time
 from io import BytesIO
 
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from core.errors import DomainError
@@ -155,8 +156,6 @@ def _rows_from_calamine(data: bytes, *, limit: int) -> list[list]:
 
 
 def _rows_with_openpyxl(data: bytes, *, limit: int) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a non-xlsx file

@@ -5,12 +5,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,8 +46,6 @@ def write_sheet(
 ) -> int:
     """Writes one sheet: optional extra header rows (e.g. a group band) above `headers`, a frozen
     pane (e.g. "B3") and column widths. Returns the number of data rows written."""
-    from openpyxl.utils import get_column_letter
-
     sheet = workbook.create_sheet(title=title[:31])
     if widths:
         for index, width in enumerate(widths, start=1):
@@ -91,8 +91,6 @@ def workbook_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]
 
 
 def xlsx_response(filename: str, sheets) -> HttpResponse:
-    from urllib.parse import quote
-
     response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

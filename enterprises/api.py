@@ -1,4 +1,4 @@
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework import serializers, viewsets
@@ -122,8 +122,6 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status", "jurisdiction"]
 
     def get_queryset(self):
-        from django.db.models import Prefetch
-
         user = self.request.user
         proposals = Proposal.objects.filter(enterprise__in=Enterprise.objects.visible_to(user).values("pk")) \
             .select_related("enterprise").order_by("enterprise__name")

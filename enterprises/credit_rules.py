@@ -9,6 +9,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Q, Sum
 
 from communities.models import Estate, Region
+from rectification.models import (
+    OPEN_STATES,
+    Case,
+    ClueSource,
+    SupervisionAction,
+    SupervisionKind,
+    VerificationResult,
+)
 
 from .models import (
     DEFAULT_CREDIT_RULES,
@@ -58,15 +66,6 @@ class Facts:
 def jurisdiction_facts(*, jurisdiction: Region, period_start: date, period_end: date, today: date) -> dict[int, Facts]:
     """The facts of every enterprise serving an estate in the jurisdiction: six aggregate
     queries, whatever the number of enterprises."""
-    from rectification.models import (
-        OPEN_STATES,
-        Case,
-        ClueSource,
-        SupervisionAction,
-        SupervisionKind,
-        VerificationResult,
-    )
-
     path = jurisdiction.path
     as_of = min(today, period_end)
     facts: dict[int, Facts] = {}

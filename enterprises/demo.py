@@ -1,6 +1,16 @@
 """Demo enterprises for `seed_demo`: ~15 with valid 统一社会信用代码."""
 
-from .models import Enterprise
+from datetime import timedelta
+
+from django.utils import timezone
+
+from campaigns.models import ProblemCategory
+from communities.models import Estate
+from rectification import services as ledger
+from rectification.models import Case, SupervisionAction, SupervisionKind
+
+from . import services
+from .models import CreditEvent, CreditEventKind, Enterprise, ListEntry, ListType, ProposalDecision
 from .validators import credit_code_check_char
 
 NAMES = [
@@ -48,18 +58,6 @@ def seed_credit(context: dict) -> None:
     """Credit file, a published red/black evaluation with one answered objection, and one exit
     whose handover is late. Runs after the ledger demo, through the real services, so the credit
     events from interviews and penalties are already there (recorded by supervision_record)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from campaigns.models import ProblemCategory
-    from communities.models import Estate
-    from rectification import services as ledger
-    from rectification.models import Case, SupervisionAction, SupervisionKind
-
-    from . import services
-    from .models import CreditEvent, CreditEventKind, ListEntry, ListType, ProposalDecision
-
     users = context.get("users") or {}
     county_user, company_user = users.get("demo-county"), users.get("demo-enterprise")
     county = context.get("county")

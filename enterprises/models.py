@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from communities import regions
+from communities.models import Estate
 from core.scoping import ScopedQuerySet
 
 from .validators import validate_credit_code
@@ -20,7 +21,6 @@ class EnterpriseQuerySet(ScopedQuerySet):
             return super().visible_to(user)
         if not user.region_id:
             return self.none()
-        from communities.models import Estate
 
         path = user.region.path
         serves_here = Estate.objects.filter(enterprise_id=OuterRef("pk"), community__path__startswith=path)

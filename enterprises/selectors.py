@@ -1,10 +1,25 @@
+import csv
+import io
+from datetime import date as date_type
+
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from communities import regions
 from communities.models import Estate
+from core.xlsx import looks_like_formula
 
 from .filters import EnterpriseFilter
-from .models import OBJECTION_LOG_KINDS, Enterprise, reads_objections
+from .models import (
+    OBJECTION_LOG_KINDS,
+    CreditEvent,
+    Enterprise,
+    Evaluation,
+    ListEntry,
+    ListType,
+    Proposal,
+    reads_objections,
+)
 
 
 def enterprise_list(*, user, filter_data=None, request=None):
@@ -42,10 +57,6 @@ def enterprise_export_rows(queryset):
 def list_status_map(enterprise_ids, day=None) -> dict[int, str]:
     """{enterprise id: "red" / "black"} for enterprises on a list entry in force on `day` (today by
     default); black wins over red. One query, for any page that shows enterprises."""
-    from django.utils import timezone
-
-    from .models import ListEntry, ListType
-
     day = day or timezone.localdate()
     result: dict[int, str] = {}
     rows = ListEntry.objects.active_on(day).filter(enterprise_id__in=list(enterprise_ids)).values_list(
@@ -59,8 +70,6 @@ def list_status_map(enterprise_ids, day=None) -> dict[int, str]:
 
 def credit_events(*, user, enterprise_id: int):
     """The events of one enterprise's credit file that the user may see (their region's)."""
-    from .models import CreditEvent
-
     return (
         CreditEvent.objects.visible_to(user).filter(enterprise_id=enterprise_id)
         .select_related("source_case", "estate", "recorded_by").order_by("-occurred_on", "-id")
@@ -69,11 +78,6 @@ def credit_events(*, user, enterprise_id: int):
 
 def credit_summary(*, user, enterprise_id: int) -> dict:
     """Counts and points of the events counting today, as the user may see them."""
-    from django.db.models import Count, Sum
-    from django.utils import timezone
-
-    from .models import CreditEvent
-
     today = timezone.localdate()
     row = (
         CreditEvent.objects.visible_to(user).filter(enterprise_id=enterprise_id, withdrawn_at__isnull=True)
@@ -84,8 +88,6 @@ def credit_summary(*, user, enterprise_id: int) -> dict:
 
 
 def evaluation_list(*, user):
-    from .models import Evaluation
-
     return (
         Evaluation.objects.visible_to(user).select_related("jurisdiction")
         .annotate(
@@ -98,15 +100,11 @@ def evaluation_list(*, user):
 
 
 def evaluation_get(*, user, pk: int):
-    from .models import Evaluation
-
     return Evaluation.objects.visible_to(user).select_related("jurisdiction", "created_by", "published_by").filter(pk=pk).first()
 
 
 def evaluation_proposals(*, user, evaluation):
     """The proposals of an evaluation for enterprises the user may see."""
-    from .models import Proposal
-
     return (
         Proposal.objects.filter(evaluation=evaluation, enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
         .select_related("enterprise", "decided_by").order_by("enterprise__name")
@@ -124,10 +122,6 @@ def evaluation_log(*, user, evaluation):
 
 def public_list(*, day=None, list_type: str | None = None):
     """The published red/black list in force (public page, no login): non-personal fields only."""
-    from django.utils import timezone
-
-    from .models import ListEntry
-
     day = day or timezone.localdate()
     entries = ListEntry.objects.active_on(day).select_related("enterprise", "evaluation__jurisdiction")
     if list_type:
@@ -138,10 +132,6 @@ def public_list(*, day=None, list_type: str | None = None):
 def public_enterprise(*, pk: int) -> dict | None:
     """The public page of an enterprise: basic registration data, estates served, list status and
     published credit events. Never contact persons, phones or anybody's name."""
-    from django.utils import timezone
-
-    from .models import CreditEvent, ListEntry
-
     enterprise = Enterprise.objects.select_related("registered_region").filter(pk=pk).first()
     if enterprise is None:
         return None
@@ -171,8 +161,6 @@ def credit_platform_rows(evaluation, *, user):
     decisions, then the bad credit events of its period and jurisdiction, each as far as the
     user may see them (a county exporting its city's evaluation gets its own county's rows). The
     batch id is stable, so a re-export of the same evaluation is recognisable as the same batch."""
-    from .models import CreditEvent, ListEntry, ListType
-
     batch = evaluation.batch_id
     authority = f"{evaluation.jurisdiction.full_name}物业服务专项整治工作专班"
     entries = ListEntry.objects.visible_to(user).filter(evaluation=evaluation)
@@ -193,12 +181,6 @@ def credit_platform_rows(evaluation, *, user):
 
 def csv_bytes(headers, rows) -> bytes:
     """UTF-8 with BOM so Excel opens it; text that looks like a formula is prefixed with a quote."""
-    import csv
-    import io
-    from datetime import date as date_type
-
-    from core.xlsx import looks_like_formula
-
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
@@ -216,10 +198,6 @@ def csv_bytes(headers, rows) -> bytes:
 def list_counts(*, region_path: str, day=None) -> dict[str, int]:
     """{"red": n, "black": m}: enterprises on a list entry in force on `day`, decided by an
     evaluation of the region's subtree or an ancestor of it (for the monthly workbook)."""
-    from django.utils import timezone
-
-    from .models import ListEntry
-
     day = day or timezone.localdate()
     rows = (
         ListEntry.objects.active_on(day)

@@ -3,14 +3,18 @@ mechanism (退出机制). Every function is keyword-only, runs in one transactio
 and state, and raises a core.errors.DomainError with a Chinese message on refusal."""
 
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from campaigns.models import ProblemCategory
 from communities import regions
-from communities.models import Estate, Region, RegionLevel
+from communities.models import Estate, Region, RegionLevel, ServiceLevel
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from rectification.models import Case, ClueSource, SupervisionAction, SupervisionKind
+from rectification.services import case_open_or_join
 
 from . import credit_rules
 from .models import (
@@ -196,8 +200,6 @@ def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=
     """Records 挂牌督办未按期解除 once for a listed supervision whose deadline passed before it was
     lifted. Safe to run any number of times (the supervision row is locked and the event is unique
     per supervision and kind). Called by the daily job and by supervision_lift."""
-    from rectification.models import SupervisionAction, SupervisionKind
-
     with transaction.atomic():
         action = (
             SupervisionAction.objects.select_for_update(of=("self",)).select_related("case__estate")
@@ -239,8 +241,6 @@ def credit_event_add(*, user, enterprise_id: int, data: dict) -> CreditEvent:
     source_case = None
     case_id = _text(data.get("source_case"), limit=12)
     if case_id:
-        from rectification.models import Case
-
         source_case = Case.objects.visible_to(user).filter(pk=int(case_id) if case_id.isdigit() else 0,
                                                           enterprise=enterprise).first()
         if source_case is None:
@@ -596,10 +596,6 @@ def handover_tick(*, user, item_id: int, done_on, evidence: str) -> HandoverItem
 def exit_record_overdue(*, exit_id: int, today: date) -> bool:
     """A handover past its deadline opens one case (未履行移交义务) and adds a 拒不退出 credit
     event. Safe to run any number of times: the exit is claimed with a conditional update."""
-    from campaigns.models import ProblemCategory
-    from rectification.models import ClueSource
-    from rectification.services import case_open_or_join
-
     with transaction.atomic():
         claimed = ExitRecord.objects.filter(
             pk=exit_id, status=ExitStatus.IN_PROGRESS, handover_deadline__lt=today, overdue_case__isnull=True
@@ -664,11 +660,6 @@ def service_level_regrade(*, user, estate_id: int, data: dict) -> ServiceLevelCh
     """Regrades an estate's service level and fee for an enterprise that refuses or fails
     rectification (an overdue open case at the estate, or a 拒不整改 event in its credit file).
     Records the decision and effective date; the estate's service level changes with it."""
-    from decimal import Decimal, InvalidOperation
-
-    from communities.models import ServiceLevel
-    from rectification.models import Case
-
     _require_county(user, "重新核定服务等级")
     to_level = _text(data.get("to_level"), limit=2)
     if to_level not in ServiceLevel.values:

@@ -2,6 +2,8 @@ from celery import shared_task
 from django.db.models import F, Q
 from django.utils import timezone
 
+from rectification.models import SupervisionAction, SupervisionKind
+
 from .models import ExitRecord, ExitStatus
 from .services import credit_record_overdue_supervision, exit_record_overdue
 
@@ -10,8 +12,6 @@ from .services import credit_record_overdue_supervision, exit_record_overdue
 def record_overdue_supervisions() -> int:
     """Daily: a listed supervision not lifted by its deadline enters the enterprise's credit file
     (挂牌督办未按期解除). Safe to run twice. Returns how many events this run recorded."""
-    from rectification.models import SupervisionAction, SupervisionKind
-
     today = timezone.localdate()
     candidate_ids = list(
         SupervisionAction.objects.filter(

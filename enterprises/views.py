@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -142,8 +144,6 @@ def evaluation_detail(request, pk: int):
         filename = f"信用平台推送_{evaluation.batch_id}"
         rows = selectors.credit_platform_rows(evaluation, user=user)
         if export == "csv":
-            from urllib.parse import quote
-
             response = HttpResponse(selectors.csv_bytes(selectors.CREDIT_PLATFORM_HEADERS, rows),
                                     content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.csv"

@@ -1,9 +1,10 @@
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 
 from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
-from .models import InspectionRound, Visit, VisitKind, VisitStatus
+from .models import InspectionRound, LineResult, Visit, VisitKind, VisitLine, VisitStatus
 
 
 def _rounds(request):
@@ -52,15 +53,9 @@ class VisitFilter(RegionFilterSet):
             field.widget.attrs.setdefault("class", css)
 
     def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(estate__name__icontains=value) | Q(inspectors__icontains=value))
 
     def filter_has_failures(self, queryset, name, value):
-        from django.db.models import Exists, OuterRef
-
-        from .models import LineResult, VisitLine
-
         failed = Exists(VisitLine.objects.filter(visit_id=OuterRef("pk"), result=LineResult.FAIL))
         return queryset.filter(failed) if value else queryset.exclude(failed)
 

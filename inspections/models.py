@@ -6,10 +6,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import COUNTY_ROLES, READ_ONLY_ROLES
 from communities import regions
 from communities.models import Estate
 from core.files import private_file_field, random_name
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
+from rectification.models import Case
 
 
 class AreaQuerySet(ScopedQuerySet):
@@ -125,8 +127,6 @@ COVERAGE_KINDS = (VisitKind.INSPECTION, VisitKind.SPOT_CHECK)
 def _sees_spot_checks_in_advance(user) -> bool:
     """四不两直 is unannounced: only the working group (and those above it, read-only) may see a
     draw, or a spot check not yet submitted, before the visit happens."""
-    from accounts.models import COUNTY_ROLES, READ_ONLY_ROLES
-
     return user.sees_everything or user.role in COUNTY_ROLES or user.role in READ_ONLY_ROLES
 
 
@@ -195,8 +195,6 @@ class Visit(models.Model):
     @property
     def cases(self):
         """The cases this visit's 不合格 lines opened or joined."""
-        from rectification.models import Case
-
         return Case.objects.filter(inspection_lines__visit=self).distinct()
 
     @property

@@ -13,6 +13,7 @@ from campaigns.models import ProblemCategory
 from communities.models import Estate, ManagementType
 from rectification.models import Case, CaseEvent
 
+from .filters import VisitFilter
 from .models import (
     COVERAGE_KINDS,
     ChecklistItem,
@@ -161,8 +162,6 @@ def round_self_checks(*, round: InspectionRound, user) -> list[dict]:
 
 
 def visit_list(*, user, filter_data=None, request=None):
-    from .filters import VisitFilter
-
     queryset = (
         Visit.objects.visible_to(user)
         .select_related("estate__community__parent", "round", "created_by")

@@ -19,7 +19,24 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from accounts.models import Role, User
+from campaigns.models import ProblemCategory
+from communities.models import Estate, Region, RegionLevel
+from complaints.models import Channel, Complaint, ComplaintStatus, Satisfaction
+from complaints.privacy import phone_encrypt, phone_hash
 from core.bulk import copy_text, refresh_statistics
+from enterprises.models import Enterprise
+from enterprises.validators import credit_code_check_char
+from rectification.models import (
+    Case,
+    CaseClue,
+    CaseEvent,
+    CaseEventKind,
+    CaseState,
+    ClueSource,
+    SupervisionAction,
+    SupervisionKind,
+)
 
 BATCH = 5000
 
@@ -91,8 +108,6 @@ def insert_rows(model, objs):
 
 
 def step_regions(ctx):
-    from communities.models import Region, RegionLevel
-
     scale: Scale = ctx["scale"]
     province, _ = Region.objects.get_or_create(
         code=PROVINCE_CODE, defaults={"name": "山西省（压测）", "level": RegionLevel.PROVINCE}
@@ -142,8 +157,6 @@ BENCH_PASSWORD = "Bench@2025x"
 def step_users(ctx):
     """The users the benchmarks act as: the working group of the first county, a town officer of
     its first town, and a provincial administrator who sees everything."""
-    from accounts.models import Role, User
-
     county, town = ctx["counties"][0], ctx["towns"][0]
     users = {}
     for username, role, region in [
@@ -159,9 +172,6 @@ def step_users(ctx):
 
 
 def step_enterprises(ctx):
-    from enterprises.models import Enterprise
-    from enterprises.validators import credit_code_check_char
-
     scale: Scale = ctx["scale"]
     counties = ctx["counties"]
     rows = []
@@ -178,8 +188,6 @@ def step_enterprises(ctx):
 
 
 def step_estates(ctx):
-    from communities.models import Estate
-
     scale: Scale = ctx["scale"]
     rnd: random.Random = ctx["random"]
     communities = ctx["communities"]
@@ -210,16 +218,6 @@ def _aware(day: date, rnd: random.Random) -> datetime:
 def step_cases(ctx):
     """Cases over `months` months of history, each with its opening clue and the timeline events
     of the states it went through; supervision actions on a few of them."""
-    from campaigns.models import ProblemCategory
-    from rectification.models import (
-        Case,
-        CaseClue,
-        CaseEvent,
-        CaseState,
-        ClueSource,
-        SupervisionAction,
-    )
-
     scale: Scale = ctx["scale"]
     rnd: random.Random = ctx["random"]
     today = ctx["today"]
@@ -245,17 +243,6 @@ def step_cases(ctx):
 
 
 def _load_cases(ctx, *, scale, rnd, today, categories, estates, cum, sources, walk, first_id, new_id):
-    from rectification.models import (
-        Case,
-        CaseClue,
-        CaseEvent,
-        CaseEventKind,
-        CaseState,
-        ClueSource,
-        SupervisionAction,
-        SupervisionKind,
-    )
-
     days = scale.months * 30
     now = timezone.now()
     recorder = ctx["users"]["bench-county"]
@@ -330,9 +317,6 @@ class _ComplaintMaker:
     encrypted once (Fernet per row would dominate the run), a share of them anonymous."""
 
     def __init__(self, ctx, new_id):
-        from complaints.models import Channel, Complaint
-        from complaints.privacy import phone_encrypt, phone_hash
-
         self.model = Complaint
         self.rnd = ctx["random"]
         self.today = ctx["today"]
@@ -347,9 +331,6 @@ class _ComplaintMaker:
         self.phone_index = 0
 
     def add(self, *, case, n, opened, clues, state) -> int:
-        from complaints.models import ComplaintStatus, Satisfaction
-        from rectification.models import CaseClue, CaseState, ClueSource
-
         distinct = set()
         handled = state in (CaseState.CLOSED, CaseState.NOT_TRUE, CaseState.WITHDRAWN)
         for k in range(n):
@@ -393,8 +374,6 @@ class _ComplaintMaker:
 
 
 def _flush_cases(cases, clues, events, supervisions):
-    from rectification.models import Case, CaseClue, CaseEvent, SupervisionAction
-
     for model, rows in ((Case, cases), (CaseClue, clues), (CaseEvent, events), (SupervisionAction, supervisions)):
         insert_rows(model, rows)
     for rows in (cases, clues, events, supervisions):
@@ -451,8 +430,6 @@ STEPS = [step_regions, step_users, step_enterprises, step_estates, step_cases]
 def generate(*, scale: str, seed: int = 20251, today: date | None = None, log=print) -> dict:
     """Builds one scale's data set. Refuses to run twice on one database (the synthetic
     province already exists)."""
-    from communities.models import Region
-
     if scale not in SCALES:
         raise ValueError(f"未知规模：{scale}（可选：{'、'.join(SCALES)}）")
     if Region.objects.filter(code=PROVINCE_CODE, children__isnull=False).exists():

@@ -7,6 +7,7 @@ class PublicRevenueConfig(AppConfig):
     verbose_name = "公共收益"
 
     def ready(self):
+        # ready(): models and the modules that import them load only once the app registry is ready
         from core.crypto import register_encrypted_field
 
         from .services import ACCOUNT_NUMBER_PURPOSE

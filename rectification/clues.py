@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from communities.models import Estate
 from core.bulk import Background, copy_available, copy_lines, copy_text, reserve_ids
 from core.errors import InvalidState, NotFound
 
@@ -109,7 +110,6 @@ def clues_open_or_join_bulk(*, items: list[dict], actor: User | None = None, ids
     Returns [(case_id, clue_id)] in the order of `items`."""
     if not items:
         return []
-    from communities.models import Estate
 
     with transaction.atomic():
         estate_ids = sorted({item["estate"].pk for item in items})

@@ -1,7 +1,7 @@
 """The rectification ledger (整改台账): cases from clue to closure, their clues, timeline events,
 attachments, supervision actions, estate plans (一小区一方案) and typical cases (典型案例)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -67,8 +67,6 @@ class CaseQuerySet(ScopedQuerySet):
         return self.open().filter(deadline__lt=today or _today())
 
     def due_within(self, days: int, today: date | None = None):
-        from datetime import timedelta
-
         today = today or _today()
         return self.open().filter(deadline__gte=today, deadline__lte=today + timedelta(days=days))
 

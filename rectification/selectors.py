@@ -8,21 +8,18 @@ from django.utils import timezone
 from communities.models import Estate
 from core.notifications import notification_list_unread
 
+from .filters import CaseFilter, ClueFilter
 from .models import Case, CaseAttachment, CaseClue, CaseEvent, EstatePlan, PlanStatus, TypicalCase
 
 
 def case_list(*, user, filter_data=None, request=None):
     """The cases a user may see, filtered; returns the FilterSet (its .qs is the rows)."""
-    from .filters import CaseFilter
-
     queryset = Case.objects.visible_to(user).for_ledger()
     return CaseFilter(filter_data, queryset=queryset, request=request)
 
 
 def clue_list(*, user, filter_data=None, request=None):
     """The clues of the cases a user may see, filtered (the FilterSet; .qs is the rows)."""
-    from .filters import ClueFilter
-
     queryset = CaseClue.objects.visible_to(user).select_related(
         "case__estate__community__parent", "case__category").order_by("-received_at", "-id")
     return ClueFilter(filter_data, queryset=queryset, request=request)

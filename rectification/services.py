@@ -38,7 +38,7 @@ from .models import (
     TypicalCase,
     VerificationResult,
 )
-from .states import COUNTY, FIELD_LABELS, TRANSITIONS, Transition
+from .states import BULK_TRANSITIONS, COUNTY, FIELD_LABELS, TRANSITIONS, Transition
 
 
 class MissingField(DomainError):
@@ -366,8 +366,6 @@ def case_bulk_transition(*, case_ids: list[int], user: User, transition: str, da
     """Applies one non-state-changing working-group action (分派核查单位 / 设定完成时限) to each
     selected case through case_transition, each in its own transaction and in primary-key order
     (a fixed lock order). Returns (done ids, [(id, refusal message)])."""
-    from .states import BULK_TRANSITIONS
-
     if transition not in BULK_TRANSITIONS:
         raise DomainError("该操作不支持批量办理。")
     if not user.is_county:

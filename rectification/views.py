@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,14 +8,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import COUNTY_ROLES
-from communities.models import Estate
+from communities.models import Estate, Region
 from core.errors import DomainError, NotFound
 from core.files import file_download
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
 from . import selectors, services
-from .forms import CaseCreateForm, EstatePlanForm, SupervisionForm, TypicalCaseForm, transition_form
+from .forms import CaseCreateForm, EstatePlanForm, SupervisionForm, TypicalCaseForm, _style, transition_form
 from .models import Case, CaseAttachment, SupervisionAction, SupervisionKind
 from .states import BULK_TRANSITIONS, TRANSITIONS, available_transitions
 
@@ -65,12 +66,6 @@ def _page_size(request) -> int:
 
 
 def _bulk_form(name, user):
-    from django import forms
-
-    from communities.models import Region
-
-    from .forms import _style
-
     spec = TRANSITIONS[name]
     if name == "assign":
         fields = {

@@ -17,10 +17,11 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import COUNTY_ROLES, Role
 from accounts.regions import users_over
 from communities.models import Region, RegionLevel
 from core.errors import DomainError, NotFound
+from core.notifications import notification_send
 from core.xlsx import XLSX_CONTENT_TYPE
 
 from . import periods
@@ -125,8 +126,6 @@ def stored_report_deliver(*, report_id: int, duty: ReportingDuty | None = None) 
     """Delivers a ready report once: e-mail with the workbook attached to the duty's recipients
     (when an SMTP host is configured) and an in-product notice to the city bureau's users.
     Returns False when it was already delivered."""
-    from core.notifications import notification_send
-
     report = StoredReport.objects.select_related("region").filter(pk=report_id, status=StoredReportStatus.READY).first()
     if report is None:
         return False
@@ -159,8 +158,6 @@ def stored_report_deliver(*, report_id: int, duty: ReportingDuty | None = None) 
 
 def active_counties() -> list[Region]:
     """The counties using the product: those with an active county-level account."""
-    from accounts.models import COUNTY_ROLES
-
     return list(
         Region.objects.filter(level=RegionLevel.COUNTY, users__role__in=COUNTY_ROLES, users__is_active=True)
         .distinct().order_by("code")

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from importlib import import_module, reload
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from communities.models import Region, RegionLevel
 
@@ -64,10 +67,6 @@ class Drill:
         return values
 
     def url(self, *, start: date, end: date, unit: Region | None = None) -> str:
-        from urllib.parse import urlencode
-
-        from django.urls import reverse
-
         return reverse(self.page) + "?" + urlencode(self.query(start=start, end=end, unit=unit))
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from communities.models import RegionLevel
+from communities.models import Estate, RegionLevel
 from rectification.filters import CATEGORY_LETTER
 from rectification.models import (
     OPEN_STATES,
@@ -240,8 +240,6 @@ ENTERPRISE_FIGURES = [
 def enterprise_estate_figures(enterprise_id: int, county, period_start: date, period_end: date) -> list[dict]:
     """[{"estate_id", "name", "figures"}] for each estate of the enterprise's cases in the county
     and each estate it serves there (zeros when it has no cases): two queries, whatever the rows."""
-    from communities.models import Estate
-
     start, end = _bounds(period_start, period_end)
     overdue_before = min(period_end + timedelta(days=1), timezone.localdate())
     zero = {f.key: 0 for f in ENTERPRISE_FIGURES}

@@ -13,6 +13,7 @@ from communities.models import Estate, Region, RegionLevel
 from core.errors import NotFound, PermissionDenied
 from enterprises.models import Enterprise
 
+from . import figures as registry
 from . import periods
 from .models import (
     EnterpriseReport,
@@ -343,8 +344,6 @@ def home_coverage_figures(*, user) -> list[tuple[str, int, str]]:
     """The home page's estate counters, from the registry (reporting.figures): 物业管理小区 and
     无物业小区 of the user's own region, each opening its list, the same numbers as the workbook
     and the dashboard. Empty for users without a region of their own (enterprise, administrators)."""
-    from . import figures as registry
-
     region = user.region if user.region_id and not user.is_enterprise_user else None
     if region is None or region.level < RegionLevel.CITY:
         return []

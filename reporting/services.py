@@ -5,13 +5,16 @@ rectification progress (due the 20th, to the county working group)."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from communities import regions
-from communities.models import Region, RegionLevel
+from communities.models import Estate, Region, RegionLevel
 from core.errors import InvalidState, NotFound, PermissionDenied
+from core.notifications import notification_send
+from rectification.models import Case
 
 from . import figures as figure_registry
 from . import periods
+from .builds import active_counties
 from .models import (
     EnterpriseReport,
     EnterpriseReportEvent,
@@ -22,6 +25,7 @@ from .models import (
     UnitReportEvent,
     UnitReportStatus,
 )
+from .providers_rectification import ENTERPRISE_FIGURES, enterprise_estate_figures
 from .selectors import enterprise_duty, enterprise_status_list, unit_status_list
 
 NARRATIVE_FIELDS = ("progress", "good_practice", "problems", "next_steps")
@@ -151,7 +155,6 @@ def unit_report_return(*, user, report_id: int, reason: str) -> UnitReport:
         UnitReportEvent.objects.create(
             report=report, actor=user, from_status=UnitReportStatus.SUBMITTED, to_status=UnitReportStatus.RETURNED, note=reason
         )
-        from core.notifications import notification_send
 
         notification_send(
             users=report.unit.users.filter(is_active=True, role__in=[Role.TOWN, Role.COMMUNITY]),
@@ -165,10 +168,6 @@ def unit_report_reminders_send(*, today=None) -> int:
     report, on the day the duty's lead time starts; and tells the county office on the day after
     the due day which units are late. Safe to run twice a day (a user already holding the same
     notice is skipped). Returns the number of notices sent."""
-    from core.notifications import notification_send
-
-    from .builds import active_counties
-
     today = today or timezone.localdate()
     period = periods.period_containing("month", today)
     sent = 0
@@ -199,9 +198,6 @@ ENTERPRISE_NARRATIVE_FIELDS = ("progress", "problems")
 
 def enterprise_counties(enterprise_id: int) -> list[Region]:
     """The counties where the enterprise serves an estate or has a case (two queries)."""
-    from communities.models import Estate
-    from rectification.models import Case
-
     paths = set(Estate.objects.filter(enterprise_id=enterprise_id).values_list("community__path", flat=True))
     paths |= set(Case.objects.filter(enterprise_id=enterprise_id).values_list("region_path", flat=True).distinct())
     prefixes = {p for path in paths if path for p in regions.ancestors(path)}
@@ -223,8 +219,6 @@ def _enterprise_county(user, county_code: str | None) -> Region:
 
 
 def enterprise_live_figures(*, enterprise_id: int, county: Region, period: periods.Period) -> list[dict]:
-    from .providers_rectification import enterprise_estate_figures
-
     return enterprise_estate_figures(enterprise_id, county, period.start, period.end)
 
 
@@ -266,7 +260,6 @@ def enterprise_report_save(*, user, period: str, data: dict, county_code: str | 
             return report
         if not report.progress:
             raise InvalidState("请填写“整改进度和成效”后再报送。")
-        from .providers_rectification import ENTERPRISE_FIGURES
 
         now = timezone.now()
         estates = enterprise_live_figures(enterprise_id=user.enterprise_id, county=county, period=period_obj)
@@ -319,9 +312,6 @@ def enterprise_report_review(*, user, report_id: int, action: str, reason: str =
             report=report, actor=user, from_status=UnitReportStatus.SUBMITTED, to_status=report.status, note=reason
         )
         if action == "return":
-            from accounts.models import User
-            from core.notifications import notification_send
-
             notification_send(
                 users=User.objects.filter(is_active=True, role=Role.ENTERPRISE, enterprise_id=report.enterprise_id),
                 title=f"{report.period} 月度整改进度报告被退回：{reason[:60]}",
@@ -335,11 +325,6 @@ def enterprise_report_reminders_send(*, today=None) -> int:
     month's progress, on the day the duty's lead time starts; and tells the county working group
     and office on the day after the due day (the 20th) which enterprises are late. Safe to run
     twice a day (a user already holding the same notice is skipped). Returns the notices sent."""
-    from accounts.models import User
-    from core.notifications import notification_send
-
-    from .builds import active_counties
-
     today = today or timezone.localdate()
     period = periods.period_containing("month", today)
     sent = 0

@@ -1,7 +1,9 @@
 from celery import shared_task
 
 from .builds import due_county_reports, stored_report_build, stored_report_deliver
+from .dashboard import monthly_figures_build
 from .models import ReportingDuty
+from .periods import parse_month
 from .services import enterprise_report_reminders_send, unit_report_reminders_send
 
 
@@ -38,8 +40,5 @@ def build_case_monthly_figures(months: list[str] | None = None) -> list[str]:
     received and cases closed per town and month), so late changes to past months are picked up
     within a day. `months` ("YYYY-MM") rebuilds those months instead. Idempotent: each month's
     rows are replaced in one transaction. Returns the months built."""
-    from .dashboard import monthly_figures_build
-    from .periods import parse_month
-
     chosen = [parse_month(m).start for m in months] if months else None
     return [s.month.strftime("%Y-%m") for s in monthly_figures_build(chosen)]

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +15,14 @@ from communities.models import Region, RegionLevel
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.files import file_download
 
+from . import figures as registry
 from . import periods, selectors, services
 from .builds import stored_report_build
 from .dashboard import dashboard_data
+from .figures import figure_list, from_json, rate_list
 from .models import EnterpriseReport, ReportKind, StoredReport, UnitReport, UnitReportStatus
+from .providers_rectification import ENTERPRISE_FIGURES
+from .workbook import statistics_rows
 
 
 class UnitReportForm(forms.ModelForm):
@@ -42,8 +48,6 @@ def _period(request, param="period") -> periods.Period:
 
 def _figure_rows(report: UnitReport, live: dict) -> list[tuple]:
     """(group, name, frozen, live, list URL) per figure, then the rates (as text, no list)."""
-    from .figures import figure_list, from_json, rate_list
-
     frozen = report.snapshot.get("figures", {}) if report.snapshot else {}
     period = periods.parse_month(report.period)
     rows = [
@@ -197,9 +201,6 @@ def stored_download(request, pk: int):
 def statistics(request):
     """The web view of the county workbook's 统计表: every figure by town, each one a link to the
     list (with the API's filters) that makes it."""
-    from . import figures as registry
-    from .workbook import statistics_rows
-
     user = request.user
     if not (user.sees_everything or user.is_county or user.role == Role.CITY):
         raise PermissionDenied("统计表供县专班和市住建局查看。")
@@ -260,11 +261,6 @@ def _dashboard_within(user, code: str | None) -> Region | None:
 def _enterprise_figure_rows(report: EnterpriseReport, live: list[dict]) -> list[tuple]:
     """(estate, figure, frozen, live, list URL) rows for reporting/_figures.html, estates first,
     then 合计 (the enterprise's cases in the county)."""
-    from urllib.parse import urlencode
-
-    from .figures import from_json
-    from .providers_rectification import ENTERPRISE_FIGURES
-
     period = periods.parse_month(report.period)
 
     def url(figure, **extra):

@@ -2,6 +2,7 @@
 统计表 (towns + total, figures by category group), 整改台账 (the ledger layout), 典型案例,
 工作进展 (the units' narratives) and 说明."""
 
+import os
 from contextlib import closing
 from datetime import datetime, time, timedelta
 
@@ -20,8 +21,10 @@ from rectification.selectors import (
 )
 
 from . import figures as figure_registry
+from .identities import IDENTITIES, LEVEL_STATEMENTS
 from .models import EnterpriseReport, UnitReport, UnitReportStatus
 from .periods import Period, month
+from .providers_rectification import penalty_amount
 
 SHEET_NAMES = ["统计表", "整改台账", "典型案例", "工作进展", "说明"]
 NARRATIVE_HEADERS = ["单位", "所属镇/街道", "报送状态", "报送时间", "工作进展", "经验做法", "存在问题", "下步打算"]
@@ -83,8 +86,6 @@ def statistics_rows(county: Region, period: Period) -> tuple[list[str], list[str
 def explanation_rows() -> list[list]:
     """The definitions of the figures and rates of 统计表 and the identities that hold between
     them, from the registry (reporting.figures, reporting.identities)."""
-    from .identities import IDENTITIES, LEVEL_STATEMENTS
-
     rows = [["指标口径", "名称｜统计期｜定义"]]
     rows += [[name, f"{period}｜{definition}"] for name, period, definition in figure_registry.definitions()]
     rows.append(["校验关系", "以下关系在每个镇（街道）、社区和全县均成立（系统自动校验）"])
@@ -155,8 +156,6 @@ def build_workbook(*, county: Region, period: Period, target, version: int | Non
 
 def _discard(workbook) -> None:
     """Closes and removes the half-written sheets' temporary files of a failed build."""
-    import os
-
     for sheet in workbook.worksheets:
         writer = getattr(sheet, "_writer", None)
         try:
@@ -168,8 +167,6 @@ def _discard(workbook) -> None:
 
 
 def _write(workbook, *, county, period, target, version, data_as_of) -> dict:
-    from .providers_rectification import penalty_amount
-
     generated_at = timezone.now()
     data_as_of = data_as_of or generated_at
 

@@ -22,24 +22,23 @@ def test_lint_imports_keeps_the_layers_and_finds_no_cycles():
 
 
 def _unexplained_imports(path: Path) -> list[str]:
-    """Imports inside a function with no comment on their line, or on the line before the run of
-    imports they belong to."""
+    """Imports inside a function with no comment: neither on one of their lines nor on the line
+    before the run of imports (blank lines between them allowed) they belong to."""
     lines = path.read_text(encoding="utf-8").splitlines()
     found = []
     for node in ast.walk(ast.parse("\n".join(lines))):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
-        for statement in ast.walk(node):
-            if not isinstance(statement, ast.Import | ast.ImportFrom):
-                continue
-            index = statement.lineno - 1
-            while index > 0 and lines[index - 1].strip().startswith(("from ", "import ")) or (
-                index > 0 and not lines[index - 1].strip()
-                and lines[index - 2].strip().startswith(("from ", "import ", "#"))
-            ):
-                index -= 1
-            if "#" not in lines[statement.lineno - 1] and not lines[index - 1].strip().startswith("#"):
-                found.append(f"{path.relative_to(ROOT)}:{statement.lineno}: {lines[statement.lineno - 1].strip()}")
+        run_start, previous_end = None, None
+        statements = [s for s in ast.walk(node) if isinstance(s, ast.Import | ast.ImportFrom)]
+        for statement in sorted(statements, key=lambda s: s.lineno):
+            between = lines[previous_end:statement.lineno - 1] if previous_end else ["-"]
+            if any(line.strip() for line in between):
+                run_start = statement.lineno
+            previous_end = statement.end_lineno
+            own = lines[statement.lineno - 1:statement.end_lineno]
+            if not any("#" in line for line in own) and not lines[run_start - 2].strip().startswith("#"):
+                found.append(f"{path.relative_to(ROOT)}:{statement.lineno}: {own[0].strip()}")
     return found
 
 
