@@ -11,7 +11,7 @@ from accounts.models import Role
 from communities.filters import is_wide
 from communities.models import Region, RegionLevel
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.files import file_download
+from core.files import serve_private
 
 from . import periods, selectors, services
 from .builds import stored_report_build
@@ -190,7 +190,7 @@ def stored_build(request):
 @login_required
 def stored_download(request, pk: int):
     selectors.workbook_download_check(request.user)
-    return file_download(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
+    return serve_private(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
 
 
 @login_required

@@ -60,7 +60,7 @@ def test_it_works(client, enterprise_user, office_user, ledger):
         "海阳花园": {"cases_opened": 2, "open": 1, "rectifying": 1, "closed": 1, "overdue": 0},
         "城北佳苑": {"cases_opened": 1, "open": 1, "rectifying": 1, "closed": 0, "overdue": 1},
     }
-    assert [e.to_status for e in report.events.all()] == ["submitted"]
+    assert [e.to_state for e in report.events.all()] == ["submitted"]
     assert "报送时数据（冻结）" in client.get("/reporting/enterprise/").content.decode()
 
     login(client, office_user)
@@ -176,7 +176,7 @@ def test_return_needs_a_reason_and_the_enterprise_resubmits(client, enterprise_u
     assert enterprise_user.notifications.filter(title__contains="退回").exists()
     report = services.enterprise_report_submit(user=enterprise_user, period=this_month(), data={"progress": "已补充"})
     assert report.status == UnitReportStatus.SUBMITTED and report.return_reason == ""
-    assert [e.to_status for e in report.events.all()] == ["submitted", "returned", "submitted"]
+    assert [e.to_state for e in report.events.all()] == ["submitted", "returned", "submitted"]
 
 
 def test_progress_is_required_to_submit(enterprise_user, estates):

@@ -47,7 +47,7 @@ def test_a_submitted_report_cannot_be_edited_and_returned_one_can(town_user, off
     assert report.status == UnitReportStatus.SUBMITTED and report.return_reason == ""
     report = services.unit_report_accept(user=office_user, report_id=report.pk)
     assert report.status == UnitReportStatus.ACCEPTED
-    assert [e.to_status for e in report.events.all()] == ["submitted", "returned", "submitted", "accepted"]
+    assert [e.to_state for e in report.events.all()] == ["submitted", "returned", "submitted", "accepted"]
 
 
 def test_only_the_units_own_officer_submits_and_only_the_county_reviews(town_user, other_town_user, community_user,
