@@ -75,13 +75,14 @@ def seed(context: dict) -> None:
             )
             submitted_at = _at(due - timedelta(days=1 + town_index % 4))
             if is_last and town_index == 1:
-                services.unit_report_return(user=office, report_id=report.pk, reason="“存在问题”过于笼统，请补充具体小区和问题。")
+                services.report_review(user=office, report_kind="unit", report_id=report.pk, action="return",
+                                       note="“存在问题”过于笼统，请补充具体小区和问题。")
                 UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at,
                                                                reviewed_at=submitted_at + timedelta(hours=5))
                 ReportEvent.objects.filter(unit_report=report).update(at=submitted_at + timedelta(hours=5))
                 ReportEvent.objects.filter(unit_report=report, to_state="submitted").update(at=submitted_at)
                 continue
-            services.unit_report_accept(user=office, report_id=report.pk)
+            services.report_review(user=office, report_kind="unit", report_id=report.pk, action="accept")
             UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at,
                                                            reviewed_at=submitted_at + timedelta(hours=3))
             ReportEvent.objects.filter(unit_report=report, to_state="submitted").update(at=submitted_at)
@@ -91,7 +92,7 @@ def seed(context: dict) -> None:
                 user=_officer(community), period=period.key, data=NARRATIVES[community_index % len(NARRATIVES)],
                 submit=True,
             )
-            services.unit_report_accept(user=office, report_id=report.pk)
+            services.report_review(user=office, report_kind="unit", report_id=report.pk, action="accept")
             submitted_at = _at(due - timedelta(days=2 + community_index % 3))
             UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at, reviewed_at=submitted_at + timedelta(hours=2))
             ReportEvent.objects.filter(unit_report=report).update(at=submitted_at)

@@ -183,14 +183,6 @@ def report_review(*, user, report_kind: str, report_id: int, action: str, note: 
     return report
 
 
-def unit_report_accept(*, user, report_id: int, note: str = "") -> UnitReport:
-    return report_review(user=user, report_kind="unit", report_id=report_id, action="accept", note=note)
-
-
-def unit_report_return(*, user, report_id: int, reason: str) -> UnitReport:
-    return report_review(user=user, report_kind="unit", report_id=report_id, action="return", note=reason)
-
-
 def unit_report_reminders_send(*, today=None) -> int:
     """Daily: reminds the officers of each town and community that has not submitted the month's
     report, on the day the duty's lead time starts; and tells the county office on the day after
@@ -335,10 +327,6 @@ def enterprise_report_save(*, user, period: str, data: dict, county_code: str | 
 
 def enterprise_report_submit(*, user, period: str, data: dict, county_code: str | None = None) -> EnterpriseReport:
     return enterprise_report_save(user=user, period=period, data=data, county_code=county_code, submit=True)
-
-
-def enterprise_report_review(*, user, report_id: int, action: str, reason: str = "") -> EnterpriseReport:
-    return report_review(user=user, report_kind="enterprise", report_id=report_id, action=action, note=reason)
 
 
 def enterprise_report_reminders_send(*, today=None) -> int:
