@@ -53,7 +53,7 @@ def test_an_event_belongs_to_exactly_one_report(db):
         ReportEvent.objects.create(kind="submit", to_state="submitted")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # leaves the content types as it found them
 def test_the_migration_moves_both_logs_into_report_event(tree, enterprise_user, county_user):
     old, new = [("reporting", "0007_casemonthlysummary_casemonthlyfigure")], [("reporting", "0008_report_event_one_log")]
     executor = MigrationExecutor(connection)
