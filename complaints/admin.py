@@ -4,7 +4,7 @@ from import_export.formats.base_formats import XLSX
 
 from communities import regions
 from communities.admin import CountyRowsAdminMixin
-from core.admin import ScopedAdminMixin
+from core.admin import EventInline, ScopedAdminMixin
 
 from . import privacy
 from .models import ChannelRule, Complaint, ComplaintEvent, HotlineVocabulary
@@ -35,15 +35,10 @@ class HotlineVocabularyAdmin(CountyRowsAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ComplaintEventInline(admin.TabularInline):
+class ComplaintEventInline(EventInline):
     model = ComplaintEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "actor", "kind", "note", "is_public")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Complaint)

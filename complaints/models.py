@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import files
+from core.audit import Event
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
 
 
@@ -236,15 +237,11 @@ class ComplaintAttachmentQuerySet(ScopedThroughQuerySet):
     scope_through = "complaint"
 
 
-class ComplaintAttachment(models.Model):
-    """A photo of a complaint. Private: served only through a scope-checked view."""
+class ComplaintAttachment(files.StoredFile):
+    """A photo of a complaint. Private: served only through a scope-checked view. `uploaded_by`
+    is empty for a photo the complainant sent through the public form."""
 
     complaint = models.ForeignKey(Complaint, verbose_name="投诉", on_delete=models.CASCADE, related_name="attachments")
-    file = files.private_file_field("文件", app="complaints")
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=50)
-    size = models.PositiveIntegerField("大小（字节）")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     objects = ComplaintAttachmentQuerySet.as_manager()
 
@@ -252,9 +249,6 @@ class ComplaintAttachment(models.Model):
         verbose_name = "投诉照片"
         verbose_name_plural = "投诉照片"
         ordering = ["id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class ComplaintEventKind(models.TextChoices):
@@ -270,19 +264,12 @@ class ComplaintEventKind(models.TextChoices):
     ANONYMISED = "anonymised", "个人信息匿名化"
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(Event):
     """The complaint's own timeline. `is_public` events are shown on the tracking page."""
 
     complaint = models.ForeignKey(Complaint, verbose_name="投诉", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", default=timezone.now)
-    kind = models.CharField("类型", max_length=20, choices=ComplaintEventKind.choices)
-    note = models.TextField("说明", blank=True)
+    kind = models.CharField("类型", max_length=30, choices=ComplaintEventKind.choices)
     is_public = models.BooleanField("向投诉人公开", default=False)
-    data = models.JSONField("数据", default=dict, blank=True)
 
     class Meta:
         verbose_name = "投诉记录"

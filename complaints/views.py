@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from communities.models import Estate, Region, RegionLevel
 from core.counts import large_list_figures
 from core.errors import DomainError, NotFound
-from core.files import file_download
+from core.files import serve_private
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
@@ -449,7 +449,7 @@ def complaint_resolve_estate(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
-    return file_download(request, ComplaintAttachment.objects, pk=pk)
+    return serve_private(request, ComplaintAttachment.objects, pk=pk)
 
 
 @login_required

@@ -33,3 +33,25 @@ class NotificationAdmin(admin.ModelAdmin):
         # Users see only their own notifications in the admin; system administrators see all.
         qs = super().get_queryset(request)
         return qs if request.user.sees_everything else qs.filter(user=request.user)
+
+
+class _ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventAdmin(_ReadOnly, admin.ModelAdmin):
+    """An event log (core.audit.Event) in the admin: listed and shown, never added, edited or deleted."""
+
+
+class EventInline(_ReadOnly, admin.TabularInline):
+    """An object's events under it in the admin, read-only."""
+
+    extra = 0
+    can_delete = False

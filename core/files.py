@@ -1,7 +1,10 @@
 """The one file store. Every uploaded or generated file of the product lives under
 PRIVATE_MEDIA_ROOT (never under MEDIA_ROOT, which a web server may publish), under a random name
 `<app>/<yyyymm>/<32 hex><extension of the detected type>`, and is delivered only by
-`file_download`, which fetches the row through `visible_to(user)`.
+`serve_private`, which fetches the row through `visible_to(user)`. A file with its own row is a
+`StoredFile`; a file that is one field of another row is a `private_file_field`. Every FileField
+names its storage; none is public (a disclosure's notice photo, shown on the public pages, is
+stored here too and served by `serve_private(..., public=True)`).
 
 Uploads go through `validate_uploads`: the type is recognised from the content (not the name or
 the browser's content type), images are checked and rebuilt without metadata or appended bytes
@@ -12,15 +15,17 @@ import logging
 import os
 import re
 import secrets
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import models, transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
 
 from . import images
 from .errors import DomainError
@@ -90,18 +95,39 @@ def random_name(app: str, filename: str) -> str:
 @deconstructible
 class RandomName:
     """`upload_to` of every FileField: `<app>/<yyyymm>/<random hex><ext>`; the user's file name is
-    kept in the row (`original_name`), never in the path."""
+    kept in the row (`original_name`), never in the path. Without `app`, the model's app label."""
 
-    def __init__(self, app: str):
+    def __init__(self, app: str | None = None):
         self.app = app
 
     def __call__(self, instance, filename: str) -> str:
-        return random_name(self.app, filename)
+        return random_name(self.app or instance._meta.app_label, filename)
 
 
-def private_file_field(verbose_name: str, *, app: str, **kwargs) -> models.FileField:
+def private_file_field(verbose_name: str, *, app: str | None = None, **kwargs) -> models.FileField:
     """A FileField in the private store with random names."""
     return models.FileField(verbose_name, upload_to=RandomName(app), storage=private_storage, max_length=300, **kwargs)
+
+
+class StoredFile(models.Model):
+    """An uploaded file with its own row (evidence, visit photos, complaint photos): the file in
+    the private store and what the store knows of it. Subclasses add the row it belongs to, a
+    `visible_to(user)` queryset, and their Meta."""
+
+    file = private_file_field("文件")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,29 +209,37 @@ def validate_uploads(files) -> list[tuple[CheckedUpload, str]]:
 # Delivery
 
 
-def file_download(request, rows, *, pk, field: str = "file", name_field: str | None = "original_name",
-                  public: bool = False) -> FileResponse:
-    """Streams `field` of row `pk` of `rows.visible_to(request.user)` (404 outside the user's
-    scope, without a file, or when the file is missing on disk). `public=True` only for files the
-    public pages show (a disclosure notice photo): then `rows` is the public queryset itself.
-    Images are shown inline, everything else downloads; the name is the user's original one."""
+def serve_private(request, rows, *, pk, field: str = "file", name_field: str | None = "original_name",
+                  public: bool = False) -> HttpResponse:
+    """The one download of a stored file: `field` of row `pk` of `rows.visible_to(request.user)`
+    (404 outside the user's scope, without a file, or when the file is missing). `public=True` only
+    for files the public pages show (a disclosure notice photo): then `rows` is the public queryset
+    itself. The type is the one the store recorded in the file's extension; images are shown
+    inline, everything else downloads, under the user's original name (RFC 5987 UTF-8). With
+    PRIVATE_MEDIA_ACCEL_REDIRECT set (e.g. "/_private/", an nginx `internal` location aliased to
+    PRIVATE_MEDIA_ROOT), the response is empty and nginx sends the bytes."""
     queryset = rows.all() if public else rows.visible_to(request.user)
     obj = queryset.filter(pk=pk).first()
     field_file = getattr(obj, field, None) if obj is not None else None
     if not field_file:
         raise Http404
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
     ext = extension_for(field_file.name)
     content_type = CONTENT_TYPES.get(ext, "application/octet-stream")
     filename = (getattr(obj, name_field, "") if name_field else "") or f"文件{ext}"
     if not filename.lower().endswith(ext):
         filename = display_name(filename, content_type)
-    response = FileResponse(
-        handle, as_attachment=not content_type.startswith("image/"), filename=filename, content_type=content_type
-    )
+    accel_prefix = getattr(settings, "PRIVATE_MEDIA_ACCEL_REDIRECT", "")
+    if accel_prefix:
+        if not field_file.storage.exists(field_file.name):
+            raise Http404
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel_prefix.rstrip("/") + "/" + quote(field_file.name)
+    else:
+        try:
+            response = FileResponse(field_file.open("rb"), content_type=content_type)
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404 from exc
+    response["Content-Disposition"] = content_disposition_header(not content_type.startswith("image/"), filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

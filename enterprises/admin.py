@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Q
 
-from core.admin import ScopedAdminMixin
+from core.admin import EventAdmin, ScopedAdminMixin
 
 from .forms import EnterpriseForm
 from .models import (
@@ -88,8 +88,8 @@ class ServiceLevelChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CreditLog)
-class CreditLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "kind", "actor", "enterprise", "from_value", "to_value")
+class CreditLogAdmin(EventAdmin):
+    list_display = ("at", "kind", "actor", "enterprise", "from_state", "to_state")
     list_filter = ("kind",)
     list_select_related = ("actor", "enterprise")
 
@@ -100,12 +100,3 @@ class CreditLogAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(Q(evaluation__in=Evaluation.objects.visible_to(request.user))
                          | Q(enterprise__in=Enterprise.objects.visible_to(request.user)))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from communities import regions
 from communities.models import Estate
+from core.audit import Event
 from core.scoping import ScopedQuerySet
 
 from .validators import validate_credit_code
@@ -652,7 +653,7 @@ class CreditLogKind(models.TextChoices):
 OBJECTION_LOG_KINDS = (CreditLogKind.OBJECTION_FILED, CreditLogKind.OBJECTION_ANSWERED)
 
 
-class CreditLog(models.Model):
+class CreditLog(Event):
     """The audit trail of the red/black list: who did what, when, from what to what and why.
     Written only by enterprises.services; never edited or deleted (a re-decision is a new row)."""
 
@@ -660,14 +661,9 @@ class CreditLog(models.Model):
                                    related_name="log")
     enterprise = models.ForeignKey(Enterprise, verbose_name="物业服务企业", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="credit_log")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
     kind = models.CharField("类型", max_length=30, choices=CreditLogKind.choices)
-    from_value = models.CharField("原值", max_length=30, blank=True)
-    to_value = models.CharField("新值", max_length=30, blank=True)
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
+    from_state = models.CharField("原值", max_length=30, blank=True)
+    to_state = models.CharField("新值", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "红黑榜操作记录"

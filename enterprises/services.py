@@ -86,13 +86,13 @@ def _id(value, *, what: str) -> int:
         raise NotFound(f"{what}不存在或不在您的管辖范围内。") from None
 
 
-def _log(*, kind: str, actor=None, evaluation=None, evaluation_id=None, enterprise_id=None, from_value="", to_value="",
+def _log(*, kind: str, actor=None, evaluation=None, evaluation_id=None, enterprise_id=None, from_state="", to_state="",
          note="", **data) -> CreditLog:
     """One row of the red/black list's audit trail, in the caller's transaction."""
     return CreditLog.objects.create(
         kind=kind, actor=actor if actor is not None and actor.is_authenticated else None,
         evaluation_id=evaluation.pk if evaluation is not None else evaluation_id,
-        enterprise_id=enterprise_id, from_value=from_value or "", to_value=to_value or "", note=note or "", data=data,
+        enterprise_id=enterprise_id, from_state=from_state or "", to_state=to_state or "", note=note or "", data=data,
     )
 
 
@@ -262,7 +262,7 @@ def credit_event_publish(*, user, event_id: int, published: bool = True) -> Cred
             raise InvalidState("已撤销的信用记录不能公开。")
         if event.is_published != published:
             _log(kind=CreditLogKind.EVENT_PUBLISHED, actor=user, enterprise_id=event.enterprise_id,
-                 from_value=str(event.is_published), to_value=str(published), credit_event_id=event.pk)
+                 from_state=str(event.is_published), to_state=str(published), credit_event_id=event.pk)
         event.is_published = published
         event.save(update_fields=["is_published"])
     return event
@@ -371,7 +371,7 @@ def proposal_decide(*, user, proposal_id: int, decision: str, reason: str = "", 
         if not reason and not (decision == ProposalDecision.ACCEPTED and result == ListType.NONE):
             raise InvalidInput(f"“{ProposalDecision(decision).label}”须填写书面理由。")
         _log(kind=CreditLogKind.PROPOSAL_DECIDED, actor=user, evaluation=proposal.evaluation,
-             enterprise_id=proposal.enterprise_id, from_value=proposal.final or proposal.proposed, to_value=result,
+             enterprise_id=proposal.enterprise_id, from_state=proposal.final or proposal.proposed, to_state=result,
              note=reason, decision=decision, previous_decision=proposal.decision, proposal_id=proposal.pk)
         proposal.decision, proposal.final, proposal.decision_reason = decision, result, reason
         proposal.decided_by, proposal.decided_at = user, timezone.now()
@@ -425,7 +425,7 @@ def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decide
         evaluation.status, evaluation.decision_number, evaluation.decided_on = EvaluationStatus.PUBLISHED, decision_number, decided_on
         evaluation.valid_until, evaluation.basis, evaluation.published_by, evaluation.published_at = valid_until, basis, user, now
         evaluation.save()
-        _log(kind=CreditLogKind.EVALUATION_PUBLISHED, actor=user, evaluation=evaluation, to_value=decision_number,
+        _log(kind=CreditLogKind.EVALUATION_PUBLISHED, actor=user, evaluation=evaluation, to_state=decision_number,
              note=f"列入红榜 {sum(e.list_type == ListType.RED for e in entries)} 家、黑榜 "
                   f"{sum(e.list_type == ListType.BLACK for e in entries)} 家。")
     return evaluation
@@ -449,7 +449,7 @@ def list_entry_end(*, user, entry_id: int, ended_on, reason: str) -> ListEntry:
         entry.ended_on, entry.end_reason, entry.ended_by = ended_on, reason, user
         entry.save(update_fields=["ended_on", "end_reason", "ended_by"])
         _log(kind=CreditLogKind.ENTRY_ENDED, actor=user, evaluation_id=entry.evaluation_id, enterprise_id=entry.enterprise_id,
-             from_value=entry.list_type, to_value="ended", note=reason, list_entry_id=entry.pk,
+             from_state=entry.list_type, to_state="ended", note=reason, list_entry_id=entry.pk,
              ended_on=ended_on.isoformat())
     return entry
 
@@ -506,7 +506,7 @@ def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> O
             entry.save(update_fields=["ended_on", "end_reason", "ended_by"])
         _log(kind=CreditLogKind.OBJECTION_ANSWERED, actor=user, evaluation_id=entry.evaluation_id,
              enterprise_id=objection.enterprise_id,
-             to_value=outcome, note=answer, list_entry_id=entry.pk, objection_id=objection.pk)
+             to_state=outcome, note=answer, list_entry_id=entry.pk, objection_id=objection.pk)
     return objection
 
 

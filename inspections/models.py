@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import COUNTY_ROLES, READ_ONLY_ROLES
 from communities import regions
 from communities.models import Estate
-from core.files import private_file_field, random_name
+from core.files import StoredFile, private_file_field, random_name
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
 from rectification.models import Case
 
@@ -249,16 +249,9 @@ class VisitPhotoQuerySet(ScopedThroughQuerySet):
     scope_through = "line__visit"
 
 
-class VisitPhoto(models.Model):
+class VisitPhoto(StoredFile):
     line = models.ForeignKey(VisitLine, verbose_name="排查结果", on_delete=models.CASCADE, related_name="photos")
-    file = private_file_field("照片", app="inspections")
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=50)
-    size = models.PositiveIntegerField("大小（字节）")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    file = private_file_field("照片")
 
     objects = VisitPhotoQuerySet.as_manager()
 
@@ -266,9 +259,6 @@ class VisitPhoto(models.Model):
         verbose_name = "现场照片"
         verbose_name_plural = "现场照片"
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class SpotCheckDrawQuerySet(AreaQuerySet):

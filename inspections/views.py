@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from communities.models import Estate
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.files import file_download, private_storage
+from core.files import private_storage, serve_private
 from core.xlsx import xlsx_response
 
 from . import imports, selectors, services
@@ -281,7 +281,7 @@ def visit_list(request):
 
 @login_required
 def photo_download(request, pk: int):
-    return file_download(request, VisitPhoto.objects, pk=pk)
+    return serve_private(request, VisitPhoto.objects, pk=pk)
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.audit import Event
 from core.files import private_file_field, random_name
 from core.scoping import ScopedQuerySet
 
@@ -400,24 +401,13 @@ class RevenueEventKind(models.TextChoices):
     REVIEW = "review", "审阅公示"
 
 
-class RevenueEvent(models.Model):
+class RevenueEvent(Event):
     """Audit row of every public-revenue write. Written by services only; never edited."""
 
     estate = models.ForeignKey(
         "communities.Estate", verbose_name="小区", on_delete=models.PROTECT, related_name="revenue_events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", default=timezone.now)
-    kind = models.CharField("类型", max_length=20, choices=RevenueEventKind.choices)
-    note = models.CharField("摘要", max_length=300, blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
+    kind = models.CharField("类型", max_length=30, choices=RevenueEventKind.choices)
 
     objects = EstateScopedQuerySet.as_manager()
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from communities.models import Estate
 from core.errors import DomainError, PermissionDenied
-from core.files import file_download
+from core.files import serve_private
 from core.xlsx import xlsx_response
 
 from . import importer, selectors, services
@@ -233,12 +233,12 @@ def disclosure_review(request, pk: int):
 
 @login_required
 def voucher_download(request, pk: int):
-    return file_download(request, RevenueEntry.objects, pk=pk, field="voucher", name_field="voucher_name")
+    return serve_private(request, RevenueEntry.objects, pk=pk, field="voucher", name_field="voucher_name")
 
 
 @login_required
 def disclosure_photo(request, pk: int):
-    return file_download(request, Disclosure.objects, pk=pk, field="photo", name_field="photo_name")
+    return serve_private(request, Disclosure.objects, pk=pk, field="photo", name_field="photo_name")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def public_estate(request, estate_id: int):
 
 def public_photo(request, pk: int):
     """The notice photo of a disclosure: every disclosure is public (the owners' page lists them)."""
-    return file_download(request, Disclosure.objects.all(), pk=pk, field="photo", name_field="photo_name", public=True)
+    return serve_private(request, Disclosure.objects.all(), pk=pk, field="photo", name_field="photo_name", public=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import ScopedAdminMixin
+from core.admin import EventInline, ScopedAdminMixin
 
 from .models import Case, CaseClue, CaseEvent, EstatePlan, SupervisionAction, TypicalCase
 
@@ -16,15 +16,10 @@ class CaseClueInline(admin.TabularInline):
         return False
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(EventInline):
     model = CaseEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "actor", "label", "from_state", "to_state", "note")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)

@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from core.files import private_file_field, random_name
+from core.audit import Event
+from core.files import StoredFile, private_file_field, random_name
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
 
 
@@ -259,21 +260,15 @@ class CaseEventKind(models.TextChoices):
     TYPICAL = "typical", "典型案例"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(Event):
     """One entry of a case's timeline. Written only by services; never edited or deleted."""
 
     case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField("时间", default=timezone.now)
     kind = models.CharField("类型", max_length=30, choices=CaseEventKind.choices)
     transition = models.CharField("操作", max_length=30, blank=True)
     label = models.CharField("操作名称", max_length=50, blank=True)
     from_state = models.CharField("原状态", max_length=30, choices=CaseState.choices, blank=True)
     to_state = models.CharField("新状态", max_length=30, choices=CaseState.choices, blank=True)
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
 
     class Meta:
         verbose_name = "案件记录"
@@ -297,21 +292,13 @@ class CaseFileQuerySet(ScopedThroughQuerySet):
     scope_through = "case"
 
 
-class CaseAttachment(models.Model):
+class CaseAttachment(StoredFile):
     """整改佐证材料 and other files of a case, attached to the event that brought them."""
 
     case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(
         CaseEvent, verbose_name="案件记录", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )
-    file = private_file_field("文件", app="rectification")
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=50)
-    size = models.PositiveIntegerField("大小（字节）")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     objects = CaseFileQuerySet.as_manager()
 
@@ -319,9 +306,6 @@ class CaseAttachment(models.Model):
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class SupervisionKind(models.TextChoices):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import COUNTY_ROLES
 from communities.models import Estate, Region
 from core.errors import DomainError, NotFound
-from core.files import file_download
+from core.files import serve_private
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
@@ -227,13 +227,13 @@ def typical_case_list(request):
 
 @login_required
 def attachment_download(request, pk: int):
-    return file_download(request, CaseAttachment.objects, pk=pk)
+    return serve_private(request, CaseAttachment.objects, pk=pk)
 
 
 @login_required
 def supervision_file(request, pk: int, field: str):
     """约谈记录/文书 or 移送回执 of a supervision step (`field` comes from the URL pattern)."""
-    return file_download(request, SupervisionAction.objects, pk=pk, field=field, name_field=f"{field}_name")
+    return serve_private(request, SupervisionAction.objects, pk=pk, field=field, name_field=f"{field}_name")
 
 
 @login_required

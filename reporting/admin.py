@@ -1,15 +1,14 @@
 from django.contrib import admin
 
 from communities.admin import CountyRowsAdminMixin
-from core.admin import ScopedAdminMixin
+from core.admin import EventInline, ScopedAdminMixin
 
 from .models import (
     EnterpriseReport,
-    EnterpriseReportEvent,
+    ReportEvent,
     ReportingDuty,
     StoredReport,
     UnitReport,
-    UnitReportEvent,
 )
 
 
@@ -23,14 +22,10 @@ class ReportingDutyAdmin(CountyRowsAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "code")
 
 
-class UnitReportEventInline(admin.TabularInline):
-    model = UnitReportEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("at", "actor", "from_status", "to_status", "note")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+class UnitReportEventInline(EventInline):
+    model = ReportEvent
+    fk_name = "unit_report"
+    fields = readonly_fields = ("at", "actor", "kind", "from_state", "to_state", "note")
 
 
 @admin.register(UnitReport)
@@ -45,14 +40,10 @@ class UnitReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
-class EnterpriseReportEventInline(admin.TabularInline):
-    model = EnterpriseReportEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("at", "actor", "from_status", "to_status", "note")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+class EnterpriseReportEventInline(EventInline):
+    model = ReportEvent
+    fk_name = "enterprise_report"
+    fields = readonly_fields = ("at", "actor", "kind", "from_state", "to_state", "note")
 
 
 @admin.register(EnterpriseReport)

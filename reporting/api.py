@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
-from core.files import file_download
+from core.files import serve_private
 
 from .models import StoredReport
 from .selectors import workbook_download_check
@@ -45,4 +45,4 @@ class StoredReportViewSet(viewsets.ReadOnlyModelViewSet):
     def download(self, request, pk=None):
         workbook_download_check(request.user)
         self.get_object()  # the viewset's permission checks
-        return file_download(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
+        return serve_private(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")

@@ -13,7 +13,7 @@ from core.bulk import refresh_statistics
 from . import periods, services
 from .builds import stored_report_build
 from .duties import load_duties
-from .models import EnterpriseReport, EnterpriseReportEvent, ReportingDuty, StoredReport, UnitReport, UnitReportEvent
+from .models import EnterpriseReport, ReportEvent, ReportingDuty, StoredReport, UnitReport
 
 NARRATIVES = [
     {
@@ -75,26 +75,27 @@ def seed(context: dict) -> None:
             )
             submitted_at = _at(due - timedelta(days=1 + town_index % 4))
             if is_last and town_index == 1:
-                services.unit_report_return(user=office, report_id=report.pk, reason="“存在问题”过于笼统，请补充具体小区和问题。")
+                services.report_review(user=office, report_kind="unit", report_id=report.pk, action="return",
+                                       note="“存在问题”过于笼统，请补充具体小区和问题。")
                 UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at,
                                                                reviewed_at=submitted_at + timedelta(hours=5))
-                UnitReportEvent.objects.filter(report=report).update(at=submitted_at + timedelta(hours=5))
-                UnitReportEvent.objects.filter(report=report, to_status="submitted").update(at=submitted_at)
+                ReportEvent.objects.filter(unit_report=report).update(at=submitted_at + timedelta(hours=5))
+                ReportEvent.objects.filter(unit_report=report, to_state="submitted").update(at=submitted_at)
                 continue
-            services.unit_report_accept(user=office, report_id=report.pk)
+            services.report_review(user=office, report_kind="unit", report_id=report.pk, action="accept")
             UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at,
                                                            reviewed_at=submitted_at + timedelta(hours=3))
-            UnitReportEvent.objects.filter(report=report, to_status="submitted").update(at=submitted_at)
-            UnitReportEvent.objects.filter(report=report, to_status="accepted").update(at=submitted_at + timedelta(hours=3))
+            ReportEvent.objects.filter(unit_report=report, to_state="submitted").update(at=submitted_at)
+            ReportEvent.objects.filter(unit_report=report, to_state="accepted").update(at=submitted_at + timedelta(hours=3))
         for community_index, community in enumerate(communities):
             report = services.unit_report_save(
                 user=_officer(community), period=period.key, data=NARRATIVES[community_index % len(NARRATIVES)],
                 submit=True,
             )
-            services.unit_report_accept(user=office, report_id=report.pk)
+            services.report_review(user=office, report_kind="unit", report_id=report.pk, action="accept")
             submitted_at = _at(due - timedelta(days=2 + community_index % 3))
             UnitReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at, reviewed_at=submitted_at + timedelta(hours=2))
-            UnitReportEvent.objects.filter(report=report).update(at=submitted_at)
+            ReportEvent.objects.filter(unit_report=report).update(at=submitted_at)
         # the county roll-up of each month, stored as the daily job would on the 30th
         report, _built = stored_report_build(region_id=county.pk, period=period.key, trigger="schedule")
         county_due = ReportingDuty.objects.for_county(county).get(code="county-monthly").due_date(period)
@@ -119,4 +120,4 @@ def seed_enterprise_reports(context: dict, county: Region, period: periods.Perio
     )
     submitted_at = _at(report.duty.due_date(period) - timedelta(days=2))
     EnterpriseReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at)
-    EnterpriseReportEvent.objects.filter(report=report).update(at=submitted_at, note="")
+    ReportEvent.objects.filter(enterprise_report=report).update(at=submitted_at, note="")

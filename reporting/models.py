@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import files
+from core.audit import Event
 from core.scoping import ScopedQuerySet
 
 from . import periods
@@ -194,25 +195,6 @@ class UnitReport(SubmittedReport):
         return self.status in (UnitReportStatus.DRAFT, UnitReportStatus.RETURNED)
 
 
-class UnitReportEvent(models.Model):
-    """One step of a unit report (submit, accept, return). Written only by services."""
-
-    report = models.ForeignKey(UnitReport, verbose_name="报送", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
-    from_status = models.CharField("原状态", max_length=20, choices=UnitReportStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=20, choices=UnitReportStatus.choices)
-    note = models.TextField("说明", blank=True)
-
-    class Meta:
-        verbose_name = "报送记录"
-        verbose_name_plural = "报送记录"
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.report_id} {self.get_to_status_display()}"
-
-
 class StoredReportStatus(models.TextChoices):
     BUILDING = "building", "生成中"
     READY = "ready", "已生成"
@@ -328,23 +310,45 @@ class EnterpriseReport(SubmittedReport):
         return self.status in (UnitReportStatus.DRAFT, UnitReportStatus.RETURNED)
 
 
-class EnterpriseReportEvent(models.Model):
-    """One step of an enterprise report (submit, accept, return). Written only by services."""
+class ReportEventKind(models.TextChoices):
+    SUBMIT = "submit", "报送"
+    ACCEPT = "accept", "采纳"
+    RETURN = "return", "退回"
 
-    report = models.ForeignKey(EnterpriseReport, verbose_name="报送", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
-    from_status = models.CharField("原状态", max_length=20, choices=UnitReportStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=20, choices=UnitReportStatus.choices)
-    note = models.TextField("说明", blank=True)
+
+class ReportEvent(Event):
+    """One step (submit, accept, return) of a unit's or an enterprise's monthly report: exactly one
+    of `unit_report` and `enterprise_report` is set. Written only by reporting.services."""
+
+    unit_report = models.ForeignKey(
+        UnitReport, verbose_name="单位报送", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    enterprise_report = models.ForeignKey(
+        EnterpriseReport, verbose_name="企业报送", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    kind = models.CharField("类型", max_length=30, choices=ReportEventKind.choices)
+    from_state = models.CharField("原状态", max_length=30, choices=UnitReportStatus.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=30, choices=UnitReportStatus.choices)
 
     class Meta:
-        verbose_name = "企业报送记录"
-        verbose_name_plural = "企业报送记录"
+        verbose_name = "报送记录"
+        verbose_name_plural = "报送记录"
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="report_event_one_report",
+                condition=Q(unit_report__isnull=False, enterprise_report__isnull=True)
+                | Q(unit_report__isnull=True, enterprise_report__isnull=False),
+                violation_error_message="报送记录须且只能属于一份报送。",
+            )
+        ]
+
+    @property
+    def report(self):
+        return self.unit_report or self.enterprise_report
 
     def __str__(self):
-        return f"{self.report_id} {self.get_to_status_display()}"
+        return f"{self.unit_report_id or self.enterprise_report_id} {self.get_to_state_display()}"
 
 
 # ---------------------------------------------------------------------------------------------

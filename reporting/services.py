@@ -17,12 +17,12 @@ from . import periods
 from .builds import active_counties
 from .models import (
     EnterpriseReport,
-    EnterpriseReportEvent,
     PeriodKind,
     Reporter,
+    ReportEvent,
+    ReportEventKind,
     ReportingDuty,
     UnitReport,
-    UnitReportEvent,
     UnitReportStatus,
 )
 from .providers_rectification import ENTERPRISE_FIGURES, enterprise_estate_figures
@@ -109,8 +109,8 @@ def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> 
             report.submitted_at, report.submitted_by = now, user
             report.return_reason = ""
             report.save()
-            UnitReportEvent.objects.create(
-                report=report, actor=user, from_status=previous, to_status=UnitReportStatus.SUBMITTED,
+            report_event_record(
+                report=report, actor=user, kind=ReportEventKind.SUBMIT, from_state=previous,
                 note="逾期报送" if now.date() > duty.due_date(period_obj) else "",
             )
         else:
@@ -118,48 +118,68 @@ def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> 
     return report
 
 
-def _reviewable(user, report_id: int) -> UnitReport:
-    if user.is_read_only or not (user.sees_everything or user.role in REVIEW_ROLES):
-        raise PermissionDenied("只有县专班办公室可以审核镇、社区的月度报告。")
-    report = UnitReport.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=report_id).first()
-    if report is None:
-        raise NotFound()
-    if report.status != UnitReportStatus.SUBMITTED:
-        raise InvalidState(f"该报告{report.get_status_display()}，只能审核已报送的报告。")
-    return report
+def report_event_record(*, report: UnitReport | EnterpriseReport, actor, kind: str, from_state: str = "",
+                        note: str = "") -> ReportEvent:
+    """The one writer of report events: one row per step, its new state the report's status."""
+    owner = {"unit_report": report} if isinstance(report, UnitReport) else {"enterprise_report": report}
+    return ReportEvent.objects.create(
+        **owner, actor=actor, kind=kind, from_state=from_state, to_state=report.status, note=note
+    )
 
 
-def unit_report_accept(*, user, report_id: int, note: str = "") -> UnitReport:
-    with transaction.atomic():
-        report = _reviewable(user, report_id)
-        report.status = UnitReportStatus.ACCEPTED
-        report.reviewed_at, report.reviewed_by = timezone.now(), user
-        report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
-        UnitReportEvent.objects.create(
-            report=report, actor=user, from_status=UnitReportStatus.SUBMITTED, to_status=UnitReportStatus.ACCEPTED, note=note
-        )
-    return report
+def _unit_returned(report: UnitReport, reason: str) -> None:
+    notification_send(
+        users=report.unit.users.filter(is_active=True, role__in=[Role.TOWN, Role.COMMUNITY]),
+        title=f"{report.period} 月度报告被退回：{reason[:60]}", url=f"/reporting/unit/?period={report.period}",
+    )
 
 
-def unit_report_return(*, user, report_id: int, reason: str) -> UnitReport:
-    """Returns a submitted report to the unit with a reason; the unit edits and submits again."""
-    reason = (reason or "").strip()
-    if not reason:
+def _enterprise_returned(report: EnterpriseReport, reason: str) -> None:
+    notification_send(
+        users=User.objects.filter(is_active=True, role=Role.ENTERPRISE, enterprise_id=report.enterprise_id),
+        title=f"{report.period} 月度整改进度报告被退回：{reason[:60]}",
+        url=f"/reporting/enterprise/?period={report.period}&region={report.county.code}",
+    )
+
+
+#: what differs between reviewing a unit's and an enterprise's report: the rows, who may not, whom a return tells
+_REVIEWED = {
+    "unit": (UnitReport, ("unit",), "只有县专班办公室可以审核镇、社区的月度报告。", _unit_returned),
+    "enterprise": (EnterpriseReport, ("enterprise", "county"), "只有县专班及其办公室可以审核物业服务企业的月度报告。",
+                   _enterprise_returned),
+}
+
+
+def report_review(*, user, report_kind: str, report_id: int, action: str, note: str = "") -> UnitReport | EnterpriseReport:
+    """The county working group or its office accepts a submitted unit (`report_kind="unit"`) or
+    enterprise report, or returns it with a reason (`note`, required) that the unit or enterprise
+    is told of; they edit and submit again. Writes one ReportEvent."""
+    model, related, refused, notify_returned = _REVIEWED[report_kind]
+    if action not in ("accept", "return"):
+        raise InvalidState("未知的审核操作。")
+    note = (note or "").strip()
+    if action == "return" and not note:
         raise InvalidState("退回时请填写退回原因。")
+    if user.is_read_only or not (user.sees_everything or user.role in REVIEW_ROLES):
+        raise PermissionDenied(refused)
     with transaction.atomic():
-        report = _reviewable(user, report_id)
-        report.status = UnitReportStatus.RETURNED
-        report.return_reason = reason
+        report = (
+            model.objects.visible_to(user).select_for_update(of=("self",)).select_related(*related)
+            .filter(pk=report_id).first()
+        )
+        if report is None:
+            raise NotFound()
+        if report.status != UnitReportStatus.SUBMITTED:
+            raise InvalidState(f"该报告{report.get_status_display()}，只能审核已报送的报告。")
+        report.status = UnitReportStatus.ACCEPTED if action == "accept" else UnitReportStatus.RETURNED
+        report.return_reason = note if action == "return" else ""
         report.reviewed_at, report.reviewed_by = timezone.now(), user
         report.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
-        UnitReportEvent.objects.create(
-            report=report, actor=user, from_status=UnitReportStatus.SUBMITTED, to_status=UnitReportStatus.RETURNED, note=reason
+        report_event_record(
+            report=report, actor=user, kind=action, from_state=UnitReportStatus.SUBMITTED, note=note
         )
-
-        notification_send(
-            users=report.unit.users.filter(is_active=True, role__in=[Role.TOWN, Role.COMMUNITY]),
-            title=f"{report.period} 月度报告被退回：{reason[:60]}", url=f"/reporting/unit/?period={report.period}",
-        )
+        if action == "return":
+            notify_returned(report, note)
     return report
 
 
@@ -168,6 +188,8 @@ def unit_report_reminders_send(*, today=None) -> int:
     report, on the day the duty's lead time starts; and tells the county office on the day after
     the due day which units are late. Safe to run twice a day (a user already holding the same
     notice is skipped). Returns the number of notices sent."""
+
+
     today = today or timezone.localdate()
     period = periods.period_containing("month", today)
     sent = 0
@@ -198,6 +220,7 @@ ENTERPRISE_NARRATIVE_FIELDS = ("progress", "problems")
 
 def enterprise_counties(enterprise_id: int) -> list[Region]:
     """The counties where the enterprise serves an estate or has a case (two queries)."""
+
     paths = set(Estate.objects.filter(enterprise_id=enterprise_id).values_list("community__path", flat=True))
     paths |= set(Case.objects.filter(enterprise_id=enterprise_id).values_list("region_path", flat=True).distinct())
     prefixes = {p for path in paths if path for p in regions.ancestors(path)}
@@ -219,6 +242,7 @@ def _enterprise_county(user, county_code: str | None) -> Region:
 
 
 def enterprise_live_figures(*, enterprise_id: int, county: Region, period: periods.Period) -> list[dict]:
+
     return enterprise_estate_figures(enterprise_id, county, period.start, period.end)
 
 
@@ -274,8 +298,8 @@ def enterprise_report_save(*, user, period: str, data: dict, county_code: str | 
         report.submitted_at, report.submitted_by = now, user
         report.return_reason = ""
         report.save()
-        EnterpriseReportEvent.objects.create(
-            report=report, actor=user, from_status=previous, to_status=UnitReportStatus.SUBMITTED,
+        report_event_record(
+            report=report, actor=user, kind=ReportEventKind.SUBMIT, from_state=previous,
             note="逾期报送" if timezone.localdate(now) > report.duty.due_date(period_obj) else "",
         )
     return report
@@ -285,46 +309,13 @@ def enterprise_report_submit(*, user, period: str, data: dict, county_code: str 
     return enterprise_report_save(user=user, period=period, data=data, county_code=county_code, submit=True)
 
 
-def enterprise_report_review(*, user, report_id: int, action: str, reason: str = "") -> EnterpriseReport:
-    """The county working group or its office accepts a submitted enterprise report, or returns it
-    with a reason (the enterprise edits and submits again). Writes the event; notifies on return."""
-    if action not in ("accept", "return"):
-        raise InvalidState("未知的审核操作。")
-    reason = (reason or "").strip()
-    if action == "return" and not reason:
-        raise InvalidState("退回时请填写退回原因。")
-    if user.is_read_only or not (user.sees_everything or user.role in REVIEW_ROLES):
-        raise PermissionDenied("只有县专班及其办公室可以审核物业服务企业的月度报告。")
-    with transaction.atomic():
-        report = (
-            EnterpriseReport.objects.visible_to(user).select_for_update(of=("self",))
-            .select_related("enterprise", "county").filter(pk=report_id).first()
-        )
-        if report is None:
-            raise NotFound()
-        if report.status != UnitReportStatus.SUBMITTED:
-            raise InvalidState(f"该报告{report.get_status_display()}，只能审核已报送的报告。")
-        report.status = UnitReportStatus.ACCEPTED if action == "accept" else UnitReportStatus.RETURNED
-        report.return_reason = reason if action == "return" else ""
-        report.reviewed_at, report.reviewed_by = timezone.now(), user
-        report.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
-        EnterpriseReportEvent.objects.create(
-            report=report, actor=user, from_status=UnitReportStatus.SUBMITTED, to_status=report.status, note=reason
-        )
-        if action == "return":
-            notification_send(
-                users=User.objects.filter(is_active=True, role=Role.ENTERPRISE, enterprise_id=report.enterprise_id),
-                title=f"{report.period} 月度整改进度报告被退回：{reason[:60]}",
-                url=f"/reporting/enterprise/?period={report.period}&region={report.county.code}",
-            )
-    return report
-
-
 def enterprise_report_reminders_send(*, today=None) -> int:
     """Daily: reminds the users of each enterprise serving a county that has not submitted the
     month's progress, on the day the duty's lead time starts; and tells the county working group
     and office on the day after the due day (the 20th) which enterprises are late. Safe to run
     twice a day (a user already holding the same notice is skipped). Returns the notices sent."""
+
+
     today = today or timezone.localdate()
     period = periods.period_containing("month", today)
     sent = 0

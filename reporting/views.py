@@ -13,7 +13,7 @@ from accounts.models import Role
 from communities.filters import is_wide
 from communities.models import Region, RegionLevel
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.files import file_download
+from core.files import serve_private
 
 from . import figures as registry
 from . import periods, selectors, services
@@ -142,10 +142,12 @@ def unit_report_detail(request, pk: int):
 def unit_report_review(request, pk: int):
     action = request.POST.get("action")
     if action == "accept":
-        report = services.unit_report_accept(user=request.user, report_id=pk, note=request.POST.get("note", ""))
+        report = services.report_review(user=request.user, report_kind="unit", report_id=pk, action=action,
+                                        note=request.POST.get("note", ""))
         messages.success(request, f"已采纳{report.unit.name}的{report.period}月度报告。")
     elif action == "return":
-        report = services.unit_report_return(user=request.user, report_id=pk, reason=request.POST.get("reason", ""))
+        report = services.report_review(user=request.user, report_kind="unit", report_id=pk, action=action,
+                                        note=request.POST.get("reason", ""))
         messages.success(request, f"已退回{report.unit.name}的{report.period}月度报告。")
     else:
         raise DomainError("未知的审核操作。")
@@ -194,7 +196,7 @@ def stored_build(request):
 @login_required
 def stored_download(request, pk: int):
     selectors.workbook_download_check(request.user)
-    return file_download(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
+    return serve_private(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
 
 
 @login_required
@@ -366,8 +368,8 @@ def enterprise_report_detail(request, pk: int):
 @require_POST
 def enterprise_report_review(request, pk: int):
     action = request.POST.get("action", "")
-    report = services.enterprise_report_review(user=request.user, report_id=pk, action=action,
-                                               reason=request.POST.get("reason", ""))
+    report = services.report_review(user=request.user, report_kind="enterprise", report_id=pk, action=action,
+                                    note=request.POST.get("reason", ""))
     verb = "采纳" if action == "accept" else "退回"
     messages.success(request, f"已{verb}{report.enterprise.name}的{report.period}月度整改进度报告。")
     return redirect(reverse("reporting:enterprise-review") + f"?period={report.period}&region={report.county.code}")

@@ -282,6 +282,10 @@ SITE_NAME = "物业服务专项整治案件管理系统"
 # The one file store (core.files): every uploaded or generated file, served only by scope-checked
 # views; never under a web server's document root.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+# Where nginx serves the store (an `internal` location aliased to PRIVATE_MEDIA_ROOT, e.g.
+# "/_private/"): the views then answer with X-Accel-Redirect instead of the bytes. Empty: Django
+# sends the bytes itself.
+PRIVATE_MEDIA_ACCEL_REDIRECT = os.environ.get("PRIVATE_MEDIA_ACCEL_REDIRECT", "")
 # Complaints (投诉受理): abuse limits, personal-data key, retention.
 # (max requests, window seconds) for the public form and tracking page
 # and per staff user for the complaint search by phone number

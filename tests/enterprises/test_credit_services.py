@@ -367,7 +367,7 @@ def test_every_decision_is_kept_in_the_log(estates, county_user, enterprise_user
     entry = ListEntry.objects.get(list_type=ListType.BLACK)
     objection = services.objection_file(user=enterprise_user, entry_id=entry.pk, content="申请复核黑榜认定")
     services.objection_answer(user=county_user, objection_id=objection.pk, outcome="maintained", answer="维持")
-    log = list(CreditLog.objects.filter(evaluation=evaluation).values_list("kind", "from_value", "to_value", "note"))
+    log = list(CreditLog.objects.filter(evaluation=evaluation).values_list("kind", "from_state", "to_state", "note"))
     assert log[0][0] == "evaluation_opened"
     assert ("proposal_decided", "black", "none", "先不列入") in log
     assert ("proposal_decided", "none", "black", "复议后列入") in log

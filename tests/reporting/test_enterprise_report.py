@@ -60,7 +60,7 @@ def test_it_works(client, enterprise_user, office_user, ledger):
         "海阳花园": {"cases_opened": 2, "open": 1, "rectifying": 1, "closed": 1, "overdue": 0},
         "城北佳苑": {"cases_opened": 1, "open": 1, "rectifying": 1, "closed": 0, "overdue": 1},
     }
-    assert [e.to_status for e in report.events.all()] == ["submitted"]
+    assert [e.to_state for e in report.events.all()] == ["submitted"]
     assert "报送时数据（冻结）" in client.get("/reporting/enterprise/").content.decode()
 
     login(client, office_user)
@@ -102,13 +102,14 @@ def test_it_validates_ownership(client, enterprise_user, other_enterprise_user, 
     assert client.get("/reporting/enterprise-review/").status_code == 403
     # the county group reviews; a town user of the county cannot
     with pytest.raises(PermissionDenied):
-        services.enterprise_report_review(user=other_town_user, report_id=report.pk, action="accept")
+        services.report_review(user=other_town_user, report_kind="enterprise", report_id=report.pk, action="accept")
     with pytest.raises(NotFound):
-        services.enterprise_report_review(
+        services.report_review(
+            report_kind="enterprise",
             user=UserFactory(username="district", role=Role.COUNTY_GROUP, region=ledger["tunxi"].estate.community.parent.parent),
             report_id=report.pk, action="accept",
         )
-    services.enterprise_report_review(user=county_user, report_id=report.pk, action="accept")
+    services.report_review(user=county_user, report_kind="enterprise", report_id=report.pk, action="accept")
 
 
 def test_the_snapshot_does_not_change_when_a_case_changes_afterwards(enterprise_user, ledger):
@@ -165,7 +166,7 @@ def test_reminders_at_the_lead_time_and_the_late_notice_once(tree, enterprise_us
 def test_return_needs_a_reason_and_the_enterprise_resubmits(client, enterprise_user, office_user, ledger):
     report = services.enterprise_report_submit(user=enterprise_user, period=this_month(), data=NARRATIVE)
     with pytest.raises(InvalidState, match="退回原因"):
-        services.enterprise_report_review(user=office_user, report_id=report.pk, action="return", reason="  ")
+        services.report_review(user=office_user, report_kind="enterprise", report_id=report.pk, action="return", note="  ")
     login(client, office_user)
     response = client.post(f"/reporting/enterprise-reports/{report.pk}/review/", {"action": "return", "reason": ""})
     assert response.status_code == 409 and "退回原因" in response.content.decode()
@@ -176,7 +177,7 @@ def test_return_needs_a_reason_and_the_enterprise_resubmits(client, enterprise_u
     assert enterprise_user.notifications.filter(title__contains="退回").exists()
     report = services.enterprise_report_submit(user=enterprise_user, period=this_month(), data={"progress": "已补充"})
     assert report.status == UnitReportStatus.SUBMITTED and report.return_reason == ""
-    assert [e.to_status for e in report.events.all()] == ["submitted", "returned", "submitted"]
+    assert [e.to_state for e in report.events.all()] == ["submitted", "returned", "submitted"]
 
 
 def test_progress_is_required_to_submit(enterprise_user, estates):

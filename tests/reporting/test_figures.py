@@ -103,7 +103,7 @@ def test_money_figures_survive_the_snapshot_and_the_workbook(tree, town_user, of
     period = timezone.localdate().strftime("%Y-%m")
     report = services.unit_report_save(user=town_user, period=period, data={"progress": "完成"}, submit=True)
     assert report.snapshot["figures"]["test_amount"] == "1234.56"
-    services.unit_report_accept(user=office_user, report_id=report.pk)
+    services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="accept")
     target = tmp_path / "money.xlsx"
     build_workbook(county=tree["county"], period=periods.parse_month(period), target=str(target))
     rows = list(load_workbook(target)["统计表"].iter_rows(values_only=True))

@@ -40,14 +40,14 @@ def test_a_submitted_report_cannot_be_edited_and_returned_one_can(town_user, off
     with pytest.raises(InvalidState):
         services.unit_report_save(user=town_user, period=this_month(), data={"progress": "改"})
     with pytest.raises(InvalidState, match="退回原因"):
-        services.unit_report_return(user=office_user, report_id=report.pk, reason=" ")
-    services.unit_report_return(user=office_user, report_id=report.pk, reason="缺少经验做法的具体事例")
+        services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="return", note=" ")
+    services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="return", note="缺少经验做法的具体事例")
     assert town_user.notifications.filter(title__contains="退回").exists()
     report = services.unit_report_save(user=town_user, period=this_month(), data={"good_practice": "具体事例"}, submit=True)
     assert report.status == UnitReportStatus.SUBMITTED and report.return_reason == ""
-    report = services.unit_report_accept(user=office_user, report_id=report.pk)
+    report = services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="accept")
     assert report.status == UnitReportStatus.ACCEPTED
-    assert [e.to_status for e in report.events.all()] == ["submitted", "returned", "submitted", "accepted"]
+    assert [e.to_state for e in report.events.all()] == ["submitted", "returned", "submitted", "accepted"]
 
 
 def test_only_the_units_own_officer_submits_and_only_the_county_reviews(town_user, other_town_user, community_user,
@@ -57,8 +57,8 @@ def test_only_the_units_own_officer_submits_and_only_the_county_reviews(town_use
         services.unit_report_save(user=county_user, period=this_month(), data=NARRATIVE)
     for user in (other_town_user, community_user, city_user):
         with pytest.raises(PermissionDenied):
-            services.unit_report_accept(user=user, report_id=report.pk)
-    services.unit_report_accept(user=county_user, report_id=report.pk)
+            services.report_review(user=user, report_kind="unit", report_id=report.pk, action="accept")
+    services.report_review(user=county_user, report_kind="unit", report_id=report.pk, action="accept")
 
 
 def test_progress_is_required_to_submit(town_user):
@@ -84,7 +84,7 @@ def test_a_late_unit_is_listed_and_reminders_start_at_the_lead_time(tree, town_u
 def test_a_returned_report_counts_as_not_submitted(tree, town_user, office_user):
     with time_machine.travel(date(2025, 6, 20), tick=False):
         report = services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
-        services.unit_report_return(user=office_user, report_id=report.pk, reason="数据有误")
+        services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="return", note="数据有误")
     late = selectors.late_units(county=tree["county"], period=periods.parse_month("2025-06"), today=date(2025, 6, 30))
     assert "海阳镇" in {r.unit.name for r in late}
 
@@ -116,7 +116,7 @@ def test_the_tally_of_a_city_counts_as_the_county_lists_do(tree, town_user, offi
     assert per_county[tree["district"].path] == {"已采纳": 0, "已报送": 0, "已退回": 0, "未报送": 0, "逾期未报": 2}
     on_the_20th = selectors.unit_status_tally(within=tree["city"], period=june, today=date(2025, 6, 20))[0]
     assert on_the_20th[tree["district"].path]["逾期未报"] == 1 and on_the_20th[tree["county"].path]["逾期未报"] == 0
-    services.unit_report_accept(user=office_user, report_id=report.pk)
+    services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="accept")
     assert selectors.unit_status_tally(within=tree["city"], period=june, today=date(2025, 6, 28))[0][tree["county"].path]["已采纳"] == 1
 
 
