@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate, ManagementType
+from rectification.complainants import complainants_distinct
 from rectification.models import Case, CaseClue, CaseEvent, ClueSource
 
 from .models import (
@@ -254,8 +255,8 @@ WEIGHT_FORMULA = "1 + " + " + ".join(f"{SIGNAL_LABELS[k]}×{v}" for k, v in WEIG
 
 #: The complaints app may provide `spot_check_signals(estate_ids, since)` returning
 #: {estate_id: {"complainants": distinct complainants, "unsatisfied": 不满意 ratings}}; that
-#: provider wins. Without it the complaints themselves are read (distinct phone digests, and each
-#: complaint without a phone as one person); without the complaints app, the ledger's complaint
+#: provider wins. Without it the complaints themselves are read (rectification.complainants: distinct
+#: phone digests, and each complaint without a phone as one person); without the complaints app, the ledger's complaint
 #: clues are summed and unsatisfied is 0.
 COMPLAINT_SIGNALS_PROVIDER = "complaints.selectors.spot_check_signals"
 
@@ -274,13 +275,10 @@ def _signals_from_complaints(*, estate_ids, since) -> dict[int, dict[str, int]] 
     recent = (
         complaint.objects.filter(estate_id__in=estate_ids, received_at__gte=since)
         .values("estate_id")
-        .annotate(
-            phones=Count("phone_hash", distinct=True, filter=~Q(phone_hash="")),
-            without_phone=Count("id", filter=Q(phone_hash="")),
-        )
+        .annotate(complainants=complainants_distinct("phone_hash", row_field="id"))
     )
     for row in recent:
-        result.setdefault(row["estate_id"], {})["complainants"] = row["phones"] + row["without_phone"]
+        result.setdefault(row["estate_id"], {})["complainants"] = row["complainants"]
     unsatisfied = (
         complaint.objects.filter(estate_id__in=estate_ids, satisfaction="unsatisfied", rated_at__gte=since)
         .values("estate_id")
