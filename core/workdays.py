@@ -63,12 +63,12 @@ def working_days_between(start: date, end: date) -> int:
 
 class WorkCalendar:
     """add_working_days for many start dates at once (an import spanning months): the calendar
-    exceptions of [start, end] are read in one query, and further ones only if a date runs past
-    the end."""
+    exceptions of [start, end] are read in one query, and further ones (the span doubling each
+    time) only if a date runs past the end."""
 
     def __init__(self, start: date, end: date):
         self.exceptions = _exceptions(start, end)
-        self.end = end
+        self.start, self.end = start, end
         self._memo: dict[tuple[date, int], date] = {}
 
     def add(self, start: date, n: int) -> date:
@@ -78,8 +78,8 @@ class WorkCalendar:
             day, left = start, n
             while left > 0:
                 day += timedelta(days=1)
-                if day > self.end:
-                    later = self.end + timedelta(days=left * 2 + _SLACK_DAYS)
+                if day > self.end:  # the loaded span doubles, so a few queries cover any run
+                    later = max(day + timedelta(days=left * 2 + _SLACK_DAYS), self.end + (self.end - self.start))
                     self.exceptions.update(_exceptions(self.end + timedelta(days=1), later))
                     self.end = later
                 if _is_workday(day, self.exceptions):
