@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from complaints import importer
-from complaints.models import Channel
+from complaints.models import Channel, Complaint
+from core.errors import NotFound
 from rectification.complainants import complainant_added, complainants_distinct
 from rectification.models import Case, CaseClue, CaseEvent, CaseEventKind, ClueSource
 from rectification.services import ClueInput, case_open_or_join, clues_intake
@@ -53,8 +54,6 @@ def test_a_batch_of_one_is_case_open_or_join(estates):
 
 
 def test_the_intake_refuses_an_estate_outside_the_actor_scope_and_writes_nothing(estates, town_user):
-    from core.errors import NotFound
-
     with pytest.raises(NotFound):
         clues_intake(clues=[ClueInput(estate=estates["haiyang_1"], category=leaf_category(), source="inspection"),
                             ClueInput(estate=estates["wanan_1"], category=leaf_category(), source="inspection")],
@@ -110,8 +109,6 @@ def test_the_distinct_complainant_rule():
 
 
 def test_the_distinct_complainant_rule_as_an_aggregate(estates):
-    from complaints.models import Complaint
-
     for phone in ("13800000001", "13800000001", "13800000002", "", ""):
         complaint(estates["haiyang_1"], phone=phone)
     assert Complaint.objects.aggregate(n=complainants_distinct("phone_hash"))["n"] == 4  # 2 numbers + 2 anonymous
