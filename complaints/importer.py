@@ -11,8 +11,9 @@ the taxonomy (mapping, then keywords); estates are matched like a person would (
 Rows in error no longer block the rest: `import_12345(..., valid_only=True)` imports the valid
 rows in one transaction and `error_rows_xlsx` gives the others back with a reason column, to be
 fixed and imported later (re-import adds nothing already imported). Every lookup is done in
-bulk: the number of queries does not grow with the rows. On PostgreSQL the rows are written with
-COPY (core.bulk.copy_lines), elsewhere with bulk_create.
+bulk: the number of queries does not grow with the rows. The rows are written through
+core.bulk.bulk_insert (COPY on PostgreSQL, bulk_create elsewhere) and become clues through the one
+intake, rectification.services.clues_intake.
 
 The staff page parses the file once: the preview's rows are kept beside the stored file
 (dump_rows / load_rows) and the confirm step checks them all again, without re-reading the file."""
@@ -20,7 +21,6 @@ The staff page parses the file once: the preview's rows are kept beside the stor
 import hashlib
 import json
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -34,17 +34,17 @@ from communities import regions
 from communities.models import Estate, Region
 from communities.names import estate_key
 from communities.selectors import estate_index_for
-from core.bulk import Background, copy_available, copy_lines, copy_text, reserve_ids
+from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
 from core.errors import DomainError, PermissionDenied
-from core.models import CalendarDay
 from core.spreadsheets import SpreadsheetRefused, read_rows
+from core.workdays import WorkCalendar
 from core.xlsx import workbook_bytes
-from rectification.clues import clues_open_or_join_bulk
-from rectification.models import OPEN_STATES, Case, ClueSource
+from rectification.models import ClueSource
+from rectification.services import ClueInput, clues_intake
 
 from . import privacy
 from .models import Channel, Complaint, ComplaintEvent, ComplaintEventKind, ComplaintStatus
-from .services import CODE_ALPHABET, deadline_workdays
+from .services import deadline_workdays, phones_on_cases, tracking_codes
 from .vocabulary import FIELD_LABELS, Vocabulary, category_remember
 
 MAX_ROWS = 50000
@@ -384,29 +384,6 @@ def _localdate(value: datetime, tz) -> date:
     return value.date() if value.tzinfo is tz else value.astimezone(tz).date()
 
 
-class WorkCalendar:
-    """add_working_days over a range loaded in one query (the import may span months)."""
-
-    def __init__(self, start: date, end: date):
-        self.exceptions = dict(
-            CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday")
-        )
-        self.end = end
-        self._memo = {}
-
-    def add(self, start: date, n: int) -> date:
-        key = (start, n)
-        if key in self._memo:
-            return self._memo[key]
-        day, left = start, n
-        while left > 0:
-            day += timedelta(days=1)
-            if self.exceptions.get(day, day.weekday() < 5):
-                left -= 1
-        self._memo[key] = day
-        return day
-
-
 def _county_id(user: User) -> int | None:
     if not user.region_id:
         return None
@@ -618,24 +595,6 @@ def error_rows_xlsx(result: Preview) -> bytes:
     return workbook_bytes([("待修正工单", headers, rows)])
 
 
-def tracking_codes(n: int) -> list[str]:
-    """n distinct 查询码 like services.new_tracking_code (10 characters of CODE_ALPHABET, from
-    the secrets module), drawn in one call: 32 letters, so a random byte's low five bits pick one
-    without bias."""
-    assert len(CODE_ALPHABET) == 32
-    table = bytes(ord(CODE_ALPHABET[b & 31]) for b in range(256))
-    codes: list[str] = []
-    seen = set()
-    while len(codes) < n:
-        blob = secrets.token_bytes(10 * (n - len(codes))).translate(table).decode("ascii")
-        for i in range(0, len(blob), 10):
-            code = blob[i:i + 10]
-            if code not in seen:
-                seen.add(code)
-                codes.append(code)
-    return codes
-
-
 def _campaign_id(memo: dict, path: str) -> int | None:
     if path not in memo:
         campaign = campaign_for_path(path)
@@ -687,8 +646,6 @@ def import_12345(source, *, user: User, valid_only: bool = False, category_choic
         result.imported = len(new_rows)
         if not new_rows:
             return result
-        estate_ids = sorted({r.estate.pk for r in new_rows if r.estate})
-        list(Estate.objects.select_for_update().filter(pk__in=estate_ids).order_by("pk").values_list("pk", flat=True))
         now = timezone.now()
         hashes = {}  # a caller often rings several times
         for r in new_rows:
@@ -712,78 +669,52 @@ def import_12345(source, *, user: User, valid_only: bool = False, category_choic
         constants = {"channel": Channel.HOTLINE_12345.value, "created_by_id": user.pk, "created_at": now}
         if fast:
             ids = reserve_ids(Complaint, len(new_rows))
-            complaints = None
         else:
             tokens = {phone: privacy.phone_encrypt(phone) for phone in hashes}
-            complaints = [
-                Complaint(**dict(zip(COMPLAINT_COLUMNS, (*row[:8], tokens[row[8]], *row[9:]), strict=True)), **constants)
-                for row in values
-            ]
-            Complaint.objects.bulk_create(complaints, batch_size=2000)
-            ids = [c.pk for c in complaints]
+            ids = bulk_insert(Complaint, COMPLAINT_COLUMNS, [(*row[:8], tokens[row[8]], *row[9:]) for row in values],
+                              constants=constants, copy=False)
 
-        # 多人同诉: one complainant per distinct phone number per case, counting those already on it.
-        open_cases = {}
-        for pk, estate_id, category_id in (Case.objects.filter(estate_id__in=estate_ids, state__in=OPEN_STATES)
-                                           .order_by("-pk").values_list("pk", "estate_id", "category_id")):
-            open_cases[(estate_id, category_id)] = pk
-        seen_phones = {}
-        for case_id, phone in Complaint.objects.filter(case_id__in=list(open_cases.values())).exclude(
-                phone_hash="").values_list("case_id", "phone_hash"):
-            seen_phones.setdefault(case_id, set()).add(phone)
+        # matched rows become clues; 多人同诉 by phone digest, counting the numbers already on a case
         campaigns: dict[str, int | None] = {}
-        items, matched = [], []
+        clues, matched = [], []
         for index, r in enumerate(new_rows):
             if r.estate is None:
                 continue
             matched.append(index)
-            key = (r.estate.pk, r.category.pk)
-            bucket = seen_phones.setdefault(open_cases.get(key, key), set())
-            count = 1
-            phone_hash = values[index][9]
-            if phone_hash:
-                count = 0 if phone_hash in bucket else 1
-                bucket.add(phone_hash)
-            items.append({
-                "estate": r.estate, "category": r.category, "campaign_id": _campaign_id(campaigns, r.estate.community.path),
-                "source": ClueSource.COMPLAINT, "reference": f"12345热线 {r.values['reference']}",
-                "description": r.values["description"][:2000], "received_at": r.received_at,
-                "source_app_label": "complaints", "source_object_id": ids[index], "complainant_count": count,
-            })
+            clues.append(ClueInput(
+                estate=r.estate, category=r.category, campaign_id=_campaign_id(campaigns, r.estate.community.path),
+                source=ClueSource.COMPLAINT, reference=f"12345热线 {r.values['reference']}",
+                description=r.values["description"][:2000], received_at=r.received_at,
+                source_app_label="complaints", source_object_id=ids[index], complainant_key=values[index][9],
+            ))
         event_constants = {"actor_id": user.pk, "kind": ComplaintEventKind.RECEIVED.value, "at": now, "is_public": True}
         if fast:
             written = []
 
             def write_complaints(pairs):
-                # called by clues_open_or_join_bulk once the case and clue ids are known, before it
-                # writes them (the foreign keys are checked at commit)
-                links = ["\\N\t\\N"] * len(new_rows)
+                # called by clues_intake once the case and clue ids are known, before it writes them
+                # (the foreign keys are checked at commit)
+                links = [(None, None)] * len(new_rows)
                 for index, (case_id, clue_id) in zip(matched, pairs, strict=True):
-                    links[index] = f"{case_id}\t{clue_id}"
+                    links[index] = (case_id, clue_id)
                 tokens = encrypting.result()
-                text = copy_text
                 # formatted as psycopg2 sends them: while PostgreSQL takes in the previous chunk
-                lines = ("\t".join([text(v) for v in (pk, *row[:8], tokens[row[8]], *row[9:])]) + "\t" + link
+                lines = (copy_row((pk, *row[:8], tokens[row[8]], *row[9:], *link))
                          for pk, row, link in zip(ids, values, links, strict=True))
-                copy_lines(Complaint, ["id", *COMPLAINT_COLUMNS, "case_id", "clue_id"], lines,
-                           constants=constants, now=now)
-                copy_lines(ComplaintEvent, ["complaint_id", "note"],
-                           (f"{pk}\t{text(note)}" for pk, note in _event_notes(ids, new_rows)),
-                           constants=event_constants, now=now)
+                bulk_insert(Complaint, ["id", *COMPLAINT_COLUMNS, "case_id", "clue_id"], lines, constants=constants,
+                            now=now, copy=True)
+                bulk_insert(ComplaintEvent, ["complaint_id", "note"], _event_notes(ids, new_rows),
+                            constants=event_constants, now=now, copy=True)
                 written.append(True)
 
-            clues_open_or_join_bulk(items=items, actor=user, ids_known=write_complaints)
+            clues_intake(clues=clues, actor=user, known_keys=phones_on_cases, ids_known=write_complaints)
             if not written:  # no row matched an estate: no clue
                 write_complaints([])
         else:
-            pairs = clues_open_or_join_bulk(items=items, actor=user)
-            events = _event_notes(ids, new_rows)
-            linked = []
-            for index, (case_id, clue_id) in zip(matched, pairs, strict=True):
-                complaint = complaints[index]
-                complaint.case_id, complaint.clue_id = case_id, clue_id
-                linked.append(complaint)
+            results = clues_intake(clues=clues, actor=user, known_keys=phones_on_cases)
+            linked = [Complaint(pk=ids[index], case_id=result.case_id, clue_id=result.clue_id)
+                      for index, result in zip(matched, results, strict=True)]
             Complaint.objects.bulk_update(linked, ["case", "clue"], batch_size=2000)
-            ComplaintEvent.objects.bulk_create(
-                [ComplaintEvent(complaint_id=pk, note=note, **event_constants) for pk, note in events], batch_size=2000)
+            bulk_insert(ComplaintEvent, ["complaint_id", "note"], _event_notes(ids, new_rows),
+                        constants=event_constants, copy=False)
     return result

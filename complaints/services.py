@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import COUNTY_ROLES, User
@@ -24,8 +24,9 @@ from core.models import CalendarDay
 from core.notifications import notification_send
 from core.workdays import add_working_days
 from rectification.clues import clue_move, clue_split
-from rectification.models import Case, CaseClue, CaseEvent, CaseEventKind, ClueSource
-from rectification.services import case_open_or_join, case_transition
+from rectification.complainants import complainants_distinct
+from rectification.models import Case, CaseClue, CaseEventKind, ClueSource
+from rectification.services import ClueInput, case_event_record, case_transition, clues_intake
 from rectification.uploads import InvalidUpload, validate_uploads
 
 from . import privacy
@@ -78,8 +79,25 @@ def _channel_rules() -> dict[str, tuple[int, int]]:
     })
 
 
+def tracking_codes(n: int) -> list[str]:
+    """n distinct 查询码 (10 characters of CODE_ALPHABET, from the secrets module), drawn in one
+    call: 32 letters, so a random byte's low five bits pick one without bias."""
+    assert len(CODE_ALPHABET) == 32
+    table = bytes(ord(CODE_ALPHABET[b & 31]) for b in range(256))
+    codes: list[str] = []
+    seen = set()
+    while len(codes) < n:
+        blob = secrets.token_bytes(10 * (n - len(codes))).translate(table).decode("ascii")
+        for i in range(0, len(blob), 10):
+            code = blob[i:i + 10]
+            if code not in seen:
+                seen.add(code)
+                codes.append(code)
+    return codes
+
+
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return tracking_codes(1)[0]
 
 
 def deadline_workdays(channel: str) -> int:
@@ -147,17 +165,37 @@ forget_on_change(LEAF_CATEGORIES_KEY, ProblemCategory)
 
 
 def case_complainant_count(case_id: int) -> int:
-    """多人同诉: distinct complainants of a case. Complaints count once per phone number (by its
-    keyed hash); anonymous complaints count one each; clues from other sources keep their count."""
-    stats = Complaint.objects.filter(case_id=case_id).aggregate(
-        phones=Count("phone_hash", distinct=True, filter=~Q(phone_hash="")),
-        anonymous=Count("pk", filter=Q(phone_hash="")),
-    )
+    """多人同诉: distinct complainants of a case (rectification.complainants: one per phone
+    number, by its keyed hash; anonymous complaints one each); clues from other sources keep
+    their count."""
+    complaints = Complaint.objects.filter(case_id=case_id).aggregate(n=complainants_distinct("phone_hash"))["n"]
     others = (
         CaseClue.objects.filter(case_id=case_id).exclude(source_app_label="complaints")
         .aggregate(n=Sum("complainant_count"))["n"] or 0
     )
-    return stats["phones"] + stats["anonymous"] + others
+    return complaints + others
+
+
+def phones_on_cases(case_ids: list[int], keys: set[str]) -> dict[int, set[str]]:
+    """For clues_intake's 多人同诉 count: which of the phone digests `keys` already complained in
+    each of the cases, in one query."""
+    complaints = Complaint.objects.filter(case_id__in=case_ids)
+    # a large import names thousands of numbers: then every number on the cases, not a huge IN list
+    complaints = complaints.filter(phone_hash__in=keys) if len(keys) <= 500 else complaints.exclude(phone_hash="")
+    found: dict[int, set[str]] = {}
+    for case_id, phone_hash in complaints.values_list("case_id", "phone_hash"):
+        found.setdefault(case_id, set()).add(phone_hash)
+    return found
+
+
+def complaint_clue(complaint: Complaint, *, reference: str, campaign_id: int | None) -> ClueInput:
+    """A complaint as a clue for clues_intake, counted by its phone digest."""
+    return ClueInput(
+        estate=complaint.estate, category=complaint.category, source=ClueSource.COMPLAINT, campaign_id=campaign_id,
+        reference=f"{complaint.get_channel_display()} {reference}", description=complaint.description[:2000],
+        received_at=complaint.received_at, source_app_label="complaints", source_object_id=complaint.pk,
+        complainant_key=complaint.phone_hash,
+    )
 
 
 def _can_handle(user: User) -> bool:
@@ -192,28 +230,15 @@ def _validate_photos(files) -> list[tuple[object, str]]:
 
 
 def _join_case(complaint: Complaint, *, user: User | None) -> None:
-    """Makes the complaint a clue of the open case of its estate and category (or a new case).
-    The estate row is locked first, so the distinct-complainant check and the join see the same
-    case even when two complaints arrive at once."""
-    # the lock is all this statement is for: the estate's data is complaint.estate's
-    list(Estate.objects.select_for_update().filter(pk=complaint.estate_id).order_by().values_list("pk", flat=True))
-    estate = complaint.estate
-    open_cases = Case.objects.filter(estate_id=estate.pk, category_id=complaint.category_id).open().order_by("pk")
-    if complaint.phone_hash:  # the open case and whether this number already complained in it, in one query
-        open_cases = open_cases.annotate(phone_seen=Exists(
-            Complaint.objects.filter(case=OuterRef("pk"), phone_hash=complaint.phone_hash)))
-    open_case = open_cases.only("pk").first()
-    count = 1
-    if open_case is not None and getattr(open_case, "phone_seen", False):
-        count = 0  # the same person again: one more clue, not one more complainant
-    case, clue, _created = case_open_or_join(
-        estate=estate, category=complaint.category, campaign=campaign_for(estate), source=ClueSource.COMPLAINT,
-        reference=f"{complaint.get_channel_display()} {complaint.reference or f'投诉#{complaint.pk}'}",
-        description=complaint.description[:2000], complainant_count=count, received_at=complaint.received_at,
-        source_app_label="complaints", source_object_id=complaint.pk, user=user,
-    )
-    complaint.case, complaint.clue = case, clue
-    Complaint.objects.filter(pk=complaint.pk).update(case=case, clue=clue)
+    """Makes the complaint a clue of the open case of its estate and category (or a new case)
+    through the one intake, which locks the estate row before it counts the distinct
+    complainants, so two complaints arriving at once see the same case."""
+    campaign = campaign_for(complaint.estate)
+    clue = complaint_clue(complaint, reference=complaint.reference or f"投诉#{complaint.pk}",
+                          campaign_id=campaign.pk if campaign else None)
+    [result] = clues_intake(clues=[clue], actor=user, known_keys=phones_on_cases)
+    complaint.case_id, complaint.clue_id = result.case_id, result.clue_id
+    Complaint.objects.filter(pk=complaint.pk).update(case_id=result.case_id, clue_id=result.clue_id)
 
 
 def complaint_create(
@@ -463,7 +488,7 @@ def _record_rating(complaint: Complaint, *, satisfaction: str, comment: str, sou
     if satisfaction == Satisfaction.UNSATISFIED:
         _notify_unsatisfied(complaint, comment)
     if complaint.case_id:
-        CaseEvent.objects.create(
+        case_event_record(
             case_id=complaint.case_id, actor=user, kind=CaseEventKind.ACTION, transition="complaint_rated",
             label=f"{who}：{label}", note=comment,
             data={"complaint_id": complaint.pk, "satisfaction": satisfaction, "source": source},

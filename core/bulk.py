@@ -1,6 +1,8 @@
-"""Bulk writes on PostgreSQL: COPY in text format, primary keys reserved from the sequence, and a
-thread for the plain-Python work that can overlap the database's. One mechanism for the 12345
-import (complaints.importer, rectification.clues) and the scale generator (portal.scale)."""
+"""Bulk writes: `bulk_insert` is the one call that writes many rows, by COPY in text format on
+PostgreSQL and by bulk_create elsewhere; primary keys can be reserved from the sequence first, and
+a thread does the plain-Python work that can overlap the database's. One mechanism for the 12345
+import and the batch intake (complaints.importer, rectification.services.clues_intake) and the
+scale generator (portal.scale)."""
 
 import json
 import re
@@ -102,6 +104,32 @@ def copy_lines(model, columns: list[str], lines, *, constants: dict | None = Non
         cursor.cursor.copy_expert(
             f"COPY {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN",
             _Lines(line + suffix for line in lines), size=1 << 16)
+
+
+def bulk_insert(model, columns: list[str], rows, *, constants: dict | None = None, now=None,
+                copy: bool | None = None, batch_size: int = 2000) -> list:
+    """Writes rows of `model` in a number of statements that does not grow with the rows (COPY)
+    or grows only by batch (bulk_create). Each row holds the values of `columns` (attnames, the
+    primary key included or not); `constants` (attname → value) are the same on every row.
+
+    `copy` (default: copy_available()) picks COPY: then a row may also be a line already formatted
+    by copy_row (a thread can format while the database works) and nothing is returned. Otherwise
+    the rows go through bulk_create and their primary keys are returned in order."""
+    if copy is None:
+        copy = copy_available()
+    if copy:
+        copy_lines(model, columns, (row if type(row) is str else copy_row(row) for row in rows),
+                   constants=constants, now=now)
+        return []
+    constants = constants or {}
+    objs = [model(**dict(zip(columns, row, strict=True)), **constants) for row in rows]
+    model.objects.bulk_create(objs, batch_size=batch_size)
+    return [obj.pk for obj in objs]
+
+
+def copy_row(values, text=copy_text) -> str:
+    """One row as a COPY line (without its newline), for bulk_insert."""
+    return "\t".join([text(v) for v in values])
 
 
 def refresh_statistics(*models) -> None:

@@ -59,3 +59,30 @@ def working_days_between(start: date, end: date) -> int:
         day += timedelta(days=1)
         count += _is_workday(day, exceptions)
     return count
+
+
+class WorkCalendar:
+    """add_working_days for many start dates at once (an import spanning months): the calendar
+    exceptions of [start, end] are read in one query, and further ones (the span doubling each
+    time) only if a date runs past the end."""
+
+    def __init__(self, start: date, end: date):
+        self.exceptions = _exceptions(start, end)
+        self.start, self.end = start, end
+        self._memo: dict[tuple[date, int], date] = {}
+
+    def add(self, start: date, n: int) -> date:
+        """As add_working_days(start, n), for n >= 0."""
+        key = (start, n)
+        if key not in self._memo:
+            day, left = start, n
+            while left > 0:
+                day += timedelta(days=1)
+                if day > self.end:  # the loaded span doubles, so a few queries cover any run
+                    later = max(day + timedelta(days=left * 2 + _SLACK_DAYS), self.end + (self.end - self.start))
+                    self.exceptions.update(_exceptions(self.end + timedelta(days=1), later))
+                    self.end = later
+                if _is_workday(day, self.exceptions):
+                    left -= 1
+            self._memo[key] = day
+        return self._memo[key]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate, ManagementType
+from rectification.complainants import complainants_distinct
 from rectification.models import Case, CaseEvent
 
 from .filters import VisitFilter
@@ -251,7 +252,7 @@ WEIGHT_FACTORS = {"complainants": 1, "unsatisfied": 2, "overdue": 2, "reopened":
 SIGNAL_LABELS = {"complainants": "近期投诉人数", "unsatisfied": "不满意评价", "overdue": "超期案件", "reopened": "重新打开案件"}
 WEIGHT_FORMULA = "1 + " + " + ".join(f"{SIGNAL_LABELS[k]}×{v}" for k, v in WEIGHT_FACTORS.items())
 
-#: Complainants (distinct phone digests, each complaint without a phone as one person) and 不满意
+#: Complainants (rectification.complainants: distinct phone digests, each complaint without a phone as one person) and 不满意
 #: ratings per estate are read from the complaints register, a sibling app that inspections does
 #: not import: by model name. A missing model raises LookupError, never a quieter figure.
 COMPLAINT_MODEL = "complaints.Complaint"
@@ -263,13 +264,10 @@ def _complaint_signals(*, estate_ids, since) -> dict[int, dict[str, int]]:
     recent = (
         complaint.objects.filter(estate_id__in=estate_ids, received_at__gte=since)
         .values("estate_id")
-        .annotate(
-            phones=Count("phone_hash", distinct=True, filter=~Q(phone_hash="")),
-            without_phone=Count("id", filter=Q(phone_hash="")),
-        )
+        .annotate(complainants=complainants_distinct("phone_hash", row_field="id"))
     )
     for row in recent:
-        result.setdefault(row["estate_id"], {})["complainants"] = row["phones"] + row["without_phone"]
+        result.setdefault(row["estate_id"], {})["complainants"] = row["complainants"]
     unsatisfied = (
         complaint.objects.filter(estate_id__in=estate_ids, satisfaction="unsatisfied", rated_at__gte=since)
         .values("estate_id")

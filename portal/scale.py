@@ -7,8 +7,6 @@ the cases of a few enterprises pile up. Deterministic for a given seed.
 Steps are functions `step(ctx)` over a shared context dict, listed in STEPS; an app that adds
 volume (complaints, inspection visits…) adds its own step to the list."""
 
-import io
-import json
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -24,7 +22,7 @@ from campaigns.models import ProblemCategory
 from communities.models import Estate, Region, RegionLevel
 from complaints.models import Channel, Complaint, ComplaintStatus, Satisfaction
 from complaints.privacy import phone_encrypt, phone_hash
-from core.bulk import copy_text, refresh_statistics
+from core.bulk import bulk_insert, copy_available, refresh_statistics
 from enterprises.models import Enterprise
 from enterprises.validators import credit_code_check_char
 from rectification.models import (
@@ -37,6 +35,7 @@ from rectification.models import (
     SupervisionAction,
     SupervisionKind,
 )
+from rectification.services import case_events_record
 
 BATCH = 5000
 
@@ -77,34 +76,18 @@ def _bulk(model, rows, batch=BATCH):
         model.objects.bulk_create(rows[i : i + batch], batch_size=batch)
 
 
-def _copy_value(field, obj) -> str:
-    value = getattr(obj, field.attname)
-    if isinstance(field, models.JSONField):
-        return copy_text(json.dumps(value, ensure_ascii=False))
-    value = field.get_db_prep_save(value, connection)
-    return copy_text(value if value is None or isinstance(value, bool | datetime | date) else str(value))
-
-
 def insert_rows(model, objs):
-    """bulk_create, or PostgreSQL COPY (several times faster) when the rows carry their ids."""
+    """Writes built objects through core.bulk.bulk_insert: COPY (several times faster) on
+    PostgreSQL when the rows carry their ids, bulk_create otherwise. auto_now fields get the time
+    of the write, as bulk_create gives them."""
     if not objs:
         return
-    if connection.vendor != "postgresql" or objs[0].pk is None:
-        model.objects.bulk_create(objs, batch_size=BATCH)
-        return
-    fields = [f for f in model._meta.concrete_fields]
-    for obj in objs:  # fill the defaults bulk_create would (auto_now, callables)
-        for field in fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                setattr(obj, field.attname, timezone.now())
-    buffer = io.StringIO()
-    for obj in objs:
-        buffer.write("\t".join(_copy_value(f, obj) for f in fields))
-        buffer.write("\n")
-    buffer.seek(0)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
+    with_ids = objs[0].pk is not None
+    columns = [f.attname for f in model._meta.concrete_fields
+               if not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+               and (with_ids or not f.primary_key)]
+    bulk_insert(model, columns, [tuple(getattr(obj, c) for c in columns) for obj in objs],
+                copy=copy_available() and with_ids, batch_size=BATCH)
 
 
 def step_regions(ctx):
@@ -283,15 +266,15 @@ def _load_cases(ctx, *, scale, rnd, today, categories, estates, cum, sources, wa
         else:
             clues.append(CaseClue(id=new_id(CaseClue), case_id=case_id, source=source, description="压测线索",
                                   received_at=created_at, complainant_count=1 if source == ClueSource.COMPLAINT else 0))
-        events.append(CaseEvent(id=new_id(CaseEvent), case_id=case_id, kind=CaseEventKind.CREATED, label="登记案件", to_state=walk[0],
-                                at=created_at))
+        events.append(_event(id=new_id(CaseEvent), case_id=case_id, kind=CaseEventKind.CREATED, label="登记案件",
+                             from_state="", to_state=walk[0], at=created_at))
         path_states = walk[: walk.index(final) + 1] if final in walk else [walk[0], CaseState.VERIFYING, final]
         at = created_at
         for before, after in zip(path_states, path_states[1:], strict=False):
             # never after now: a recent case's steps crowd before it
             at = min(at + timedelta(days=rnd.randint(1, 10)), max(at, now - timedelta(minutes=1)))
-            events.append(CaseEvent(id=new_id(CaseEvent), case_id=case_id, kind=CaseEventKind.TRANSITION, label="压测", from_state=before,
-                                    to_state=after, at=at))
+            events.append(_event(id=new_id(CaseEvent), case_id=case_id, kind=CaseEventKind.TRANSITION, label="压测",
+                                 from_state=before, to_state=after, at=at))
         if final == CaseState.CLOSED:
             cases[-1].closed_at = at  # closed when its closing event happened
         if rnd.random() < 0.04:
@@ -373,9 +356,17 @@ class _ComplaintMaker:
         self.rows.clear()
 
 
+def _event(*, id, case_id, kind, label, from_state, to_state, at) -> dict:
+    """A timeline entry for rectification.services.case_events_record, every key on every row."""
+    return {"id": id, "case_id": case_id, "actor_id": None, "at": at, "kind": kind, "transition": "", "label": label,
+            "from_state": from_state, "to_state": to_state, "note": "", "data": {}}
+
+
 def _flush_cases(cases, clues, events, supervisions):
-    for model, rows in ((Case, cases), (CaseClue, clues), (CaseEvent, events), (SupervisionAction, supervisions)):
-        insert_rows(model, rows)
+    insert_rows(Case, cases)
+    insert_rows(CaseClue, clues)
+    case_events_record(events=events)
+    insert_rows(SupervisionAction, supervisions)
     for rows in (cases, clues, events, supervisions):
         rows.clear()
 

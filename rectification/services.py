@@ -2,11 +2,14 @@
 checks scope, role and state, writes its timeline event, and raises a core.errors.DomainError
 with a Chinese message on refusal. State changes go through case_transition only."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case as Choose
+from django.db.models import F, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -14,12 +17,14 @@ from accounts.models import Role, User
 from accounts.regions import users_over
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
+from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
 from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
 from core.files import validate_uploads
 from core.notifications import notification_send
 from core.workdays import add_working_days
 
 from . import hooks
+from .complainants import complainant_added
 from .models import (
     OPEN_STATES,
     Case,
@@ -47,7 +52,192 @@ class MissingField(DomainError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Opening cases from clues
+# Intake: clues open or join cases
+
+
+@dataclass(frozen=True)
+class ClueInput:
+    """One clue (线索) for clues_intake.
+
+    - `source` is a ClueSource value; `reference` the channel's own number (12345 工单号, 信访件
+      编号, …); (source_app_label, source_object_id) point back at the calling app's row, e.g.
+      ("complaints", complaint.pk).
+    - 多人同诉: `complainant_key` (a complaint's phone digest; "" for none) makes the clue count
+      by rectification.complainants.complainant_added against the keys already on its case;
+      without a key (None) the clue counts `complainant_count`, by default 1 for complaints and 0
+      for other sources."""
+
+    estate: Estate
+    category: ProblemCategory
+    source: str
+    campaign_id: int | None = None
+    reference: str = ""
+    description: str = ""
+    received_at: datetime | None = None
+    source_app_label: str = ""
+    source_object_id: str | int = ""
+    complainant_count: int | None = None
+    complainant_key: str | None = None
+    is_corruption_clue: bool = False
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    case_id: int
+    clue_id: int
+    created: bool  # this clue opened its case
+    complainant_count: int  # what this clue added to the case's count
+
+
+CASE_COLUMNS = ["estate_id", "region_path", "enterprise_id", "category_id", "campaign_id", "description", "source",
+                "complainant_count", "is_corruption_clue"]
+CLUE_COLUMNS = ["case_id", "source", "reference", "description", "source_app_label", "source_object_id",
+                "complainant_count", "received_at"]
+INTAKE_EVENT_COLUMNS = ["case_id", "kind", "label", "from_state", "to_state", "note", "data"]
+
+
+def clues_intake(
+    *,
+    clues: list[ClueInput],
+    actor: User | None = None,
+    known_keys: Callable[[list[int], set[str]], dict[int, set[str]]] | None = None,
+    ids_known: Callable[[list[tuple[int, int]]], None] | None = None,
+) -> list[IntakeResult]:
+    """The one intake: records each clue and attaches it to a case — the open case of the same
+    estate and category if there is one (多人同诉: its complainant count grows), otherwise a new
+    case in 待核查, opened by the first clue of its pair and joined by the others. The public
+    form, staff intake, the 12345 import, inspections and the public-revenue checks all come here
+    (case_open_or_join is the batch of one).
+
+    - `actor` is the staff member registering the clues: when given, every estate must be within
+      their scope and their role must be allowed to write. System callers pass None.
+    - `known_keys(open case ids, keys)` gives the complainant keys already on those cases
+      ({case id: keys}); the app that owns the keys (complaints) passes it. Without it a case's
+      keys are only those of this batch.
+    - `ids_known([(case id, clue id)])`, if given, is called in the transaction once the ids are
+      known: with COPY before the cases and clues are written (the caller writes its own rows,
+      whose foreign keys are checked at commit, while a thread formats these), otherwise after.
+
+    A bounded number of statements whatever the number of clues: the estates are locked in one
+    query in primary-key order (two intakes of one estate never open two cases), the open cases
+    read in one; new cases, clues and events are written through core.bulk.bulk_insert (COPY on
+    PostgreSQL for a batch, with ids reserved from the sequences) and the joined cases' counts in
+    one UPDATE. Returns one IntakeResult per clue, in order."""
+    if not clues:
+        return []
+    if any(clue.source not in ClueSource.values for clue in clues):
+        raise DomainError("未知的线索来源。")
+    estate_ids = sorted({clue.estate.pk for clue in clues})
+    if actor is not None:
+        if actor.is_read_only:
+            raise PermissionDenied("只读账号不能登记案件。")
+        if Estate.objects.visible_to(actor).filter(pk__in=estate_ids).count() != len(estate_ids):
+            raise NotFound("小区不存在或不在您的管辖范围内。")
+    with transaction.atomic():
+        # the lock is all this statement is for: the rows' data is the callers' estates'
+        list(Estate.objects.select_for_update().filter(pk__in=estate_ids).order_by("pk").values_list("pk", flat=True))
+        cases = {}  # (estate, category) → [case id, state]; the oldest open case wins (iterated last)
+        for pk, estate_id, category_id, state in (
+            Case.objects.select_for_update().filter(estate_id__in=estate_ids, state__in=OPEN_STATES)
+            .order_by("-pk").values_list("pk", "estate_id", "category_id", "state")
+        ):
+            cases[(estate_id, category_id)] = [pk, state]
+        keys = [(clue.estate.pk, clue.category.pk) for clue in clues]
+        open_keys = set(cases) & set(keys)
+        seen: dict[tuple, set[str]] = {key: set() for key in keys}
+        wanted = {clue.complainant_key for clue in clues if clue.complainant_key}
+        if known_keys is not None and wanted and open_keys:
+            on_cases = known_keys(sorted(cases[key][0] for key in open_keys), wanted)
+            for key in open_keys:
+                seen[key] |= on_cases.get(cases[key][0], set())
+        counts = []
+        for clue, key in zip(clues, keys, strict=True):
+            if clue.complainant_key is not None:
+                counts.append(complainant_added(clue.complainant_key, seen[key]))
+            elif clue.complainant_count is not None:
+                counts.append(clue.complainant_count)
+            else:
+                counts.append(1 if clue.source == ClueSource.COMPLAINT else 0)
+        added: dict[tuple, int] = {}
+        corrupt = set()
+        first: dict[tuple, ClueInput] = {}
+        for clue, key, count in zip(clues, keys, counts, strict=True):
+            added[key] = added.get(key, 0) + count
+            if clue.is_corruption_clue:
+                corrupt.add(key)
+            if key not in cases:
+                first.setdefault(key, clue)
+        now = timezone.now()
+        fast = copy_available() and len(clues) > 1  # COPY pays off for a batch, not for one clue
+        actor_id = actor.pk if actor is not None else None
+        new_state = Case._meta.get_field("state").get_default()
+        case_rows = [
+            (clue.estate.pk, clue.estate.community.path, clue.estate.enterprise_id, clue.category.pk, clue.campaign_id,
+             clue.description or clue.category.label, clue.source, added[key], key in corrupt)
+            for key, clue in first.items()
+        ]
+        case_constants = {"created_by_id": actor_id, "state": new_state}
+        if fast:
+            case_ids = reserve_ids(Case, len(case_rows))
+        else:
+            case_ids = bulk_insert(Case, CASE_COLUMNS, case_rows, constants=case_constants, copy=False)
+        for key, pk in zip(first, case_ids, strict=True):
+            cases[key] = [pk, new_state]
+        clue_rows = [
+            (cases[key][0], clue.source, clue.reference, clue.description, clue.source_app_label,
+             str(clue.source_object_id or ""), count, clue.received_at or now)
+            for clue, key, count in zip(clues, keys, counts, strict=True)
+        ]
+        if fast:
+            clue_ids = reserve_ids(CaseClue, len(clue_rows))
+        else:
+            clue_ids = bulk_insert(CaseClue, CLUE_COLUMNS, clue_rows, copy=False)
+        pairs = [(row[0], clue_id) for row, clue_id in zip(clue_rows, clue_ids, strict=True)]
+
+        def event_rows():
+            opening = set(first)
+            for key, clue_id, row in zip(keys, clue_ids, clue_rows, strict=True):
+                state = cases[key][1]
+                opens = key in opening
+                opening.discard(key)
+                yield (row[0], CaseEventKind.CREATED.value if opens else CaseEventKind.CLUE_JOINED.value,
+                       "登记案件" if opens else "并案（多人同诉）", "" if opens else state, state, "" if opens else row[3],
+                       {"clue_id": clue_id, "source": row[1], "reference": row[2], "complainant_count": row[6]})
+
+        event_constants = {"actor_id": actor_id, "at": now}
+        if fast:
+            def format_rows():
+                return [
+                    [copy_row((pk, *row)) for pk, row in zip(case_ids, case_rows, strict=True)],
+                    [copy_row((pk, *row)) for pk, row in zip(clue_ids, clue_rows, strict=True)],
+                    [copy_row(row) for row in event_rows()],
+                ]
+
+            formatted = Background(format_rows)
+            if ids_known is not None:
+                ids_known(pairs)
+            case_lines, clue_lines, event_lines = formatted.result()
+            bulk_insert(Case, ["id", *CASE_COLUMNS], case_lines, constants={**case_constants, "created_at": now},
+                        now=now, copy=True)
+            bulk_insert(CaseClue, ["id", *CLUE_COLUMNS], clue_lines, now=now, copy=True)
+            bulk_insert(CaseEvent, INTAKE_EVENT_COLUMNS, event_lines, constants=event_constants, now=now, copy=True)
+        else:
+            bulk_insert(CaseEvent, INTAKE_EVENT_COLUMNS, event_rows(), constants=event_constants, copy=False)
+        joined = sorted((cases[key][0], added[key]) for key in open_keys if added[key])
+        if joined:  # the cases are locked above: the counts are current
+            Case.objects.filter(pk__in=[pk for pk, _ in joined]).update(complainant_count=F("complainant_count") + Choose(
+                *[When(pk=pk, then=Value(n)) for pk, n in joined], default=Value(0)))
+        if corrupt & open_keys:
+            Case.objects.filter(pk__in=[cases[key][0] for key in corrupt & open_keys]).update(is_corruption_clue=True)
+        if ids_known is not None and not fast:
+            ids_known(pairs)
+    opened = set()
+    results = []
+    for key, (case_id, clue_id), count in zip(keys, pairs, counts, strict=True):
+        results.append(IntakeResult(case_id=case_id, clue_id=clue_id, created=key in first and key not in opened,
+                                    complainant_count=count))
+        opened.add(key)
+    return results
 
 
 def case_open_or_join(
@@ -65,84 +255,47 @@ def case_open_or_join(
     is_corruption_clue: bool = False,
     user: User | None = None,
 ) -> tuple[Case, CaseClue, bool]:
-    """Records one clue (线索) and attaches it to a case: the open case of the same estate and
-    category if there is one (多人同诉: its complainant_count grows by this clue's count),
-    otherwise a new case in 待核查.
+    """One clue through clues_intake (a batch of one): see ClueInput for the arguments; `user`
+    is the intake's actor. Returns (case, clue, created)."""
+    [result] = clues_intake(clues=[ClueInput(
+        estate=estate, category=category, source=source, campaign_id=campaign.pk if campaign else None,
+        reference=reference, description=description, received_at=received_at, source_app_label=source_app_label,
+        source_object_id=source_object_id, complainant_count=complainant_count, is_corruption_clue=is_corruption_clue,
+    )], actor=user)
+    clue = CaseClue.objects.select_related("case").get(pk=result.clue_id)
+    return clue.case, clue, result.created
 
-    - `source` is a rectification.models.ClueSource value; `reference` is the channel's own
-      number (12345 工单号, 信访件编号, …); (source_app_label, source_object_id) point back at the
-      calling app's row, e.g. ("complaints", complaint.pk).
-    - `complainant_count` defaults to 1 for complaints and 0 for other sources.
-    - `user` is the staff member registering the clue; when given, the estate must be within
-      their scope and their role must be allowed to write. System callers (the complaints
-      intake, automatic checks) pass user=None.
 
-    Returns (case, clue, created). Runs in its own transaction (or joins the caller's) and locks
-    the estate row, so two simultaneous clues of one estate never open two cases."""
-    if source not in ClueSource.values:
-        raise DomainError("未知的线索来源。")
-    if user is not None:
-        if user.is_read_only:
-            raise PermissionDenied("只读账号不能登记案件。")
-        if not Estate.objects.visible_to(user).filter(pk=estate.pk).exists():
-            raise NotFound("小区不存在或不在您的管辖范围内。")
-    if complainant_count is None:
-        complainant_count = 1 if source == ClueSource.COMPLAINT else 0
-    received_at = received_at or timezone.now()
-    with transaction.atomic():
-        estate = Estate.objects.select_for_update().select_related("community").get(pk=estate.pk)
-        case = (
-            Case.objects.select_for_update()
-            .filter(estate=estate, category=category, state__in=OPEN_STATES)
-            .order_by("pk")
-            .first()
-        )
-        created = case is None
-        if created:
-            case = Case.objects.create(
-                estate=estate,
-                region_path=estate.community.path,
-                enterprise_id=estate.enterprise_id,
-                category=category,
-                campaign=campaign,
-                description=description or category.label,
-                source=source,
-                complainant_count=complainant_count,
-                is_corruption_clue=is_corruption_clue,
-                created_by=user,
-            )
-        else:
-            changes = {"complainant_count": F("complainant_count") + complainant_count}
-            if is_corruption_clue:
-                changes["is_corruption_clue"] = True
-            Case.objects.filter(pk=case.pk).update(**changes)
-            case.refresh_from_db()
-        clue = CaseClue.objects.create(
-            case=case,
-            source=source,
-            reference=reference,
-            description=description,
-            source_app_label=source_app_label,
-            source_object_id=str(source_object_id or ""),
-            complainant_count=complainant_count,
-            received_at=received_at,
-        )
-        CaseEvent.objects.create(
-            case=case,
-            actor=user,
-            kind=CaseEventKind.CREATED if created else CaseEventKind.CLUE_JOINED,
-            label="登记案件" if created else "并案（多人同诉）",
-            from_state="" if created else case.state,
-            to_state=case.state,
-            note=description if not created else "",
-            data={
-                "clue_id": clue.pk,
-                "source": source,
-                "reference": reference,
-                "complainant_count": complainant_count,
-            },
-        )
-    return case, clue, created
+# ---------------------------------------------------------------------------------------------
+# The timeline: the only writers of CaseEvent
+
+
+def case_event_record(
+    *,
+    case_id: int,
+    kind: str,
+    label: str = "",
+    actor: User | None = None,
+    transition: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    """Writes one entry of a case's timeline (inside the caller's transaction). Events are never
+    edited or deleted; every app records them through here or case_events_record."""
+    return CaseEvent.objects.create(
+        case_id=case_id, actor=actor, kind=kind, transition=transition, label=label, from_state=from_state,
+        to_state=to_state, note=note, data=data if data is not None else {},
+    )
+
+
+def case_events_record(*, events: list[dict], copy: bool | None = None) -> None:
+    """Writes several timeline entries at once through core.bulk.bulk_insert (COPY on PostgreSQL
+    unless `copy` is False). Each event is a dict of CaseEvent attnames, the same keys in each."""
+    if events:
+        columns = list(events[0])
+        bulk_insert(CaseEvent, columns, [tuple(event[c] for c in columns) for event in events], copy=copy)
 
 
 def case_default_deadline_set(*, case: Case, deadline: date, user: User | None, note: str, source: str) -> bool:
@@ -154,8 +307,8 @@ def case_default_deadline_set(*, case: Case, deadline: date, user: User | None, 
         if not updated:
             return False
         case.refresh_from_db(fields=["deadline", "version"])
-        CaseEvent.objects.create(
-            case=case, actor=user, kind=CaseEventKind.ACTION, transition="set_deadline", label="设定完成时限",
+        case_event_record(
+            case_id=case.pk, actor=user, kind=CaseEventKind.ACTION, transition="set_deadline", label="设定完成时限",
             from_state=case.state, to_state=case.state, note=note, data={"deadline": deadline.isoformat(), "source": source},
         )
     return True
@@ -336,8 +489,8 @@ def case_transition(
         case.version += 1
         case.save()
         note = cleaned.get("reason") or cleaned.get("note") or ""
-        event = CaseEvent.objects.create(
-            case=case,
+        event = case_event_record(
+            case_id=case.pk,
             actor=user,
             kind=CaseEventKind.TRANSITION if spec.target else CaseEventKind.ACTION,
             transition=spec.name,
@@ -407,8 +560,8 @@ def case_record_overdue(*, case_id: int, today: date) -> bool:
             return False
         case = Case.objects.select_related("estate", "category").get(pk=case_id)
         days = (today - case.deadline).days
-        CaseEvent.objects.create(
-            case=case,
+        case_event_record(
+            case_id=case.pk,
             kind=CaseEventKind.OVERDUE,
             label="超期",
             from_state=case.state,
@@ -507,8 +660,8 @@ def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files
         if kind == SupervisionKind.TRANSFER and target == TransferTarget.DISCIPLINE and not case.is_corruption_clue:
             case.is_corruption_clue = True
             case.save(update_fields=["is_corruption_clue", "updated_at"])
-        CaseEvent.objects.create(
-            case=case,
+        case_event_record(
+            case_id=case.pk,
             actor=user,
             kind=CaseEventKind.SUPERVISION,
             transition=kind,
@@ -543,7 +696,7 @@ def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> Supe
             raise Conflict("该挂牌督办已解除。")
         action.lifted_at = timezone.now()
         action.save(update_fields=["lifted_at"])
-        CaseEvent.objects.create(
+        case_event_record(
             case_id=action.case_id,
             actor=user,
             kind=CaseEventKind.SUPERVISION_LIFTED,
@@ -626,8 +779,8 @@ def typical_case_mark(*, user: User, case_id: int, data: dict) -> TypicalCase:
         typical, created = TypicalCase.objects.update_or_create(
             case=case, defaults={**cleaned, "is_published": is_published, "selected_by": user}
         )
-        CaseEvent.objects.create(
-            case=case, actor=user, kind=CaseEventKind.TYPICAL,
+        case_event_record(
+            case_id=case.pk, actor=user, kind=CaseEventKind.TYPICAL,
             label="选定典型案例" if created else "修改典型案例",
             from_state=case.state, to_state=case.state, note=cleaned["title"],
             data={"typical_case_id": typical.pk, "is_published": is_published},

@@ -279,10 +279,10 @@ def test_a_qr_submission_pins_its_queries(client, estates, django_assert_num_que
     assert first.status_code == 302  # opens the case; this browser now has a session
     data = _form_data(estate, *_answer(client, f"{URL}?estate={estate.pk}"), via="qr", phone="13912345678")
     # the posted estate; in a transaction (here a savepoint pair: the test runs in one): the
-    # complaint, the estate's row lock, the open case with "has this number complained in it",
-    # case_open_or_join's 8 (its own savepoint pair included), the complaint's case and clue, its
-    # event; then the session read and write (+ a savepoint pair)
-    with django_assert_num_queries(20) as captured:
+    # complaint, then clues_intake's 8 (its own savepoint pair, the estate's row lock, the open
+    # cases, "has this number complained in them", the clue, its case event, the case's count),
+    # the complaint's case and clue, its event; then the session read and write (+ a savepoint pair)
+    with django_assert_num_queries(18) as captured:
         response = client.post(f"{URL}?estate={estate.pk}", data)
     assert response.status_code == 302
     sql = [q["sql"] for q in captured.captured_queries]

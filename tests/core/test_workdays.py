@@ -1,12 +1,12 @@
 """Working-day arithmetic over the work calendar seeded for 2025 and 2026."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 
 from core.models import CalendarDay
-from core.workdays import add_working_days, is_workday, working_days_between
+from core.workdays import WorkCalendar, add_working_days, is_workday, working_days_between
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,11 @@ def test_case_deadline_in_working_days_uses_the_calendar(estates, county_user):
         "responsible_person": "李强", "deadline_workdays": 3,
     })
     assert case.deadline == date(2025, 2, 5)
+
+
+def test_the_import_calendar_gives_what_add_working_days_gives(django_assert_max_num_queries):
+    starts = [date(2025, 1, 20) + timedelta(days=n) for n in range(0, 300, 7)]
+    expected = {(start, n): add_working_days(start, n) for start in starts for n in (1, 10, 60)}
+    with django_assert_max_num_queries(3):  # its range, then a doubled span for dates that run past it
+        calendar = WorkCalendar(date(2025, 1, 20), date(2025, 6, 1))
+        assert {(start, n): calendar.add(start, n) for start in starts for n in (1, 10, 60)} == expected
