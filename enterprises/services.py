@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from communities.models import Estate, Region, RegionLevel
-from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
 
 from . import credit_rules
 from .models import (
@@ -42,11 +42,6 @@ from .models import (
 
 #: how long an event counts by default (计分期间): one year from the day it happened
 EVENT_COUNTS_DAYS = 365
-
-
-class InvalidInput(DomainError):
-    status_code = 400
-    default_message = "请检查填写的内容。"
 
 
 def _text(value, *, limit: int = 2000, label: str = "内容") -> str:

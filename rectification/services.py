@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from accounts.models import Role, User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
-from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, InvalidState, MissingField, NotFound, PermissionDenied
 from core.files import validate_uploads
 from core.notifications import notification_send
 from core.workdays import add_working_days
@@ -38,12 +38,6 @@ from .models import (
     VerificationResult,
 )
 from .states import COUNTY, FIELD_LABELS, TRANSITIONS, Transition
-
-
-class MissingField(DomainError):
-    status_code = 400
-    default_message = "请填写必填项。"
-
 
 # ---------------------------------------------------------------------------------------------
 # Opening cases from clues
