@@ -512,7 +512,7 @@ def complaint_reopen(*, complaint_id: int, user: User, reason: str) -> Complaint
         previous = {"reply": complaint.reply, "replied_at": complaint.replied_at.isoformat() if complaint.replied_at else "",
                     "satisfaction": complaint.satisfaction, "rating_comment": complaint.rating_comment}
         case_transition(case_id=complaint.case_id, user=user, transition=transition,
-                        data={"reason": f"投诉人不满意，重新办理：{reason}"})
+                        reason=f"投诉人不满意，重新办理：{reason}")
         Complaint.objects.filter(pk=complaint.pk).update(
             status=ComplaintStatus.RECEIVED, reply="", reply_method="", replied_at=None, replied_by=None,
             reply_deadline=None, satisfaction="", rating_comment="", rated_at=None, rating_source="", rated_by=None,

@@ -43,7 +43,7 @@ def _evidence(name="整改照片.png"):
 
 def _walk(case, target, *, county, worker, rng, today):
     def do(transition, user, data=None, files=None):
-        services.case_transition(case_id=case.pk, user=user, transition=transition, data=data or {}, files=files)
+        services.case_transition(case_id=case.pk, user=user, transition=transition, files=files, **(data or {}))
 
     if target == "pending_verification":
         return

@@ -13,10 +13,9 @@ from django.utils.dateparse import parse_date
 from accounts.models import Role, User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
-from core.errors import Conflict, DomainError, InvalidState, MissingField, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, InvalidInput, InvalidState, MissingField, NotFound, PermissionDenied
 from core.files import validate_uploads
 from core.notifications import notification_send
-from core.workdays import add_working_days
 
 from . import hooks
 from .models import (
@@ -35,9 +34,8 @@ from .models import (
     SupervisionLevel,
     TransferTarget,
     TypicalCase,
-    VerificationResult,
 )
-from .states import COUNTY, FIELD_LABELS, TRANSITIONS, Transition
+from .states import COUNTY, TRANSITIONS, VERSION_INVALID, Transition, clean_values
 
 # ---------------------------------------------------------------------------------------------
 # Opening cases from clues
@@ -179,67 +177,6 @@ def _clean_text(value) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _clean_value(name: str, raw, *, user: User, case: Case, spec: Transition):
-    label = FIELD_LABELS.get(name, name)
-    if name == "deadline":
-        value = _parse_date(raw, "完成时限")
-        if value is not None and value < timezone.localdate():
-            raise MissingField("完成时限不能早于今天。")
-        return value
-    if name == "verification_result":
-        value = _clean_text(raw)
-        allowed = spec.allowed_values.get(name, VerificationResult.values)
-        if value and value not in allowed:
-            raise MissingField(f"核查结果只能是：{'、'.join(VerificationResult(v).label for v in allowed)}。")
-        return value
-    if name == "verifying_unit":
-        if isinstance(raw, Region):
-            raw = raw.pk
-        if not _clean_text(raw):
-            return None
-        try:
-            pk = int(raw)
-        except (TypeError, ValueError):
-            raise MissingField("核查单位无效。") from None
-        region = Region.objects.visible_to(user).filter(pk=pk).first()
-        if region is None or not case.region_path.startswith(region.path):
-            raise MissingField("核查单位须为案件所在的镇/街道或社区，且在您的管辖范围内。")
-        return region
-    if name == "duplicate_of":
-        if not _clean_text(raw):
-            return None
-        try:
-            pk = int(raw)
-        except (TypeError, ValueError):
-            raise MissingField("重复案件编号无效。") from None
-        if pk == case.pk or not Case.objects.visible_to(user).filter(pk=pk).exists():
-            raise MissingField("重复案件不存在或不在您的管辖范围内。")
-        return pk
-    value = _clean_text(raw)
-    if len(value) > 2000:
-        raise MissingField(f"{label}过长（最多 2000 字）。")
-    return value
-
-
-def _clean(spec: Transition, data: dict, *, user: User, case: Case) -> dict:
-    data = dict(data or {})
-    if "deadline" in spec.required + spec.optional and not data.get("deadline") and data.get("deadline_workdays"):
-        try:
-            workdays = int(data["deadline_workdays"])
-        except (TypeError, ValueError):
-            raise MissingField("工作日天数须为整数。") from None
-        if not 1 <= workdays <= 365:
-            raise MissingField("工作日天数须在 1 到 365 之间。")
-        data["deadline"] = add_working_days(timezone.localdate(), workdays)
-    cleaned = {}
-    for name in spec.required + spec.optional:
-        cleaned[name] = _clean_value(name, data.get(name), user=user, case=case, spec=spec)
-    missing = [FIELD_LABELS.get(n, n) for n in spec.required if cleaned.get(n) in (None, "")]
-    if missing:
-        raise MissingField(f"“{spec.label}”需要填写：{'、'.join(missing)}。")
-    return cleaned
-
-
 def _lock_case(*, case_id, user: User) -> Case:
     case = Case.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=case_id).first()
     if case is None:
@@ -247,26 +184,17 @@ def _lock_case(*, case_id, user: User) -> Case:
     return case
 
 
-def _apply(case: Case, spec: Transition, cleaned: dict) -> None:
-    name = spec.name
-    if name == "assign":
-        case.verifying_unit = cleaned["verifying_unit"]
-        if cleaned.get("verifying_person"):
-            case.verifying_person = cleaned["verifying_person"]
-    elif name == "start_verification":
-        if cleaned.get("verifying_person"):
-            case.verifying_person = cleaned["verifying_person"]
-    elif name == "confirm":
-        for field in ("verification_result", "verification_note", "measures", "responsible_unit", "responsible_person", "deadline"):
-            setattr(case, field, cleaned[field])
-    elif name == "not_true":
-        case.verification_result = VerificationResult.NOT_TRUE
-        case.verification_note = cleaned["reason"]
-    elif name in ("set_deadline", "return", "reopen") and cleaned.get("deadline"):
-        case.deadline = cleaned["deadline"]
+def _apply(case: Case, spec: Transition, cleaned: dict, *, from_state: str) -> None:
+    """Writes the transition on the case as its table says: each given value to its field, the
+    fixed values, and the time of closing (set on 销号, cleared when a closed case reopens)."""
+    for f in spec.value_fields:
+        if f.saves_to and cleaned[f.name] not in (None, ""):
+            setattr(case, f.saves_to, cleaned[f.name])
+    for name, value in spec.sets:
+        setattr(case, name, value)
     if spec.target == CaseState.CLOSED:
         case.closed_at = timezone.now()
-    elif name == "reopen":
+    elif spec.target and from_state == CaseState.CLOSED:
         case.closed_at = None
 
 
@@ -290,27 +218,26 @@ def case_transition(
     case_id: int,
     user: User,
     transition: str,
-    data: dict | None = None,
-    files=None,
+    files: list | None = None,
     expected_version: int | None = None,
+    **values: str | date | Region | int | None,
 ) -> Case:
     """The only way a case changes state (and the way every other case edit is logged). Locks
     the case, checks scope (404), role (403), the version the user saw and the from-state (409),
-    the transition's required fields and evidence (400); then applies the change, bumps
-    `version` and writes exactly one CaseEvent with the uploaded files attached."""
+    the transition's values against its fields in rectification.states (400: InvalidInput for a
+    value that is wrong, MissingField for a required one absent) and its evidence; then applies
+    the change, bumps `version` and writes exactly one CaseEvent with the uploaded files attached.
+    `values` are typed (a date, a Region, a case id): forms and serializers parse, not this."""
     spec = TRANSITIONS.get(transition)
     if spec is None:
         raise DomainError("未知的操作。")
     if user.is_read_only:
         raise PermissionDenied("只读账号不能办理案件。")
-    if expected_version is not None:
-        try:
-            expected_version = int(expected_version)
-        except (TypeError, ValueError):
-            raise MissingField("版本号无效，请刷新后重试。") from None
-    uploads = validate_uploads(files) if spec.accepts_files or spec.needs_evidence else []
-    if files and not (spec.accepts_files or spec.needs_evidence):
-        raise MissingField(f"“{spec.label}”不接受上传文件。")
+    if expected_version is not None and (isinstance(expected_version, bool) or not isinstance(expected_version, int)):
+        raise InvalidInput(VERSION_INVALID)
+    uploads = validate_uploads(files) if spec.accepts_files else []
+    if files and not spec.accepts_files:
+        raise InvalidInput(f"“{spec.label}”不接受上传文件。")
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
         if not spec.allows_role(user):
@@ -319,11 +246,11 @@ def case_transition(
             raise Conflict(f"该案件已被他人办理（当前状态：{case.get_state_display()}），请刷新后查看。")
         if case.state not in spec.sources:
             raise InvalidState(f"案件当前状态为“{case.get_state_display()}”，不能执行“{spec.label}”。")
-        cleaned = _clean(spec, data or {}, user=user, case=case)
+        cleaned = clean_values(spec, values, case=case, user=user)
         if spec.needs_evidence and not uploads and not case.attachments.exists():
             raise MissingField(f"“{spec.label}”需要至少一份整改佐证材料（照片或 PDF）。")
         from_state = case.state
-        _apply(case, spec, cleaned)
+        _apply(case, spec, cleaned, from_state=from_state)
         if spec.target:
             case.state = spec.target
         case.version += 1
@@ -355,7 +282,9 @@ def case_transition(
     return case
 
 
-def case_bulk_transition(*, case_ids: list[int], user: User, transition: str, data: dict) -> tuple[list[int], list[tuple[int, str]]]:
+def case_bulk_transition(
+    *, case_ids: list[int], user: User, transition: str, **values: str | date | Region | None,
+) -> tuple[list[int], list[tuple[int, str]]]:
     """Applies one non-state-changing working-group action (分派核查单位 / 设定完成时限) to each
     selected case through case_transition, each in its own transaction and in primary-key order
     (a fixed lock order). Returns (done ids, [(id, refusal message)])."""
@@ -368,7 +297,7 @@ def case_bulk_transition(*, case_ids: list[int], user: User, transition: str, da
     done, refused = [], []
     for case_id in sorted({int(i) for i in case_ids}):
         try:
-            case_transition(case_id=case_id, user=user, transition=transition, data=data)
+            case_transition(case_id=case_id, user=user, transition=transition, **values)
             done.append(case_id)
         except DomainError as exc:
             refused.append((case_id, exc.message))

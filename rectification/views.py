@@ -8,13 +8,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import COUNTY_ROLES
 from communities.models import Estate
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, InvalidInput, NotFound
 from core.files import file_download
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
 from . import selectors, services
-from .forms import CaseCreateForm, EstatePlanForm, SupervisionForm, TypicalCaseForm, transition_form
+from .forms import (
+    CaseCreateForm,
+    EstatePlanForm,
+    SupervisionForm,
+    TypicalCaseForm,
+    bulk_transition_form,
+    parse_version,
+    transition_form,
+)
 from .models import Case, CaseAttachment, SupervisionAction, SupervisionKind
 from .states import BULK_TRANSITIONS, TRANSITIONS, available_transitions
 
@@ -64,28 +72,8 @@ def _page_size(request) -> int:
     return min(int(size), 200) if size.isdigit() and int(size) > 0 else 25
 
 
-def _bulk_form(name, user):
-    from django import forms
-
-    from communities.models import Region
-
-    from .forms import _style
-
-    spec = TRANSITIONS[name]
-    if name == "assign":
-        fields = {
-            "verifying_unit": forms.ModelChoiceField(
-                label="核查单位", queryset=Region.objects.visible_to(user).filter(level__gte=4).select_related("parent"),
-                required=False, empty_label="请选择镇/街道或社区",
-            ),
-            "verifying_person": forms.CharField(label="核查人", required=False),
-        }
-    else:
-        fields = {
-            "deadline": forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})),
-            "deadline_workdays": forms.IntegerField(label="或工作日数", required=False, min_value=1),
-        }
-    return _style(type(f"Bulk{spec.name.title()}Form", (forms.Form,), fields)(auto_id=f"id_bulk_{name}_%s"))
+def _bulk_form(name, user, data=None):
+    return bulk_transition_form(TRANSITIONS[name], user, data=data)
 
 
 @login_required
@@ -97,8 +85,14 @@ def case_bulk(request):
     if not case_ids:
         messages.error(request, "请先勾选要办理的案件。")
         return redirect(back)
-    data = {k: request.POST.get(k, "") for k in ("verifying_unit", "verifying_person", "deadline", "deadline_workdays")}
-    done, refused = services.case_bulk_transition(case_ids=case_ids, user=request.user, transition=transition, data=data)
+    values = {}
+    if transition in BULK_TRANSITIONS:  # any other is refused by the service
+        form = _bulk_form(transition, request.user, data=request.POST)
+        if not form.is_valid():
+            messages.error(request, form.first_error)
+            return redirect(back)
+        values = form.values
+    done, refused = services.case_bulk_transition(case_ids=case_ids, user=request.user, transition=transition, **values)
     if done:
         messages.success(request, f"已对 {len(done)} 件案件执行“{TRANSITIONS[transition].label}”。")
     for case_id, message in refused[:10]:
@@ -164,12 +158,13 @@ def case_transition(request, pk: int, transition: str):
     if spec is None:
         raise Http404
     form = transition_form(spec, case, request.user, data=request.POST, files=request.FILES)
-    form.is_valid()  # parsing only; the service validates
-    data = {k: request.POST.get(k) for k in request.POST if k not in ("csrfmiddlewaretoken", "version")}
     try:
+        expected_version = parse_version(request.POST.get("version"))
+        if not form.is_valid():
+            raise InvalidInput(form.first_error)
         services.case_transition(
-            case_id=case.pk, user=request.user, transition=transition, data=data,
-            files=request.FILES.getlist("files"), expected_version=request.POST.get("version") or None,
+            case_id=case.pk, user=request.user, transition=transition, files=form.uploads,
+            expected_version=expected_version, **form.values,
         )
     except NotFound:
         raise Http404 from None
