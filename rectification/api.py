@@ -19,7 +19,6 @@ from .states import (
     REGION,
     TEXT,
     TRANSITIONS,
-    VERIFYING_UNIT_REFUSED,
     VERSION_INVALID,
     WORKDAYS_MAX,
     WORKDAYS_NOT_A_NUMBER,
@@ -83,7 +82,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
 def _request_field(f: TransitionField) -> serializers.Field:
     """The API's parser of one transition field (the same messages as the page and the service)."""
     messages = {"invalid": f.invalid_message, "invalid_choice": f.invalid_message, "max_length": f.invalid_message,
-                "incorrect_type": f.invalid_message, "does_not_exist": VERIFYING_UNIT_REFUSED, "null": f.invalid_message}
+                "incorrect_type": f.invalid_message, "does_not_exist": f.invalid_message, "null": f.invalid_message}
     common = {"required": False, "allow_null": True, "label": f.label, "error_messages": messages}
     if f.kind == TEXT:
         return serializers.CharField(allow_blank=True, max_length=f.max_length, **common)
@@ -96,7 +95,7 @@ def _request_field(f: TransitionField) -> serializers.Field:
     return serializers.IntegerField(**common)  # CASE: a case id
 
 
-class TransitionRequest(serializers.Serializer):
+class CaseTransitionRequest(serializers.Serializer):
     """A transition by name (or by its target state) with its values: the fields are those the
     transitions declare in rectification.states; which are required is the service's to say."""
 
@@ -186,11 +185,11 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Case.objects.visible_to(self.request.user).for_ledger().order_by("-created_at", "-id")
 
-    @extend_schema(request=TransitionRequest, responses=CaseSerializer)
+    @extend_schema(request=CaseTransitionRequest, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         case = self.get_object()
-        data = TransitionRequest.parse(request.data)
+        data = CaseTransitionRequest.parse(request.data)
         name = data.get("transition") or ""
         to_state = data.get("to_state") or ""
         if not name and to_state:

@@ -49,10 +49,14 @@ class TransitionField:
     saves_to: str | None = None
     #: a further rule for a present, well-typed value: validator(value, case=, user=) raises InvalidInput
     validator: Callable | None = None
+    #: the refusal of a wrong value, where the kind's own wording would say too little
+    message: str = ""
 
     @property
     def invalid_message(self) -> str:
         """The refusal for a value of the wrong form (what the form and the API say too)."""
+        if self.message:
+            return self.message
         if self.kind == DATE:
             return f"{self.label}的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。"
         if self.kind == CHOICE:
@@ -89,13 +93,13 @@ def deadline_not_past(value: date, *, case, user) -> None:
         raise InvalidInput("完成时限不能早于今天。")
 
 
+VERIFYING_UNIT_REFUSED = "核查单位须为案件所在的镇/街道或社区，且在您的管辖范围内。"
+
+
 def verifying_unit_options(case: Case, user):
     """The units that may verify a case: the town or community that holds it, within the user's scope."""
     prefixes = [case.region_path[: i + 1] for i, ch in enumerate(case.region_path) if ch == "/"]
     return Region.objects.visible_to(user).filter(path__in=prefixes, level__gte=RegionLevel.TOWN)
-
-
-VERIFYING_UNIT_REFUSED = "核查单位须为案件所在的镇/街道或社区，且在您的管辖范围内。"
 
 
 def verifying_unit_holds_case(value: Region, *, case, user) -> None:
@@ -114,10 +118,11 @@ def duplicate_is_another_visible_case(value: int, *, case, user) -> None:
 REASON = TransitionField("reason", "原因", TEXT, multiline=True)
 NOTE = TransitionField("note", "说明", TEXT, multiline=True)
 VERIFYING_UNIT = TransitionField("verifying_unit", "核查单位", REGION, saves_to="verifying_unit",
-                                 validator=verifying_unit_holds_case)
+                                 validator=verifying_unit_holds_case, message=VERIFYING_UNIT_REFUSED)
 VERIFYING_PERSON = TransitionField("verifying_person", "核查人", TEXT, max_length=100, saves_to="verifying_person")
 DEADLINE = TransitionField("deadline", "完成时限", DATE, workdays=True, saves_to="deadline", validator=deadline_not_past)
-DUPLICATE_OF = TransitionField("duplicate_of", "重复案件编号（ID）", CASE, validator=duplicate_is_another_visible_case)
+DUPLICATE_OF = TransitionField("duplicate_of", "重复案件编号（ID）", CASE, validator=duplicate_is_another_visible_case,
+                               message="重复案件编号无效。")
 EVIDENCE = TransitionField("files", "佐证材料（照片或 PDF，可多选）", FILES)
 
 
