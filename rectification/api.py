@@ -89,7 +89,7 @@ def _request_field(f: TransitionField) -> serializers.Field:
     if f.kind == DATE:
         return serializers.DateField(**common)
     if f.kind == CHOICE:
-        return serializers.ChoiceField(choices=f.choices, allow_blank=True, **common)
+        return serializers.ChoiceField(choices=f.choices, **common)
     if f.kind == REGION:
         return serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), **common)
     return serializers.IntegerField(**common)  # CASE: a case id
@@ -100,10 +100,10 @@ class CaseTransitionRequest(serializers.Serializer):
     transitions declare in rectification.states; which are required is the service's to say."""
 
     transition = serializers.ChoiceField(
-        choices=[(t.name, t.label) for t in TRANSITIONS.values()], required=False, allow_blank=True,
+        choices=[(t.name, t.label) for t in TRANSITIONS.values()], required=False,
         help_text="操作名；也可不填而给出 to_state（目标状态）", error_messages={"invalid_choice": "未知的操作。"},
     )
-    to_state = serializers.ChoiceField(choices=CaseState.choices, required=False, allow_blank=True,
+    to_state = serializers.ChoiceField(choices=CaseState.choices, required=False,
                                        error_messages={"invalid_choice": "未知的目标状态。"})
     expected_version = serializers.IntegerField(
         required=False, allow_null=True, help_text="客户端看到的版本号；已变更则返回 409",
@@ -134,11 +134,9 @@ class CaseTransitionRequest(serializers.Serializer):
     def parse(cls, data) -> dict:
         """The request's values, parsed; a value that is not of its field's kind is InvalidInput
         (400 with the field's Chinese message). A blank non-text value counts as not given."""
-        blank_is_none = {"expected_version"}
-        for name, f in all_value_fields().items():
-            blank_is_none |= {name, f"{name}_workdays"} if f.kind != TEXT else set()
+        text = {name for name, f in all_value_fields().items() if f.kind == TEXT}
         raw = {k: data.get(k) for k in data if k != "files"}
-        raw = {k: (None if v == "" and k in blank_is_none else v) for k, v in raw.items()}
+        raw = {k: v for k, v in raw.items() if v != "" or k in text}
         payload = cls(data=raw)
         if not payload.is_valid():
             raise InvalidInput(_first_message(payload.errors))
