@@ -173,16 +173,22 @@ class CaseCreateForm(forms.Form):
 
 
 class SupervisionForm(forms.Form):
-    kind = forms.ChoiceField(label="督办方式", choices=SupervisionKind.choices)
-    occurred_on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label="督办方式", choices=SupervisionKind.choices,
+                             error_messages={"invalid_choice": "未知的督办方式。"})
+    occurred_on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                  error_messages={"invalid": "日期的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。"})
     participants = forms.CharField(label="对象/参加人员（约谈、实地督导）", required=False)
     outcome = forms.CharField(label="情况/结果", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    level = forms.ChoiceField(label="督办级别（挂牌督办）", choices=[("", "—")] + SupervisionLevel.choices, required=False)
-    deadline = forms.DateField(label="督办/改正时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    level = forms.ChoiceField(label="督办级别（挂牌督办）", choices=[("", "—")] + SupervisionLevel.choices, required=False,
+                              error_messages={"invalid_choice": "督办级别无效。"})
+    deadline = forms.DateField(label="督办/改正时限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"invalid": "督办时限的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。"})
     decision_number = forms.CharField(label="决定书文号（责令改正、行政处罚）", required=False)
-    amount = forms.DecimalField(label="罚款金额（元）", required=False, max_digits=14, decimal_places=2)
+    amount = forms.DecimalField(label="罚款金额（元）", required=False, max_digits=14, decimal_places=2,
+                                error_messages={"invalid": "罚款金额须为数字。"})
     basis = forms.CharField(label="依据（行政处罚、黑名单提名）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    transfer_target = forms.ChoiceField(label="移送单位", choices=[("", "—")] + TransferTarget.choices, required=False)
+    transfer_target = forms.ChoiceField(label="移送单位", choices=[("", "—")] + TransferTarget.choices, required=False,
+                                        error_messages={"invalid_choice": "移送单位无效。"})
     minutes_file = forms.FileField(label="约谈记录/文书", required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
     receipt_file = forms.FileField(label="移送回执", required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 

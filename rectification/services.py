@@ -3,12 +3,11 @@ checks scope, role and state, writes its timeline event, and raises a core.error
 with a Chinese message on refusal. State changes go through case_transition only."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from accounts.models import Role, User
 from campaigns.models import Campaign, ProblemCategory
@@ -156,21 +155,11 @@ def case_default_deadline_set(*, case: Case, deadline: date, user: User | None, 
 # The state machine
 
 
-def _parse_date(raw, label: str) -> date | None:
-    """A date from a form or JSON value; blank is None; anything else unreadable (including
-    2025-13-01, which parse_date raises on) is refused with a Chinese message."""
-    if isinstance(raw, date):
-        return raw
-    text = _clean_text(raw)
-    if not text:
-        return None
-    try:
-        value = parse_date(text)
-    except ValueError:
-        value = None
-    if value is None:
-        raise MissingField(f"{label}的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。")
-    return value
+def _checked_date(value, label: str) -> date | None:
+    """A date a form or serializer parsed; None stays None, anything else is refused."""
+    if value is None or isinstance(value, date):
+        return value
+    raise InvalidInput(f"{label}的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。")
 
 
 def _clean_text(value) -> str:
@@ -382,46 +371,55 @@ def _require_county(user: User, what: str) -> None:
         raise PermissionDenied(f"只有县专班可以{what}。")
 
 
-def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files: dict | None = None) -> SupervisionAction:
+def supervision_record(
+    *,
+    case_id: int,
+    user: User,
+    kind: str,
+    occurred_on: date | None = None,
+    participants: str = "",
+    outcome: str = "",
+    level: str = "",
+    deadline: date | None = None,
+    decision_number: str = "",
+    amount: Decimal | None = None,
+    basis: str = "",
+    transfer_target: str = "",
+    minutes_file=None,
+    receipt_file=None,
+) -> SupervisionAction:
     """Records one supervision step (约谈, 挂牌督办, 实地督导, 责令限期改正, 行政处罚, 移送,
-    黑名单提名) on an open case, with its timeline event. Only the county working group."""
+    黑名单提名) on an open case, with its timeline event. Only the county working group. Values
+    are typed (dates, a Decimal amount); the kind's required ones absent are MissingField, a
+    wrong value InvalidInput."""
     if kind not in SupervisionKind.values:
-        raise DomainError("未知的督办方式。")
+        raise InvalidInput("未知的督办方式。")
     _require_county(user, "登记督办")
-    files = files or {}
-    data = dict(data or {})
-    cleaned: dict = {}
-    occurred = data.get("occurred_on")
-    cleaned["occurred_on"] = _parse_date(occurred, SUPERVISION_LABELS["occurred_on"]) or timezone.localdate()
-    for name in SUPERVISION_TEXT_FIELDS:
-        cleaned[name] = _clean_text(data.get(name))
-    level = _clean_text(data.get("level"))
+    cleaned: dict = {
+        "occurred_on": _checked_date(occurred_on, SUPERVISION_LABELS["occurred_on"]) or timezone.localdate(),
+        "participants": _clean_text(participants), "outcome": _clean_text(outcome),
+        "decision_number": _clean_text(decision_number), "basis": _clean_text(basis),
+        "deadline": _checked_date(deadline, SUPERVISION_LABELS["deadline"]),
+    }
+    level, target = _clean_text(level), _clean_text(transfer_target)
     if level and level not in SupervisionLevel.values:
-        raise MissingField("督办级别无效。")
-    cleaned["level"] = level
-    target = _clean_text(data.get("transfer_target"))
+        raise InvalidInput("督办级别无效。")
     if target and target not in TransferTarget.values:
-        raise MissingField("移送单位无效。")
-    cleaned["transfer_target"] = target
-    deadline = data.get("deadline")
-    cleaned["deadline"] = _parse_date(deadline, SUPERVISION_LABELS["deadline"])
-    amount = data.get("amount")
-    if amount not in (None, ""):
-        try:
-            cleaned["amount"] = Decimal(str(amount)).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise MissingField("罚款金额须为数字。") from None
+        raise InvalidInput("移送单位无效。")
+    cleaned.update(level=level, transfer_target=target, amount=None)
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+            raise InvalidInput("罚款金额须为数字。")
+        cleaned["amount"] = Decimal(amount).quantize(Decimal("0.01"))
         if cleaned["amount"] < 0:
-            raise MissingField("罚款金额不能为负数。")
-    else:
-        cleaned["amount"] = None
+            raise InvalidInput("罚款金额不能为负数。")
     missing = [SUPERVISION_LABELS[n] for n in SUPERVISION_REQUIRED[kind] if cleaned.get(n) in (None, "")]
     if missing:
         raise MissingField(f"“{SupervisionKind(kind).label}”需要填写：{'、'.join(missing)}。")
     uploads = {}
-    for key in ("minutes_file", "receipt_file"):
-        if files.get(key):
-            [(checked, _content_type)] = validate_uploads([files[key]])
+    for key, upload in (("minutes_file", minutes_file), ("receipt_file", receipt_file)):
+        if upload:
+            [(checked, _content_type)] = validate_uploads([upload])
             uploads.update({key: checked, f"{key}_name": checked.name})
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
@@ -542,14 +540,26 @@ TYPICAL_FIELDS = {"title": "案例标题", "basic_facts": "基本案情", "viola
                   "legal_basis": "法律依据", "handling_result": "处理结果"}
 
 
-def typical_case_mark(*, user: User, case_id: int, data: dict) -> TypicalCase:
+def typical_case_mark(
+    *,
+    user: User,
+    case_id: int,
+    title: str,
+    basic_facts: str,
+    violation: str,
+    legal_basis: str,
+    handling_result: str,
+    is_published: bool = False,
+) -> TypicalCase:
     """Marks a case as typical (or updates its write-up), with a timeline event."""
     _require_county(user, "选定典型案例")
-    cleaned = {name: _clean_text((data or {}).get(name)) for name in TYPICAL_FIELDS}
+    given = {"title": title, "basic_facts": basic_facts, "violation": violation, "legal_basis": legal_basis,
+             "handling_result": handling_result}
+    cleaned = {name: _clean_text(given[name]) for name in TYPICAL_FIELDS}
     missing = [label for name, label in TYPICAL_FIELDS.items() if not cleaned[name]]
     if missing:
         raise MissingField(f"典型案例需要填写：{'、'.join(missing)}。")
-    is_published = str((data or {}).get("is_published", "")).lower() in ("1", "true", "on", "yes")
+    is_published = bool(is_published)
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
         typical, created = TypicalCase.objects.update_or_create(

@@ -174,16 +174,23 @@ def case_transition(request, pk: int, transition: str):
     return redirect("rectification:case-detail", pk=case.pk)
 
 
+def _parsed(form) -> dict:
+    """The form's values as the service's keyword arguments. A required value left blank is
+    passed blank: the service names everything missing in one message."""
+    form.is_valid()
+    wrong = [error for errors in form.errors.as_data().values() for error in errors if error.code != "required"]
+    if wrong:
+        raise InvalidInput(wrong[0].messages[0])
+    return {name: form.cleaned_data.get(name, "") for name in form.fields}
+
+
 @login_required
 @require_POST
 def supervision_create(request, pk: int):
     case = _case_or_404(request, pk)
-    data = {k: request.POST.get(k) for k in request.POST}
     try:
-        services.supervision_record(
-            case_id=case.pk, user=request.user, kind=request.POST.get("kind", ""), data=data,
-            files={k: request.FILES.get(k) for k in ("minutes_file", "receipt_file")},
-        )
+        services.supervision_record(case_id=case.pk, user=request.user,
+                                    **_parsed(SupervisionForm(request.POST, request.FILES)))
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
@@ -205,7 +212,7 @@ def supervision_lift(request, pk: int):
 def typical_case_edit(request, pk: int):
     case = _case_or_404(request, pk)
     try:
-        services.typical_case_mark(user=request.user, case_id=case.pk, data=request.POST)
+        services.typical_case_mark(user=request.user, case_id=case.pk, **_parsed(TypicalCaseForm(request.POST)))
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
