@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.errors import DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import DomainError, InvalidInput, InvalidState, MissingField, NotFound, PermissionDenied
 from rectification.models import Case, CaseEvent, CaseState, SupervisionAction
 from rectification.services import supervision_lift, supervision_record
 from tests.conftest import login
@@ -34,6 +34,43 @@ def test_penalty_needs_its_fields_and_keeps_money_exact(estates, county_user):
                                 decision_number="休住建罚〔2025〕1号", amount=Decimal("12345.67"), basis="条例")
     assert action.amount == Decimal("12345.67")
     assert CaseEvent.objects.get(case=case).data["amount"] == "12345.67"
+
+
+@pytest.mark.parametrize("kind, values, message", [
+    ("penalty", {"decision_number": "罚1号", "amount": Decimal("-1"), "basis": "条例"}, "罚款金额不能为负数。"),
+    ("penalty", {"decision_number": "罚1号", "amount": "很多", "basis": "条例"}, "罚款金额须为数字。"),
+    ("listed_supervision", {"level": "galaxy", "deadline": date(2099, 1, 1)}, "督办级别无效。"),
+    ("listed_supervision", {"level": "county", "deadline": "2099-01-01"}, "督办时限的日期不正确"),
+    ("transfer", {"transfer_target": "nowhere"}, "移送单位无效。"),
+    ("teleport", {}, "未知的督办方式。"),
+])
+def test_a_wrong_value_is_invalid_input_not_missing_field(estates, county_user, kind, values, message):
+    case = rectifying_case(estates["haiyang_1"])
+    with pytest.raises(InvalidInput, match=message) as exc:
+        supervision_record(case_id=case.pk, user=county_user, kind=kind, **values)
+    assert exc.value.status_code == 400 and not isinstance(exc.value, MissingField)
+    assert not SupervisionAction.objects.exists()
+
+
+def test_a_missing_value_is_missing_field(estates, county_user):
+    case = rectifying_case(estates["haiyang_1"])
+    with pytest.raises(MissingField, match="“挂牌督办”需要填写：督办时限。"):
+        supervision_record(case_id=case.pk, user=county_user, kind="listed_supervision", level="county")
+
+
+def test_the_page_parses_and_refuses_a_wrong_amount(client, estates, county_user):
+    case = rectifying_case(estates["haiyang_1"])
+    login(client, county_user)
+    response = client.post(f"/rectification/cases/{case.pk}/supervision/", {
+        "kind": "penalty", "decision_number": "罚1号", "amount": "很多", "basis": "条例"})
+    assert response.status_code == 400 and "罚款金额须为数字。" in response.content.decode()
+    response = client.post(f"/rectification/cases/{case.pk}/supervision/", {"kind": "penalty"})
+    assert response.status_code == 400 and "“行政处罚”需要填写：决定书文号、罚款金额、依据。" in response.content.decode()
+    response = client.post(f"/rectification/cases/{case.pk}/supervision/", {
+        "kind": "penalty", "decision_number": "罚1号", "amount": "800.5", "basis": "条例", "occurred_on": "2025-03-01"})
+    assert response.status_code == 302
+    action = SupervisionAction.objects.get()
+    assert action.amount == Decimal("800.50") and action.occurred_on == date(2025, 3, 1)
 
 
 def test_interview_with_minutes_file(estates, county_user):
