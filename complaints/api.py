@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 
 from . import privacy, services
 from .filters import ComplaintFilter
@@ -98,7 +98,7 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         key = data["category"].strip()
         category = ProblemCategory.objects.filter(**({"pk": int(key)} if key.isdigit() else {"code": key})).first()
         if category is None:
-            raise services.MissingField("问题类别不存在。")
+            raise InvalidInput("问题类别不存在。")
         complaint = services.complaint_create(
             channel=data["channel"], reference=data.get("reference", ""), received_at=data.get("received_at"),
             estate=estate, category=category, description=data["description"],

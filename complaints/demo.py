@@ -108,9 +108,9 @@ def _some_waiting_for_their_reply(county, complaint_ids: list[int]) -> None:
         .order_by("case_id").values_list("case_id", flat=True).distinct()[:5]
     )
     for case_id in case_ids:
-        case_transition(case_id=case_id, user=county, transition="start_verification", data={})
+        case_transition(case_id=case_id, user=county, transition="start_verification")
         case_transition(case_id=case_id, user=county, transition="not_true",
-                        data={"reason": "经社区现场核查，反映的问题已不存在，相关设施运行正常。"})
+                        reason="经社区现场核查，反映的问题已不存在，相关设施运行正常。")
 
 
 def date_replies(context: dict) -> None:

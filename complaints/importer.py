@@ -35,7 +35,7 @@ from communities.models import Estate, Region
 from communities.names import estate_key
 from communities.selectors import estate_index_for
 from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
-from core.errors import DomainError, PermissionDenied
+from core.errors import ImportRefused, PermissionDenied
 from core.spreadsheets import SpreadsheetRefused, read_rows
 from core.workdays import WorkCalendar
 from core.xlsx import workbook_bytes
@@ -60,11 +60,6 @@ _FOOTER = re.compile(
     r"|^(制表|填报|审核|导出|打印|统计)(人|时间|日期|单位|部门)"
     r"|^(注|备注|说明|数据来源|统计口径)\s*[:：]"
 )
-
-
-class ImportRefused(DomainError):
-    status_code = 400
-    default_message = "导入文件无法识别。"
 
 
 STATUS_LABELS = {

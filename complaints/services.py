@@ -19,7 +19,7 @@ from campaigns.selectors import campaign_for, leaf_categories
 from communities.models import Estate
 from communities.services import estate_alias_remember
 from core.config_cache import CONFIG_CACHE_SECONDS, cached, forget_on_change
-from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound, PermissionDenied
 from core.models import CalendarDay
 from core.notifications import notification_send
 from core.workdays import add_working_days
@@ -51,11 +51,6 @@ MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 PUBLIC_CHANNELS = (Channel.PUBLIC_FORM, Channel.QR_CODE)
-
-
-class MissingField(DomainError):
-    status_code = 400
-    default_message = "请填写必填项。"
 
 
 class DuplicateReference(Conflict):
@@ -212,7 +207,7 @@ def _clean_text(value, *, label: str, required: bool = False, max_length: int = 
     if required and not text:
         raise MissingField(f"请填写{label}。")
     if len(text) > max_length:
-        raise MissingField(f"{label}过长（最多 {max_length} 字）。")
+        raise InvalidInput(f"{label}过长（最多 {max_length} 字）。")
     return text
 
 
@@ -263,7 +258,7 @@ def complaint_create(
     is named only inside the user's scope). The deadline, never before the day received, is
     the given one (a 12345 work order's own) or the channel's rule in working days."""
     if channel not in Channel.values:
-        raise MissingField("受理渠道无效。")
+        raise InvalidInput("受理渠道无效。")
     if user is not None:
         _require_handler(user, "登记投诉")
     if estate is None:
@@ -271,7 +266,7 @@ def complaint_create(
     if user is not None and not Estate.objects.visible_to(user).filter(pk=estate.pk).exists():
         raise NotFound("小区不存在或不在您的管辖范围内。")
     if not _is_leaf_category(category):
-        raise MissingField("请选择具体的问题类别。")
+        raise InvalidInput("请选择具体的问题类别。")
     description = _clean_text(description, label="诉求内容", required=True)
     complainant_name = _clean_text(complainant_name, label="姓名", max_length=50)
     reference = _clean_text(reference, label="渠道编号", max_length=64)
@@ -281,10 +276,10 @@ def complaint_create(
         phone = privacy.normalise_phone(phone, mobile_only=user is None) if phone or user is None else ""
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + timedelta(minutes=5):
-        raise MissingField("受理时间不能晚于当前时间。")
+        raise InvalidInput("受理时间不能晚于当前时间。")
     if deadline is not None and (deadline < timezone.localdate(received_at)
                                  or deadline < timezone.localdate() - timedelta(days=366)):
-        raise MissingField(f"办理时限 {deadline:%Y-%m-%d} 早于受理日期或已过去一年以上，请核对。")
+        raise InvalidInput(f"办理时限 {deadline:%Y-%m-%d} 早于受理日期或已过去一年以上，请核对。")
     photos = _validate_photos(files)
     if reference:
         # only a duplicate the user may see is named; one of another town gets the generic refusal
@@ -408,7 +403,7 @@ def complaint_reply(*, complaint_id: int, user: User, reply: str, method: str) -
     _require_handler(user, "反馈办理结果")
     reply = _clean_text(reply, label="答复内容", required=True)
     if method not in ReplyMethod.values:
-        raise MissingField("请选择反馈方式。")
+        raise (InvalidInput if method else MissingField)("请选择反馈方式。")
     with transaction.atomic():
         complaint = _lock_complaint(complaint_id=complaint_id, user=user)
         if complaint.status == ComplaintStatus.PENDING_ESTATE:
@@ -456,7 +451,7 @@ def complaint_rate(*, tracking_code: str, phone_last4: str, satisfaction: str, c
     """The resident's rating (满意 / 基本满意 / 不满意) of a handled complaint, once. 不满意 goes
     on the case's timeline so the working group reviews it."""
     if satisfaction not in Satisfaction.values:
-        raise MissingField("请选择满意度。")
+        raise (InvalidInput if satisfaction else MissingField)("请选择满意度。")
     comment = _clean_text(comment, label="评价意见", max_length=500)
     if satisfaction == Satisfaction.UNSATISFIED and not comment:
         raise MissingField("选择“不满意”时请简要说明原因，便于我们改进。")
@@ -500,7 +495,7 @@ def complaint_record_return_call(*, complaint_id: int, user: User, satisfaction:
     rating. It counts in 满意率 like the resident's own rating; a complaint is rated once."""
     _require_handler(user, "登记回访")
     if satisfaction not in Satisfaction.values:
-        raise MissingField("请选择回访满意度。")
+        raise (InvalidInput if satisfaction else MissingField)("请选择回访满意度。")
     comment = _clean_text(comment, label="回访记录", max_length=500)
     if satisfaction == Satisfaction.UNSATISFIED and not comment:
         raise MissingField("回访结果为“不满意”时请记录投诉人的意见。")
@@ -535,7 +530,7 @@ def complaint_reopen(*, complaint_id: int, user: User, reason: str) -> Complaint
         previous = {"reply": complaint.reply, "replied_at": complaint.replied_at.isoformat() if complaint.replied_at else "",
                     "satisfaction": complaint.satisfaction, "rating_comment": complaint.rating_comment}
         case_transition(case_id=complaint.case_id, user=user, transition=transition,
-                        data={"reason": f"投诉人不满意，重新办理：{reason}"})
+                        reason=f"投诉人不满意，重新办理：{reason}")
         Complaint.objects.filter(pk=complaint.pk).update(
             status=ComplaintStatus.RECEIVED, reply="", reply_method="", replied_at=None, replied_by=None,
             reply_deadline=None, satisfaction="", rating_comment="", rated_at=None, rating_source="", rated_by=None,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from communities.models import Estate, Region, RegionLevel
 from core.counts import large_list_figures
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, InvalidInput, MissingField, NotFound
 from core.files import serve_private
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
@@ -243,7 +243,8 @@ def complaint_rate(request):
     try:
         abuse.rate_limit_hit("track_ip", abuse.client_ip(request))
         if not form.is_valid():
-            raise services.MissingField("；".join(e for errors in form.errors.values() for e in errors))
+            absent = all(e.code == "required" for errors in form.errors.as_data().values() for e in errors)
+            raise (MissingField if absent else InvalidInput)("；".join(e for errors in form.errors.values() for e in errors))
         if code in session_codes and not last4:
             complaint = _session_complaint(code)
             if complaint is not None and complaint.phone_encrypted:
@@ -441,7 +442,7 @@ def complaint_resolve_estate(request, pk: int):
     def call(c, data):
         estate_id = data.get("estate", "")
         if not str(estate_id).isdigit():
-            raise services.MissingField("请选择小区。")
+            raise MissingField("请选择小区。")
         services.complaint_resolve_estate(complaint_id=c.pk, estate_id=int(estate_id), user=request.user)
 
     return _action(request, pk, "resolve", None, call, "已匹配小区并归入案件。")

@@ -38,6 +38,29 @@ class Busy(Conflict):
     default_message = "系统繁忙：该记录正由他人办理，请稍后刷新重试。"
 
 
+class MissingField(DomainError):
+    """A required value is absent."""
+
+    default_message = "请填写必填项。"
+
+
+class InvalidInput(DomainError):
+    """A value is present but not acceptable (a malformed date, an unknown choice, too long)."""
+
+    default_message = "填写的内容有误。"
+
+
+class ImportRefused(DomainError):
+    """A file the importer will not read, or will not import as a whole; `errors` lists the
+    rows' reasons where there are some."""
+
+    default_message = "导入文件无法识别。"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, errors: list[str] | None = None):
+        super().__init__(message, code=code)
+        self.errors = errors or []
+
+
 #: PostgreSQL's serialization failure, deadlock and lock timeout: the other writer won
 _LOCK_PGCODES = frozenset({"40001", "40P01", "55P03"})
 

@@ -88,11 +88,12 @@ def seed_credit(context: dict) -> None:
                 user=county_user,
             )
     if case is not None:
-        ledger.supervision_record(case_id=case.pk, user=county_user, kind=SupervisionKind.RECTIFICATION_ORDER, data={
-            "decision_number": "休住建责改〔2025〕6号", "deadline": today + timedelta(days=20),
-            "outcome": "责令限期改正物业服务不到位问题。"})
-        ledger.supervision_record(case_id=case.pk, user=county_user, kind=SupervisionKind.BLACKLIST_NOMINATION, data={
-            "basis": "经约谈、责令限期改正后仍整改不到位。"})
+        ledger.supervision_record(
+            case_id=case.pk, user=county_user, kind=SupervisionKind.RECTIFICATION_ORDER,
+            decision_number="休住建责改〔2025〕6号", deadline=today + timedelta(days=20),
+            outcome="责令限期改正物业服务不到位问题。")
+        ledger.supervision_record(case_id=case.pk, user=county_user, kind=SupervisionKind.BLACKLIST_NOMINATION,
+                                  basis="经约谈、责令限期改正后仍整改不到位。")
 
     # Commendations for three enterprises with a clean record so far.
     served = sorted({e.enterprise_id for e in estates})

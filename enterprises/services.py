@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_date
 from campaigns.models import ProblemCategory
 from communities import regions
 from communities.models import Estate, Region, RegionLevel, ServiceLevel
-from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
 from rectification.models import Case, ClueSource, SupervisionAction, SupervisionKind
 from rectification.services import case_open_or_join
 
@@ -47,11 +47,6 @@ from .models import (
 
 #: how long an event counts by default (计分期间): one year from the day it happened
 EVENT_COUNTS_DAYS = 365
-
-
-class InvalidInput(DomainError):
-    status_code = 400
-    default_message = "请检查填写的内容。"
 
 
 def _text(value, *, limit: int = 2000, label: str = "内容") -> str:

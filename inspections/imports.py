@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import DomainError, NotFound
+from core.errors import ImportRefused, NotFound
 from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
 from . import selectors
@@ -42,15 +42,6 @@ REQUIRED = {"estate": "小区名称", "visited_on": "排查日期", "category": 
 LIMITS = [("description", "问题描述", 2000), ("measures", "整改措施", 2000), ("inspectors", "排查人", 200),
           ("responsible_person", "责任人", 50)]
 TEMPLATE_HEADERS = ["小区名称", "社区", "排查日期", "排查人", "问题类别", "问题描述", "整改措施", "责任人", "完成时限"]
-
-
-class ImportRefused(DomainError):
-    status_code = 400
-    default_message = "导入文件有误，未导入任何数据。"
-
-    def __init__(self, message=None, *, errors=None):
-        super().__init__(message)
-        self.errors = errors or []
 
 
 @dataclass

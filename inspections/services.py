@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_date
 from accounts.models import COUNTY_ROLES, Role, User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region, RegionLevel
-from core.errors import DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.files import validate_uploads
 from core.workdays import add_working_days
 from rectification.models import ClueSource
@@ -32,12 +32,6 @@ from .models import (
     VisitStatus,
 )
 from .sampling import weighted_sample
-
-
-class InvalidInput(DomainError):
-    status_code = 400
-    default_message = "填写的内容有误。"
-
 
 #: the case source each visit kind opens its cases with
 CASE_SOURCE = {

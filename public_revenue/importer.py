@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, ImportRefused
 from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
 from .models import AllocationBasis, Direction, RevenueEntry, RevenueEventKind, RevenueKind, SpendingKind
@@ -41,11 +41,6 @@ INCOME_KINDS = {label: value for value, label in RevenueKind.choices} | {"快递
 SPENDING_KINDS = {label: value for value, label in SpendingKind.choices} | {"管理成本": "enterprise_share"}
 BASES = {label: value for value, label in AllocationBasis.choices}
 _DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-class ImportRefused(DomainError):
-    status_code = 400
-    default_message = "导入文件无法识别。"
 
 
 @dataclass

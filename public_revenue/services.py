@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date
 from accounts.models import Role, User
 from communities.models import Estate
 from core import crypto
-from core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.files import InvalidUpload, validate_uploads
 
 from . import selectors
@@ -41,11 +41,6 @@ WRITE_ROLES = frozenset({Role.ENTERPRISE, Role.COUNTY_GROUP, Role.COUNTY_OFFICE,
 REVIEW_ROLES = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE, Role.TOWN, Role.SYSADMIN})
 
 MAX_AMOUNT = Decimal("999999999999.99")
-
-
-class InvalidInput(DomainError):
-    status_code = 400
-    default_message = "填写的内容有误。"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,16 +1,32 @@
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.errors import InvalidState, NotFound
+from communities.models import Region
+from core.errors import InvalidInput, InvalidState, NotFound
+from core.workdays import add_working_days
 
 from . import selectors, services
 from .filters import CaseFilter, ClueFilter
 from .models import Case, CaseAttachment, CaseClue, CaseEvent, CaseState
-from .states import TRANSITIONS, transition_to
+from .states import (
+    CHOICE,
+    DATE,
+    REGION,
+    TEXT,
+    TRANSITIONS,
+    VERSION_INVALID,
+    WORKDAYS_MAX,
+    WORKDAYS_NOT_A_NUMBER,
+    WORKDAYS_OUT_OF_RANGE,
+    TransitionField,
+    all_value_fields,
+    transition_to,
+)
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -63,30 +79,74 @@ class CaseEventSerializer(serializers.ModelSerializer):
         return str(obj.actor) if obj.actor_id else "系统"
 
 
-TransitionRequest = inline_serializer(
-    name="CaseTransitionRequest",
-    fields={
-        "transition": serializers.ChoiceField(
-            choices=[(t.name, t.label) for t in TRANSITIONS.values()], required=False,
-            help_text="操作名；也可不填而给出 to_state（目标状态）",
-        ),
-        "to_state": serializers.ChoiceField(choices=CaseState.choices, required=False),
-        "expected_version": serializers.IntegerField(required=False, help_text="客户端看到的版本号；已变更则返回 409"),
-        "reason": serializers.CharField(required=False),
-        "note": serializers.CharField(required=False),
-        "verification_result": serializers.CharField(required=False),
-        "verification_note": serializers.CharField(required=False),
-        "measures": serializers.CharField(required=False),
-        "responsible_unit": serializers.CharField(required=False),
-        "responsible_person": serializers.CharField(required=False),
-        "deadline": serializers.DateField(required=False),
-        "deadline_workdays": serializers.IntegerField(required=False),
-        "verifying_unit": serializers.IntegerField(required=False),
-        "verifying_person": serializers.CharField(required=False),
-        "duplicate_of": serializers.IntegerField(required=False),
-        "files": serializers.ListField(child=serializers.FileField(), required=False),
-    },
-)
+def _request_field(f: TransitionField) -> serializers.Field:
+    """The API's parser of one transition field (the same messages as the page and the service)."""
+    messages = {"invalid": f.invalid_message, "invalid_choice": f.invalid_message, "max_length": f.invalid_message,
+                "incorrect_type": f.invalid_message, "does_not_exist": f.invalid_message, "null": f.invalid_message}
+    common = {"required": False, "allow_null": True, "label": f.label, "error_messages": messages}
+    if f.kind == TEXT:
+        return serializers.CharField(allow_blank=True, max_length=f.max_length, **common)
+    if f.kind == DATE:
+        return serializers.DateField(**common)
+    if f.kind == CHOICE:
+        return serializers.ChoiceField(choices=f.choices, **common)
+    if f.kind == REGION:
+        return serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), **common)
+    return serializers.IntegerField(**common)  # CASE: a case id
+
+
+class CaseTransitionRequest(serializers.Serializer):
+    """A transition by name (or by its target state) with its values: the fields are those the
+    transitions declare in rectification.states; which are required is the service's to say."""
+
+    transition = serializers.ChoiceField(
+        choices=[(t.name, t.label) for t in TRANSITIONS.values()], required=False,
+        help_text="操作名；也可不填而给出 to_state（目标状态）", error_messages={"invalid_choice": "未知的操作。"},
+    )
+    to_state = serializers.ChoiceField(choices=CaseState.choices, required=False,
+                                       error_messages={"invalid_choice": "未知的目标状态。"})
+    expected_version = serializers.IntegerField(
+        required=False, allow_null=True, help_text="客户端看到的版本号；已变更则返回 409",
+        error_messages={"invalid": VERSION_INVALID, "max_string_length": VERSION_INVALID},
+    )
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for f in all_value_fields().values():
+            fields[f.name] = _request_field(f)
+            if f.workdays:
+                fields[f"{f.name}_workdays"] = serializers.IntegerField(
+                    required=False, allow_null=True, min_value=1, max_value=WORKDAYS_MAX,
+                    error_messages={"invalid": WORKDAYS_NOT_A_NUMBER, "min_value": WORKDAYS_OUT_OF_RANGE,
+                                    "max_value": WORKDAYS_OUT_OF_RANGE},
+                )
+        return fields
+
+    def validate(self, attrs):
+        for f in all_value_fields().values():
+            workdays = attrs.pop(f"{f.name}_workdays", None)
+            if f.workdays and not attrs.get(f.name) and workdays:
+                attrs[f.name] = add_working_days(timezone.localdate(), workdays)
+        return attrs
+
+    @classmethod
+    def parse(cls, data) -> dict:
+        """The request's values, parsed; a value that is not of its field's kind is InvalidInput
+        (400 with the field's Chinese message). A blank non-text value counts as not given."""
+        text = {name for name, f in all_value_fields().items() if f.kind == TEXT}
+        raw = {k: data.get(k) for k in data if k != "files"}
+        raw = {k: v for k, v in raw.items() if v != "" or k in text}
+        payload = cls(data=raw)
+        if not payload.is_valid():
+            raise InvalidInput(_first_message(payload.errors))
+        return payload.validated_data
+
+
+def _first_message(errors) -> str:
+    while isinstance(errors, (dict, list)):
+        errors = next(iter(errors.values())) if isinstance(errors, dict) else errors[0]
+    return str(errors)
 
 
 class ClueSerializer(serializers.ModelSerializer):
@@ -123,25 +183,25 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Case.objects.visible_to(self.request.user).for_ledger().order_by("-created_at", "-id")
 
-    @extend_schema(request=TransitionRequest, responses=CaseSerializer)
+    @extend_schema(request=CaseTransitionRequest, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         case = self.get_object()
-        payload = {
-            k: request.data.get(k) for k in request.data if k not in ("transition", "to_state", "expected_version", "files")
-        }
-        name = str(request.data.get("transition", ""))
-        if not name and request.data.get("to_state"):
-            spec = transition_to(case.state, str(request.data["to_state"]))
+        data = CaseTransitionRequest.parse(request.data)
+        name = data.get("transition") or ""
+        to_state = data.get("to_state") or ""
+        if not name and to_state:
+            spec = transition_to(case.state, to_state)
             if spec is None:
-                target = dict(CaseState.choices).get(request.data["to_state"], request.data["to_state"])
+                target = dict(CaseState.choices).get(to_state, to_state)
                 raise InvalidState(f"案件当前状态为“{case.get_state_display()}”，不能变更为“{target}”。")
             name = spec.name
+        spec = TRANSITIONS.get(name)
+        values = {f.name: data[f.name] for f in spec.value_fields if f.name in data} if spec else {}
         try:
             services.case_transition(
-                case_id=case.pk, user=request.user, transition=name,
-                data=payload, files=request.FILES.getlist("files"),
-                expected_version=request.data.get("expected_version") or None,
+                case_id=case.pk, user=request.user, transition=name, files=request.FILES.getlist("files"),
+                expected_version=data.get("expected_version"), **values,
             )
         except NotFound:
             raise Http404 from None

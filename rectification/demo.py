@@ -4,6 +4,7 @@ few typical cases."""
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
@@ -43,7 +44,7 @@ def _evidence(name="整改照片.png"):
 
 def _walk(case, target, *, county, worker, rng, today):
     def do(transition, user, data=None, files=None):
-        services.case_transition(case_id=case.pk, user=user, transition=transition, data=data or {}, files=files)
+        services.case_transition(case_id=case.pk, user=user, transition=transition, files=files, **(data or {}))
 
     if target == "pending_verification":
         return
@@ -125,18 +126,19 @@ def seed(context: dict) -> None:
     open_cases = list(Case.objects.filter(pk__in=[c.pk for c in cases]).open().order_by("pk"))
     for case in open_cases[:3]:
         services.supervision_record(case_id=case.pk, user=county, kind=SupervisionKind.LISTED_SUPERVISION,
-                                    data={"level": "county", "deadline": today + timedelta(days=15)})
+                                    level="county", deadline=today + timedelta(days=15))
     for case in open_cases[3:5]:
-        services.supervision_record(case_id=case.pk, user=county, kind=SupervisionKind.INTERVIEW, data={
-            "participants": "物业服务企业负责人", "outcome": "企业承诺限期整改到位。"})
+        services.supervision_record(case_id=case.pk, user=county, kind=SupervisionKind.INTERVIEW,
+                                    participants="物业服务企业负责人", outcome="企业承诺限期整改到位。")
     if len(open_cases) > 6:
-        services.supervision_record(case_id=open_cases[5].pk, user=county, kind=SupervisionKind.PENALTY, data={
-            "decision_number": "休住建罚〔2025〕3号", "amount": "5000.00", "basis": "《物业管理条例》第六十三条"})
+        services.supervision_record(case_id=open_cases[5].pk, user=county, kind=SupervisionKind.PENALTY,
+                                    decision_number="休住建罚〔2025〕3号", amount=Decimal("5000.00"),
+                                    basis="《物业管理条例》第六十三条")
     # corruption clues transferred to discipline inspection (纪检监察), so that its demo account has
     # cases to read
     for case in [c for c in open_cases[6:] if c.enterprise_id][:3]:
-        services.supervision_record(case_id=case.pk, user=county, kind=SupervisionKind.TRANSFER, data={
-            "transfer_target": "discipline", "outcome": "发现工作人员涉嫌收受好处，移送纪检监察。"})
+        services.supervision_record(case_id=case.pk, user=county, kind=SupervisionKind.TRANSFER,
+                                    transfer_target="discipline", outcome="发现工作人员涉嫌收受好处，移送纪检监察。")
 
     # One published plan for the estate with the most cases.
     estate = max({c.estate for c in cases}, key=lambda e: sum(1 for c in cases if c.estate_id == e.pk))
@@ -151,10 +153,11 @@ def seed(context: dict) -> None:
     # A few typical cases among the closed ones.
     closed = Case.objects.filter(pk__in=[c.pk for c in cases], state="closed").select_related("estate", "category")
     for case in closed[:3]:
-        services.typical_case_mark(user=county, case_id=case.pk, data={
-            "title": f"{case.estate.name}{case.category.label}问题整改案例",
-            "basic_facts": case.description, "violation": case.category.label,
-            "legal_basis": "《物业管理条例》《安徽省物业管理条例》相关规定",
-            "handling_result": "责令限期整改，已整改到位并销号。", "is_published": "true",
-        })
+        services.typical_case_mark(
+            user=county, case_id=case.pk,
+            title=f"{case.estate.name}{case.category.label}问题整改案例",
+            basic_facts=case.description, violation=case.category.label,
+            legal_basis="《物业管理条例》《安徽省物业管理条例》相关规定",
+            handling_result="责令限期整改，已整改到位并销号。", is_published=True,
+        )
     context["cases"] = cases

@@ -1,13 +1,29 @@
 """Page forms. They only parse and render; the rules live in rectification.services."""
 
 from django import forms
+from django.utils import timezone
 
 from campaigns.models import Campaign, ProblemCategory
-from communities import regions
-from communities.models import Estate, Region
+from communities.models import Estate, Region, RegionLevel
+from core.errors import InvalidInput
+from core.workdays import add_working_days
 
-from .models import ClueSource, SupervisionKind, SupervisionLevel, TransferTarget, VerificationResult
-from .states import FIELD_LABELS, Transition
+from .models import ClueSource, SupervisionKind, SupervisionLevel, TransferTarget
+from .states import (
+    CASE,
+    CHOICE,
+    DATE,
+    FILES,
+    REGION,
+    TEXT,
+    VERSION_INVALID,
+    WORKDAYS_MAX,
+    WORKDAYS_NOT_A_NUMBER,
+    WORKDAYS_OUT_OF_RANGE,
+    Transition,
+    TransitionField,
+    verifying_unit_options,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,45 +54,105 @@ def _style(form: forms.Form) -> forms.Form:
     return form
 
 
-def transition_form(spec: Transition, case, user, data=None, files=None) -> forms.Form:
+class TransitionForm(forms.Form):
+    """The page form of one transition, built from its fields in rectification.states. It parses
+    (dates, choices, the working-day alternative to a date); which values are required and the
+    rules on them are checked by the service, after scope, role and state."""
+
+    spec: Transition
+
+    def clean(self):
+        cleaned = super().clean()
+        for f in self.spec.value_fields:
+            workdays = cleaned.get(f"{f.name}_workdays")
+            if f.workdays and not cleaned.get(f.name) and workdays:
+                cleaned[f.name] = add_working_days(timezone.localdate(), workdays)
+        return cleaned
+
+    @property
+    def values(self) -> dict:
+        """The parsed values, as the service's keyword arguments."""
+        return {f.name: self.cleaned_data.get(f.name) for f in self.spec.value_fields if f.name in self.fields}
+
+    @property
+    def uploads(self) -> list:
+        return self.cleaned_data.get("files") or []
+
+    @property
+    def first_error(self) -> str:
+        return next(message for messages in self.errors.values() for message in messages)
+
+
+def _text_field(f: TransitionField, case, user) -> forms.Field:
+    widget = forms.Textarea(attrs={"rows": 2}) if f.multiline else None
+    return forms.CharField(max_length=f.max_length, widget=widget)
+
+
+def _date_field(f: TransitionField, case, user) -> forms.Field:
+    return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _choice_field(f: TransitionField, case, user) -> forms.Field:
+    return forms.ChoiceField(choices=f.choices)
+
+
+def _region_field(f: TransitionField, case, user) -> forms.Field:
+    if case is None:  # the ledger's bulk form: any town or community in scope; the service checks each case
+        regions = Region.objects.visible_to(user).filter(level__gte=RegionLevel.TOWN).select_related("parent")
+        return forms.ModelChoiceField(queryset=regions, empty_label="请选择镇/街道或社区")
+    return forms.ModelChoiceField(queryset=verifying_unit_options(case, user), empty_label="请选择")
+
+
+def _case_field(f: TransitionField, case, user) -> forms.Field:
+    return forms.IntegerField()
+
+
+def _files_field(f: TransitionField, case, user) -> forms.Field:
+    return MultipleFileField(widget=MultipleFileInput(attrs={"accept": ACCEPT}))
+
+
+FORM_FIELDS = {TEXT: _text_field, DATE: _date_field, CHOICE: _choice_field, REGION: _region_field, CASE: _case_field,
+               FILES: _files_field}
+
+
+def workdays_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label="或：自今日起工作日数", required=False, min_value=1, max_value=WORKDAYS_MAX,
+        help_text="按工作日历（扣除节假日，计入调休上班日）折算完成时限",
+        error_messages={"invalid": WORKDAYS_NOT_A_NUMBER, "min_value": WORKDAYS_OUT_OF_RANGE,
+                        "max_value": WORKDAYS_OUT_OF_RANGE},
+    )
+
+
+def _transition_form_class(spec: Transition, fields: tuple[TransitionField, ...], case, user) -> type[TransitionForm]:
+    form_fields: dict[str, forms.Field] = {}
+    for f in fields:
+        field = FORM_FIELDS[f.kind](f, case, user)
+        # every value is optional to the form: the service says which are missing, after the
+        # checks of scope, role and state that come first
+        field.required = False
+        field.label = f"{f.label}（必填）" if f.required else f.label
+        field.error_messages.update({"invalid": f.invalid_message, "invalid_choice": f.invalid_message,
+                                     "max_length": f.invalid_message})
+        field.widget.attrs["data-required"] = "1" if f.required else ""
+        form_fields[f.name] = field
+        if f.workdays:
+            form_fields[f"{f.name}_workdays"] = workdays_field()
+        if f.kind == FILES and spec.needs_evidence:
+            field.label += "（必须已有或本次上传）"
+    return type(f"{spec.name.title()}Form", (TransitionForm,), {**form_fields, "spec": spec})
+
+
+def transition_form(spec: Transition, case, user, data=None, files=None) -> TransitionForm:
     """A form with exactly the fields the transition takes (required ones marked)."""
-    fields: dict[str, forms.Field] = {}
-    for name in spec.required + spec.optional:
-        required = name in spec.required
-        label = FIELD_LABELS.get(name, name)
-        if name == "deadline":
-            field = forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
-            fields[name] = field
-            fields["deadline_workdays"] = forms.IntegerField(
-                label="或：自今日起工作日数", required=False, min_value=1, max_value=365,
-                help_text="按工作日历（扣除节假日，计入调休上班日）折算完成时限",
-            )
-            continue
-        if name == "verification_result":
-            allowed = spec.allowed_values.get(name, VerificationResult.values)
-            field = forms.ChoiceField(label=label, choices=[(v, VerificationResult(v).label) for v in allowed], required=False)
-        elif name == "verifying_unit":
-            units = Region.objects.visible_to(user).filter(
-                path__in=regions.ancestors(case.region_path), level__gte=4
-            )
-            field = forms.ModelChoiceField(label=label, queryset=units, required=False, empty_label="请选择")
-        elif name in ("reason", "note", "measures", "verification_note"):
-            field = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-        elif name == "duplicate_of":
-            field = forms.IntegerField(label=label, required=False)
-        else:
-            field = forms.CharField(label=label, required=False, max_length=100)
-        field.widget.attrs["data-required"] = "1" if required else ""
-        if required:
-            field.label = f"{label}（必填）"
-        fields[name] = field
-    if spec.accepts_files or spec.needs_evidence:
-        fields["files"] = MultipleFileField(
-            label="佐证材料（照片或 PDF，可多选）" + ("（必须已有或本次上传）" if spec.needs_evidence else ""),
-            required=False, widget=MultipleFileInput(attrs={"accept": ACCEPT}),
-        )
-    form_class = type(f"{spec.name.title()}Form", (forms.Form,), fields)
+    form_class = _transition_form_class(spec, spec.fields, case, user)
     return _style(form_class(data=data, files=files, prefix=None, auto_id=f"id_{spec.name}_%s"))
+
+
+def bulk_transition_form(spec: Transition, user, data=None) -> TransitionForm:
+    """The ledger's form of a bulk action: the fields the transition writes on each case."""
+    form_class = _transition_form_class(spec, tuple(f for f in spec.value_fields if f.saves_to), None, user)
+    return _style(form_class(data=data, auto_id=f"id_bulk_{spec.name}_%s"))
 
 
 class CaseCreateForm(forms.Form):
@@ -97,16 +173,22 @@ class CaseCreateForm(forms.Form):
 
 
 class SupervisionForm(forms.Form):
-    kind = forms.ChoiceField(label="督办方式", choices=SupervisionKind.choices)
-    occurred_on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label="督办方式", choices=SupervisionKind.choices,
+                             error_messages={"invalid_choice": "未知的督办方式。"})
+    occurred_on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                  error_messages={"invalid": "日期的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。"})
     participants = forms.CharField(label="对象/参加人员（约谈、实地督导）", required=False)
     outcome = forms.CharField(label="情况/结果", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    level = forms.ChoiceField(label="督办级别（挂牌督办）", choices=[("", "—")] + SupervisionLevel.choices, required=False)
-    deadline = forms.DateField(label="督办/改正时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    level = forms.ChoiceField(label="督办级别（挂牌督办）", choices=[("", "—")] + SupervisionLevel.choices, required=False,
+                              error_messages={"invalid_choice": "督办级别无效。"})
+    deadline = forms.DateField(label="督办/改正时限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"invalid": "督办时限的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。"})
     decision_number = forms.CharField(label="决定书文号（责令改正、行政处罚）", required=False)
-    amount = forms.DecimalField(label="罚款金额（元）", required=False, max_digits=14, decimal_places=2)
+    amount = forms.DecimalField(label="罚款金额（元）", required=False, max_digits=14, decimal_places=2,
+                                error_messages={"invalid": "罚款金额须为数字。"})
     basis = forms.CharField(label="依据（行政处罚、黑名单提名）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    transfer_target = forms.ChoiceField(label="移送单位", choices=[("", "—")] + TransferTarget.choices, required=False)
+    transfer_target = forms.ChoiceField(label="移送单位", choices=[("", "—")] + TransferTarget.choices, required=False,
+                                        error_messages={"invalid_choice": "移送单位无效。"})
     minutes_file = forms.FileField(label="约谈记录/文书", required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
     receipt_file = forms.FileField(label="移送回执", required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 
@@ -138,3 +220,13 @@ class EstatePlanForm(forms.Form):
         self.fields["cases"].queryset = cases_queryset
         self.fields["title"].widget.attrs["class"] = "form-control"
         self.fields["content"].widget.attrs["class"] = "form-control"
+
+
+def parse_version(raw) -> int | None:
+    """The case version a page or client saw (blank: not given)."""
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(VERSION_INVALID)
+    return int(text)

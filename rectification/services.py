@@ -5,23 +5,21 @@ with a Chinese message on refusal. State changes go through case_transition only
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Case as Choose
 from django.db.models import F, Q, Value, When
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from accounts.models import Role, User
 from accounts.regions import users_over
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
 from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
-from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, InvalidInput, InvalidState, MissingField, NotFound, PermissionDenied
 from core.files import validate_uploads
 from core.notifications import notification_send
-from core.workdays import add_working_days
 
 from . import hooks
 from .complainants import complainant_added
@@ -41,15 +39,8 @@ from .models import (
     SupervisionLevel,
     TransferTarget,
     TypicalCase,
-    VerificationResult,
 )
-from .states import BULK_TRANSITIONS, COUNTY, FIELD_LABELS, TRANSITIONS, Transition
-
-
-class MissingField(DomainError):
-    status_code = 400
-    default_message = "请填写必填项。"
-
+from .states import BULK_TRANSITIONS, COUNTY, TRANSITIONS, VERSION_INVALID, Transition, clean_values
 
 # ---------------------------------------------------------------------------------------------
 # Intake: clues open or join cases
@@ -318,86 +309,15 @@ def case_default_deadline_set(*, case: Case, deadline: date, user: User | None, 
 # The state machine
 
 
-def _parse_date(raw, label: str) -> date | None:
-    """A date from a form or JSON value; blank is None; anything else unreadable (including
-    2025-13-01, which parse_date raises on) is refused with a Chinese message."""
-    if isinstance(raw, date):
-        return raw
-    text = _clean_text(raw)
-    if not text:
-        return None
-    try:
-        value = parse_date(text)
-    except ValueError:
-        value = None
-    if value is None:
-        raise MissingField(f"{label}的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。")
-    return value
+def _checked_date(value, label: str) -> date | None:
+    """A date a form or serializer parsed; None stays None, anything else is refused."""
+    if value is None or isinstance(value, date):
+        return value
+    raise InvalidInput(f"{label}的日期不正确，请使用 YYYY-MM-DD 格式填写真实存在的日期。")
 
 
 def _clean_text(value) -> str:
     return str(value).strip() if value is not None else ""
-
-
-def _clean_value(name: str, raw, *, user: User, case: Case, spec: Transition):
-    label = FIELD_LABELS.get(name, name)
-    if name == "deadline":
-        value = _parse_date(raw, "完成时限")
-        if value is not None and value < timezone.localdate():
-            raise MissingField("完成时限不能早于今天。")
-        return value
-    if name == "verification_result":
-        value = _clean_text(raw)
-        allowed = spec.allowed_values.get(name, VerificationResult.values)
-        if value and value not in allowed:
-            raise MissingField(f"核查结果只能是：{'、'.join(VerificationResult(v).label for v in allowed)}。")
-        return value
-    if name == "verifying_unit":
-        if isinstance(raw, Region):
-            raw = raw.pk
-        if not _clean_text(raw):
-            return None
-        try:
-            pk = int(raw)
-        except (TypeError, ValueError):
-            raise MissingField("核查单位无效。") from None
-        region = Region.objects.visible_to(user).filter(pk=pk).first()
-        if region is None or not case.region_path.startswith(region.path):
-            raise MissingField("核查单位须为案件所在的镇/街道或社区，且在您的管辖范围内。")
-        return region
-    if name == "duplicate_of":
-        if not _clean_text(raw):
-            return None
-        try:
-            pk = int(raw)
-        except (TypeError, ValueError):
-            raise MissingField("重复案件编号无效。") from None
-        if pk == case.pk or not Case.objects.visible_to(user).filter(pk=pk).exists():
-            raise MissingField("重复案件不存在或不在您的管辖范围内。")
-        return pk
-    value = _clean_text(raw)
-    if len(value) > 2000:
-        raise MissingField(f"{label}过长（最多 2000 字）。")
-    return value
-
-
-def _clean(spec: Transition, data: dict, *, user: User, case: Case) -> dict:
-    data = dict(data or {})
-    if "deadline" in spec.required + spec.optional and not data.get("deadline") and data.get("deadline_workdays"):
-        try:
-            workdays = int(data["deadline_workdays"])
-        except (TypeError, ValueError):
-            raise MissingField("工作日天数须为整数。") from None
-        if not 1 <= workdays <= 365:
-            raise MissingField("工作日天数须在 1 到 365 之间。")
-        data["deadline"] = add_working_days(timezone.localdate(), workdays)
-    cleaned = {}
-    for name in spec.required + spec.optional:
-        cleaned[name] = _clean_value(name, data.get(name), user=user, case=case, spec=spec)
-    missing = [FIELD_LABELS.get(n, n) for n in spec.required if cleaned.get(n) in (None, "")]
-    if missing:
-        raise MissingField(f"“{spec.label}”需要填写：{'、'.join(missing)}。")
-    return cleaned
 
 
 def _lock_case(*, case_id, user: User) -> Case:
@@ -407,26 +327,17 @@ def _lock_case(*, case_id, user: User) -> Case:
     return case
 
 
-def _apply(case: Case, spec: Transition, cleaned: dict) -> None:
-    name = spec.name
-    if name == "assign":
-        case.verifying_unit = cleaned["verifying_unit"]
-        if cleaned.get("verifying_person"):
-            case.verifying_person = cleaned["verifying_person"]
-    elif name == "start_verification":
-        if cleaned.get("verifying_person"):
-            case.verifying_person = cleaned["verifying_person"]
-    elif name == "confirm":
-        for field in ("verification_result", "verification_note", "measures", "responsible_unit", "responsible_person", "deadline"):
-            setattr(case, field, cleaned[field])
-    elif name == "not_true":
-        case.verification_result = VerificationResult.NOT_TRUE
-        case.verification_note = cleaned["reason"]
-    elif name in ("set_deadline", "return", "reopen") and cleaned.get("deadline"):
-        case.deadline = cleaned["deadline"]
+def _apply(case: Case, spec: Transition, cleaned: dict, *, from_state: str) -> None:
+    """Writes the transition on the case as its table says: each given value to its field, the
+    fixed values, and the time of closing (set on 销号, cleared when a closed case reopens)."""
+    for f in spec.value_fields:
+        if f.saves_to and cleaned[f.name] not in (None, ""):
+            setattr(case, f.saves_to, cleaned[f.name])
+    for name, value in spec.sets:
+        setattr(case, name, value)
     if spec.target == CaseState.CLOSED:
         case.closed_at = timezone.now()
-    elif name == "reopen":
+    elif spec.target and from_state == CaseState.CLOSED:
         case.closed_at = None
 
 
@@ -450,27 +361,26 @@ def case_transition(
     case_id: int,
     user: User,
     transition: str,
-    data: dict | None = None,
-    files=None,
+    files: list | None = None,
     expected_version: int | None = None,
+    **values: str | date | Region | int | None,
 ) -> Case:
     """The only way a case changes state (and the way every other case edit is logged). Locks
     the case, checks scope (404), role (403), the version the user saw and the from-state (409),
-    the transition's required fields and evidence (400); then applies the change, bumps
-    `version` and writes exactly one CaseEvent with the uploaded files attached."""
+    the transition's values against its fields in rectification.states (400: InvalidInput for a
+    value that is wrong, MissingField for a required one absent) and its evidence; then applies
+    the change, bumps `version` and writes exactly one CaseEvent with the uploaded files attached.
+    `values` are typed (a date, a Region, a case id): forms and serializers parse, not this."""
     spec = TRANSITIONS.get(transition)
     if spec is None:
         raise DomainError("未知的操作。")
     if user.is_read_only:
         raise PermissionDenied("只读账号不能办理案件。")
-    if expected_version is not None:
-        try:
-            expected_version = int(expected_version)
-        except (TypeError, ValueError):
-            raise MissingField("版本号无效，请刷新后重试。") from None
-    uploads = validate_uploads(files) if spec.accepts_files or spec.needs_evidence else []
-    if files and not (spec.accepts_files or spec.needs_evidence):
-        raise MissingField(f"“{spec.label}”不接受上传文件。")
+    if expected_version is not None and (isinstance(expected_version, bool) or not isinstance(expected_version, int)):
+        raise InvalidInput(VERSION_INVALID)
+    uploads = validate_uploads(files) if spec.accepts_files else []
+    if files and not spec.accepts_files:
+        raise InvalidInput(f"“{spec.label}”不接受上传文件。")
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
         if not spec.allows_role(user):
@@ -479,11 +389,11 @@ def case_transition(
             raise Conflict(f"该案件已被他人办理（当前状态：{case.get_state_display()}），请刷新后查看。")
         if case.state not in spec.sources:
             raise InvalidState(f"案件当前状态为“{case.get_state_display()}”，不能执行“{spec.label}”。")
-        cleaned = _clean(spec, data or {}, user=user, case=case)
+        cleaned = clean_values(spec, values, case=case, user=user)
         if spec.needs_evidence and not uploads and not case.attachments.exists():
             raise MissingField(f"“{spec.label}”需要至少一份整改佐证材料（照片或 PDF）。")
         from_state = case.state
-        _apply(case, spec, cleaned)
+        _apply(case, spec, cleaned, from_state=from_state)
         if spec.target:
             case.state = spec.target
         case.version += 1
@@ -515,7 +425,9 @@ def case_transition(
     return case
 
 
-def case_bulk_transition(*, case_ids: list[int], user: User, transition: str, data: dict) -> tuple[list[int], list[tuple[int, str]]]:
+def case_bulk_transition(
+    *, case_ids: list[int], user: User, transition: str, **values: str | date | Region | None,
+) -> tuple[list[int], list[tuple[int, str]]]:
     """Applies one non-state-changing working-group action (分派核查单位 / 设定完成时限) to each
     selected case through case_transition, each in its own transaction and in primary-key order
     (a fixed lock order). Returns (done ids, [(id, refusal message)])."""
@@ -526,7 +438,7 @@ def case_bulk_transition(*, case_ids: list[int], user: User, transition: str, da
     done, refused = [], []
     for case_id in sorted({int(i) for i in case_ids}):
         try:
-            case_transition(case_id=case_id, user=user, transition=transition, data=data)
+            case_transition(case_id=case_id, user=user, transition=transition, **values)
             done.append(case_id)
         except DomainError as exc:
             refused.append((case_id, exc.message))
@@ -609,46 +521,55 @@ def _require_county(user: User, what: str) -> None:
         raise PermissionDenied(f"只有县专班可以{what}。")
 
 
-def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files: dict | None = None) -> SupervisionAction:
+def supervision_record(
+    *,
+    case_id: int,
+    user: User,
+    kind: str,
+    occurred_on: date | None = None,
+    participants: str = "",
+    outcome: str = "",
+    level: str = "",
+    deadline: date | None = None,
+    decision_number: str = "",
+    amount: Decimal | None = None,
+    basis: str = "",
+    transfer_target: str = "",
+    minutes_file=None,
+    receipt_file=None,
+) -> SupervisionAction:
     """Records one supervision step (约谈, 挂牌督办, 实地督导, 责令限期改正, 行政处罚, 移送,
-    黑名单提名) on an open case, with its timeline event. Only the county working group."""
+    黑名单提名) on an open case, with its timeline event. Only the county working group. Values
+    are typed (dates, a Decimal amount); the kind's required ones absent are MissingField, a
+    wrong value InvalidInput."""
     if kind not in SupervisionKind.values:
-        raise DomainError("未知的督办方式。")
+        raise InvalidInput("未知的督办方式。")
     _require_county(user, "登记督办")
-    files = files or {}
-    data = dict(data or {})
-    cleaned: dict = {}
-    occurred = data.get("occurred_on")
-    cleaned["occurred_on"] = _parse_date(occurred, SUPERVISION_LABELS["occurred_on"]) or timezone.localdate()
-    for name in SUPERVISION_TEXT_FIELDS:
-        cleaned[name] = _clean_text(data.get(name))
-    level = _clean_text(data.get("level"))
+    cleaned: dict = {
+        "occurred_on": _checked_date(occurred_on, SUPERVISION_LABELS["occurred_on"]) or timezone.localdate(),
+        "participants": _clean_text(participants), "outcome": _clean_text(outcome),
+        "decision_number": _clean_text(decision_number), "basis": _clean_text(basis),
+        "deadline": _checked_date(deadline, SUPERVISION_LABELS["deadline"]),
+    }
+    level, target = _clean_text(level), _clean_text(transfer_target)
     if level and level not in SupervisionLevel.values:
-        raise MissingField("督办级别无效。")
-    cleaned["level"] = level
-    target = _clean_text(data.get("transfer_target"))
+        raise InvalidInput("督办级别无效。")
     if target and target not in TransferTarget.values:
-        raise MissingField("移送单位无效。")
-    cleaned["transfer_target"] = target
-    deadline = data.get("deadline")
-    cleaned["deadline"] = _parse_date(deadline, SUPERVISION_LABELS["deadline"])
-    amount = data.get("amount")
-    if amount not in (None, ""):
-        try:
-            cleaned["amount"] = Decimal(str(amount)).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise MissingField("罚款金额须为数字。") from None
+        raise InvalidInput("移送单位无效。")
+    cleaned.update(level=level, transfer_target=target, amount=None)
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+            raise InvalidInput("罚款金额须为数字。")
+        cleaned["amount"] = Decimal(amount).quantize(Decimal("0.01"))
         if cleaned["amount"] < 0:
-            raise MissingField("罚款金额不能为负数。")
-    else:
-        cleaned["amount"] = None
+            raise InvalidInput("罚款金额不能为负数。")
     missing = [SUPERVISION_LABELS[n] for n in SUPERVISION_REQUIRED[kind] if cleaned.get(n) in (None, "")]
     if missing:
         raise MissingField(f"“{SupervisionKind(kind).label}”需要填写：{'、'.join(missing)}。")
     uploads = {}
-    for key in ("minutes_file", "receipt_file"):
-        if files.get(key):
-            [(checked, _content_type)] = validate_uploads([files[key]])
+    for key, upload in (("minutes_file", minutes_file), ("receipt_file", receipt_file)):
+        if upload:
+            [(checked, _content_type)] = validate_uploads([upload])
             uploads.update({key: checked, f"{key}_name": checked.name})
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
@@ -766,14 +687,26 @@ TYPICAL_FIELDS = {"title": "案例标题", "basic_facts": "基本案情", "viola
                   "legal_basis": "法律依据", "handling_result": "处理结果"}
 
 
-def typical_case_mark(*, user: User, case_id: int, data: dict) -> TypicalCase:
+def typical_case_mark(
+    *,
+    user: User,
+    case_id: int,
+    title: str,
+    basic_facts: str,
+    violation: str,
+    legal_basis: str,
+    handling_result: str,
+    is_published: bool = False,
+) -> TypicalCase:
     """Marks a case as typical (or updates its write-up), with a timeline event."""
     _require_county(user, "选定典型案例")
-    cleaned = {name: _clean_text((data or {}).get(name)) for name in TYPICAL_FIELDS}
+    given = {"title": title, "basic_facts": basic_facts, "violation": violation, "legal_basis": legal_basis,
+             "handling_result": handling_result}
+    cleaned = {name: _clean_text(given[name]) for name in TYPICAL_FIELDS}
     missing = [label for name, label in TYPICAL_FIELDS.items() if not cleaned[name]]
     if missing:
         raise MissingField(f"典型案例需要填写：{'、'.join(missing)}。")
-    is_published = str((data or {}).get("is_published", "")).lower() in ("1", "true", "on", "yes")
+    is_published = bool(is_published)
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
         typical, created = TypicalCase.objects.update_or_create(

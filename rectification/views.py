@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,14 +7,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import COUNTY_ROLES
-from communities.models import Estate, Region
-from core.errors import DomainError, NotFound
+from communities.models import Estate
+from core.errors import DomainError, InvalidInput, NotFound
 from core.files import serve_private
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
 from . import selectors, services
-from .forms import CaseCreateForm, EstatePlanForm, SupervisionForm, TypicalCaseForm, _style, transition_form
+from .forms import (
+    CaseCreateForm,
+    EstatePlanForm,
+    SupervisionForm,
+    TypicalCaseForm,
+    bulk_transition_form,
+    parse_version,
+    transition_form,
+)
 from .models import Case, CaseAttachment, SupervisionAction, SupervisionKind
 from .states import BULK_TRANSITIONS, TRANSITIONS, available_transitions
 
@@ -65,22 +72,8 @@ def _page_size(request) -> int:
     return min(int(size), 200) if size.isdigit() and int(size) > 0 else 25
 
 
-def _bulk_form(name, user):
-    spec = TRANSITIONS[name]
-    if name == "assign":
-        fields = {
-            "verifying_unit": forms.ModelChoiceField(
-                label="核查单位", queryset=Region.objects.visible_to(user).filter(level__gte=4).select_related("parent"),
-                required=False, empty_label="请选择镇/街道或社区",
-            ),
-            "verifying_person": forms.CharField(label="核查人", required=False),
-        }
-    else:
-        fields = {
-            "deadline": forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})),
-            "deadline_workdays": forms.IntegerField(label="或工作日数", required=False, min_value=1),
-        }
-    return _style(type(f"Bulk{spec.name.title()}Form", (forms.Form,), fields)(auto_id=f"id_bulk_{name}_%s"))
+def _bulk_form(name, user, data=None):
+    return bulk_transition_form(TRANSITIONS[name], user, data=data)
 
 
 @login_required
@@ -92,8 +85,14 @@ def case_bulk(request):
     if not case_ids:
         messages.error(request, "请先勾选要办理的案件。")
         return redirect(back)
-    data = {k: request.POST.get(k, "") for k in ("verifying_unit", "verifying_person", "deadline", "deadline_workdays")}
-    done, refused = services.case_bulk_transition(case_ids=case_ids, user=request.user, transition=transition, data=data)
+    values = {}
+    if transition in BULK_TRANSITIONS:  # any other is refused by the service
+        form = _bulk_form(transition, request.user, data=request.POST)
+        if not form.is_valid():
+            messages.error(request, form.first_error)
+            return redirect(back)
+        values = form.values
+    done, refused = services.case_bulk_transition(case_ids=case_ids, user=request.user, transition=transition, **values)
     if done:
         messages.success(request, f"已对 {len(done)} 件案件执行“{TRANSITIONS[transition].label}”。")
     for case_id, message in refused[:10]:
@@ -159,12 +158,13 @@ def case_transition(request, pk: int, transition: str):
     if spec is None:
         raise Http404
     form = transition_form(spec, case, request.user, data=request.POST, files=request.FILES)
-    form.is_valid()  # parsing only; the service validates
-    data = {k: request.POST.get(k) for k in request.POST if k not in ("csrfmiddlewaretoken", "version")}
     try:
+        expected_version = parse_version(request.POST.get("version"))
+        if not form.is_valid():
+            raise InvalidInput(form.first_error)
         services.case_transition(
-            case_id=case.pk, user=request.user, transition=transition, data=data,
-            files=request.FILES.getlist("files"), expected_version=request.POST.get("version") or None,
+            case_id=case.pk, user=request.user, transition=transition, files=form.uploads,
+            expected_version=expected_version, **form.values,
         )
     except NotFound:
         raise Http404 from None
@@ -174,16 +174,23 @@ def case_transition(request, pk: int, transition: str):
     return redirect("rectification:case-detail", pk=case.pk)
 
 
+def _parsed(form) -> dict:
+    """The form's values as the service's keyword arguments. A required value left blank is
+    passed blank: the service names everything missing in one message."""
+    form.is_valid()
+    wrong = [error for errors in form.errors.as_data().values() for error in errors if error.code != "required"]
+    if wrong:
+        raise InvalidInput(wrong[0].messages[0])
+    return {name: form.cleaned_data.get(name, "") for name in form.fields}
+
+
 @login_required
 @require_POST
 def supervision_create(request, pk: int):
     case = _case_or_404(request, pk)
-    data = {k: request.POST.get(k) for k in request.POST}
     try:
-        services.supervision_record(
-            case_id=case.pk, user=request.user, kind=request.POST.get("kind", ""), data=data,
-            files={k: request.FILES.get(k) for k in ("minutes_file", "receipt_file")},
-        )
+        services.supervision_record(case_id=case.pk, user=request.user,
+                                    **_parsed(SupervisionForm(request.POST, request.FILES)))
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
@@ -205,7 +212,7 @@ def supervision_lift(request, pk: int):
 def typical_case_edit(request, pk: int):
     case = _case_or_404(request, pk)
     try:
-        services.typical_case_mark(user=request.user, case_id=case.pk, data=request.POST)
+        services.typical_case_mark(user=request.user, case_id=case.pk, **_parsed(TypicalCaseForm(request.POST)))
     except NotFound:
         raise Http404 from None
     except DomainError as exc:

@@ -256,7 +256,8 @@ SPECTACULAR_SETTINGS = {
     # one name per choice set that appears on several serializers
     "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "rectification.models.CaseState", "RevenueKindEnum": "public_revenue.models.RevenueKind",
                             "SpendingKindEnum": "public_revenue.models.SpendingKind",
-                            "ReplyMethodEnum": "complaints.models.ReplyMethod"},
+                            "ReplyMethodEnum": "complaints.models.ReplyMethod",
+                            "VerificationResultEnum": "rectification.models.VerificationResult"},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

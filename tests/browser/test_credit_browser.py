@@ -2,6 +2,7 @@
 black proposal with a written reason, publishes it; the public list page (no login) shows it."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -29,8 +30,8 @@ def test_evaluate_accept_black_publish_and_public_list(browser, live_server):
     county.set_password(PASSWORD)
     county.save()
     case = rectifying_case(bad.estates.get())
-    supervision_record(case_id=case.pk, user=county, kind="penalty", data={
-        "decision_number": "休住建罚〔2025〕3号", "amount": "5000", "basis": "《物业管理条例》第六十三条"})
+    supervision_record(case_id=case.pk, user=county, kind="penalty", decision_number="休住建罚〔2025〕3号",
+                       amount=Decimal("5000"), basis="《物业管理条例》第六十三条")
 
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Channel, ChannelRule, Complaint
-from core.errors import Conflict, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.models import CalendarDay
 from tests.conftest import login
 
@@ -67,7 +67,7 @@ def test_staff_can_only_register_in_their_scope(estates, town_user, city_user, e
 
 
 def test_a_future_received_time_is_refused(estates, county_user):
-    with pytest.raises(services.MissingField):
+    with pytest.raises(InvalidInput):
         complaint(estates["haiyang_1"], user=county_user, received_at=timezone.now() + timezone.timedelta(days=2))
 
 
@@ -148,7 +148,7 @@ def test_a_category_that_gained_a_child_is_refused_for_staff_too(estates, county
     a1 = category("A1")
     complaint(estates["haiyang_1"], user=county_user)  # the leaf list is cached now
     ProblemCategory.objects.create(code="A1x", label="细分", parent=a1)
-    with pytest.raises(services.MissingField):
+    with pytest.raises(InvalidInput):
         complaint(estates["haiyang_1"], user=county_user)
 
 
@@ -219,7 +219,7 @@ def test_a_deadline_before_the_day_received_is_refused(api_client, estates, coun
 
 def test_a_deadline_long_past_is_refused_even_for_an_old_work_order(estates, county_user):
     received = timezone.make_aware(datetime(2001, 1, 2, 9, 0))
-    with pytest.raises(services.MissingField):
+    with pytest.raises(InvalidInput):
         complaint(estates["haiyang_1"], channel=Channel.HOTLINE_12345, reference="GD89", received_at=received,
                   deadline=date(2001, 1, 9), user=county_user)
     c = complaint(estates["haiyang_1"], channel=Channel.HOTLINE_12345, reference="GD90",

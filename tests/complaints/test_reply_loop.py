@@ -25,15 +25,15 @@ pytestmark = pytest.mark.django_db
 CONFIRM = {
     "verification_result": "true", "verification_note": "属实", "measures": "更换电梯控制柜",
     "responsible_unit": "海阳物业公司", "responsible_person": "李强",
-    "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
+    "deadline": timezone.localdate() + timedelta(days=10),
 }
 
 
 def close(case_id, worker, county):
-    case_transition(case_id=case_id, user=worker, transition="start_verification", data={})
-    case_transition(case_id=case_id, user=worker, transition="confirm", data=CONFIRM)
-    case_transition(case_id=case_id, user=worker, transition="request_closure", data={"note": "已完成"}, files=[png()])
-    return case_transition(case_id=case_id, user=county, transition="close", data={"note": "验收合格"})
+    case_transition(case_id=case_id, user=worker, transition="start_verification")
+    case_transition(case_id=case_id, user=worker, transition="confirm", **CONFIRM)
+    case_transition(case_id=case_id, user=worker, transition="request_closure", note="已完成", files=[png()])
+    return case_transition(case_id=case_id, user=county, transition="close", note="验收合格")
 
 
 def hotline(estate, county, phone="13800000001", reference="GD1"):
@@ -54,8 +54,8 @@ def test_closing_a_case_puts_its_complaints_in_reply_due_with_a_draft(estates, c
 
 def test_a_case_found_untrue_asks_for_a_reply_too(estates, county_user, community_user):
     c = complaint(estates["haiyang_1"])
-    case_transition(case_id=c.case_id, user=community_user, transition="start_verification", data={})
-    case_transition(case_id=c.case_id, user=community_user, transition="not_true", data={"reason": "电梯运行正常"})
+    case_transition(case_id=c.case_id, user=community_user, transition="start_verification")
+    case_transition(case_id=c.case_id, user=community_user, transition="not_true", reason="电梯运行正常")
     c.refresh_from_db()
     assert c.status == ComplaintStatus.REPLY_DUE and "不属实" in c.reply and "电梯运行正常" in c.reply
 

@@ -209,8 +209,8 @@ class TestSupervisionFiles:
     def _action(self, estates, county_user):
         case = rectifying_case(estates["haiyang_1"])
         return supervision_record(
-            case_id=case.pk, user=county_user, kind="transfer", data={"transfer_target": "police"},
-            files={"receipt_file": _upload("移送回执.pdf", PDF, "application/pdf")},
+            case_id=case.pk, user=county_user, kind="transfer", transfer_target="police",
+            receipt_file=_upload("移送回执.pdf", PDF, "application/pdf"),
         )
 
     def test_it_works(self, client, estates, county_user, town_user):

@@ -72,14 +72,18 @@ def test_admin_edit_is_honoured():
 
 @time_machine.travel(date(2025, 1, 24), tick=False)
 def test_case_deadline_in_working_days_uses_the_calendar(estates, county_user):
+    from rectification.forms import transition_form
     from rectification.services import case_transition
+    from rectification.states import TRANSITIONS
     from tests.rectification.factories import CaseFactory
 
     case = CaseFactory(estate=estates["haiyang_1"], state="verifying")
-    case = case_transition(case_id=case.pk, user=county_user, transition="confirm", data={
+    form = transition_form(TRANSITIONS["confirm"], case, county_user, data={
         "verification_result": "true", "verification_note": "属实", "measures": "整改", "responsible_unit": "物业",
-        "responsible_person": "李强", "deadline_workdays": 3,
+        "responsible_person": "李强", "deadline_workdays": "3",
     })
+    assert form.is_valid(), form.errors
+    case = case_transition(case_id=case.pk, user=county_user, transition="confirm", **form.values)
     assert case.deadline == date(2025, 2, 5)
 
 

@@ -1,6 +1,7 @@
 """Read API of the credit file, evaluations and exits: scoped like every other endpoint."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -16,12 +17,12 @@ from tests.rectification.factories import rectifying_case
 
 pytestmark = pytest.mark.django_db
 
-PENALTY = {"decision_number": "休住建罚〔2025〕1号", "amount": "5000", "basis": "条例"}
+PENALTY = {"decision_number": "休住建罚〔2025〕1号", "amount": Decimal("5000"), "basis": "条例"}
 
 
 def published(estates, county_user, tree):
     case = rectifying_case(estates["haiyang_1"])
-    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
     today = timezone.localdate()
     evaluation = services.evaluation_open(user=county_user, jurisdiction_id=tree["county"].pk,
                                           period_start=today - timedelta(days=30), period_end=today)
@@ -55,7 +56,7 @@ def test_enterprise_list_queries_do_not_grow(api_client, county_user, tree):
 
 def test_credit_events_are_scoped(api_client, county_user, town_user, other_town_user, enterprise_user, estates):
     case = rectifying_case(estates["haiyang_1"])
-    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
     api_client.force_authenticate(town_user)
     assert [r["kind"] for r in api_client.get("/api/v1/credit-events/").json()["results"]] == ["penalty"]
     api_client.force_authenticate(other_town_user)

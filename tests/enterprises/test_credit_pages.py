@@ -1,6 +1,7 @@
 """Pages of the credit file, the evaluation, objections and the public red/black list."""
 
 from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -19,12 +20,12 @@ from tests.rectification.factories import rectifying_case
 
 pytestmark = pytest.mark.django_db
 
-PENALTY = {"decision_number": "=HYPERLINK(\"http://x\")", "amount": "5000", "basis": "《物业管理条例》"}
+PENALTY = {"decision_number": "=HYPERLINK(\"http://x\")", "amount": Decimal("5000"), "basis": "《物业管理条例》"}
 
 
 def _published(estates, county_user, tree):
     case = rectifying_case(estates["haiyang_1"])
-    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
     today = timezone.localdate()
     evaluation = services.evaluation_open(user=county_user, jurisdiction_id=tree["county"].pk,
                                           period_start=today - timedelta(days=30), period_end=today)
@@ -37,7 +38,7 @@ def _published(estates, county_user, tree):
 class TestCreditFile:
     def test_it_works(self, client, county_user, estates):
         case = rectifying_case(estates["haiyang_1"])
-        supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+        supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
         body = login(client, county_user).get(f"/enterprises/{case.enterprise_id}/credit/").content.decode()
         assert "诚信档案" in body and "行政处罚" in body and case.number in body
 
@@ -70,7 +71,7 @@ class TestCreditFile:
 class TestEvaluationPages:
     def test_open_decide_publish(self, client, county_user, estates, tree):
         case = rectifying_case(estates["haiyang_1"])
-        supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+        supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
         login(client, county_user)
         today = timezone.localdate()
         response = client.post("/enterprises/evaluations/", {
@@ -188,7 +189,7 @@ class TestPublicPages:
     def test_unpublished_events_are_not_public(self, client, county_user, estates):
         case = rectifying_case(estates["haiyang_1"])
         supervision_record(case_id=case.pk, user=county_user, kind="interview",
-                           data={"participants": "企业负责人", "outcome": "约谈内容保密"})
+                           participants="企业负责人", outcome="约谈内容保密")
         body = client.get(f"/credit/enterprises/{case.enterprise_id}/").content.decode()
         assert "约谈内容保密" not in body
 

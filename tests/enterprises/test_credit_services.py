@@ -1,6 +1,7 @@
 """The credit file, the red/black evaluation and objections, through the services."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -24,7 +25,7 @@ from tests.rectification.factories import rectifying_case
 
 pytestmark = pytest.mark.django_db
 
-PENALTY = {"decision_number": "休住建罚〔2025〕1号", "amount": "5000", "basis": "《物业管理条例》第六十三条"}
+PENALTY = {"decision_number": "休住建罚〔2025〕1号", "amount": Decimal("5000"), "basis": "《物业管理条例》第六十三条"}
 
 
 def open_evaluation(user, tree, **kwargs):
@@ -45,7 +46,7 @@ def publish(user, evaluation, **kwargs):
 class TestCreditEventsFromTheLedger:
     def test_penalty_on_a_case_appears_once_in_the_credit_file(self, estates, county_user):
         case = rectifying_case(estates["haiyang_1"])
-        action = supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+        action = supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
         events = list(CreditEvent.objects.filter(enterprise=case.enterprise))
         assert len(events) == 1
         event = events[0]
@@ -58,25 +59,25 @@ class TestCreditEventsFromTheLedger:
 
     @pytest.mark.parametrize("kind,data,expected", [
         ("interview", {"participants": "企业负责人", "outcome": "承诺整改"}, CreditEventKind.INTERVIEW),
-        ("rectification_order", {"decision_number": "责改〔2025〕2号", "deadline": "2099-01-01"},
+        ("rectification_order", {"decision_number": "责改〔2025〕2号", "deadline": date(2099, 1, 1)},
          CreditEventKind.RECTIFICATION_ORDER),
         ("blacklist_nomination", {"basis": "拒不整改"}, CreditEventKind.BLACKLIST_NOMINATION),
     ])
     def test_other_ledger_kinds(self, estates, county_user, kind, data, expected):
         case = rectifying_case(estates["haiyang_1"])
-        supervision_record(case_id=case.pk, user=county_user, kind=kind, data=data)
+        supervision_record(case_id=case.pk, user=county_user, kind=kind, **data)
         assert list(CreditEvent.objects.values_list("kind", flat=True)) == [expected]
 
     def test_onsite_visit_is_not_a_credit_event(self, estates, county_user):
         case = rectifying_case(estates["haiyang_1"])
         supervision_record(case_id=case.pk, user=county_user, kind="onsite_visit",
-                           data={"participants": "县专班", "outcome": "现场督导"})
+                           participants="县专班", outcome="现场督导")
         assert not CreditEvent.objects.exists()
 
     def test_refused_supervision_writes_nothing(self, estates, town_user):
         case = rectifying_case(estates["haiyang_1"])
         with pytest.raises(PermissionDenied):
-            supervision_record(case_id=case.pk, user=town_user, kind="penalty", data=PENALTY)
+            supervision_record(case_id=case.pk, user=town_user, kind="penalty", **PENALTY)
         assert not CreditEvent.objects.exists()
 
     def test_listed_supervision_not_lifted_by_deadline(self, estates, county_user):
@@ -84,7 +85,7 @@ class TestCreditEventsFromTheLedger:
 
         case = rectifying_case(estates["haiyang_1"])
         action = supervision_record(case_id=case.pk, user=county_user, kind="listed_supervision",
-                                    data={"level": "county", "deadline": "2099-01-01"})
+                                    level="county", deadline=date(2099, 1, 1))
         assert record_overdue_supervisions() == 0
         SupervisionAction.objects.filter(pk=action.pk).update(deadline=timezone.localdate() - timedelta(days=2))
         assert record_overdue_supervisions() == 1
@@ -96,7 +97,7 @@ class TestCreditEventsFromTheLedger:
     def test_lifting_late_records_it_by_the_lift(self, estates, county_user):
         case = rectifying_case(estates["haiyang_1"])
         action = supervision_record(case_id=case.pk, user=county_user, kind="listed_supervision",
-                                    data={"level": "county", "deadline": "2099-01-01"})
+                                    level="county", deadline=date(2099, 1, 1))
         SupervisionAction.objects.filter(pk=action.pk).update(deadline=timezone.localdate() - timedelta(days=1))
         supervision_lift(supervision_id=action.pk, user=county_user)
         assert CreditEvent.objects.get().kind == CreditEventKind.SUPERVISION_OVERDUE
@@ -104,7 +105,7 @@ class TestCreditEventsFromTheLedger:
     def test_lifting_in_time_records_nothing(self, estates, county_user):
         case = rectifying_case(estates["haiyang_1"])
         action = supervision_record(case_id=case.pk, user=county_user, kind="listed_supervision",
-                                    data={"level": "county", "deadline": "2099-01-01"})
+                                    level="county", deadline=date(2099, 1, 1))
         supervision_lift(supervision_id=action.pk, user=county_user)
         assert not CreditEvent.objects.exists()
 
@@ -113,7 +114,7 @@ class TestEvaluationRules:
     def test_black_for_an_overdue_listed_supervision_and_red_for_a_clean_one(self, estates, county_user, tree):
         case = rectifying_case(estates["haiyang_1"])
         action = supervision_record(case_id=case.pk, user=county_user, kind="listed_supervision",
-                                    data={"level": "county", "deadline": "2099-01-01"})
+                                    level="county", deadline=date(2099, 1, 1))
         SupervisionAction.objects.filter(pk=action.pk).update(deadline=timezone.localdate() - timedelta(days=3))
         evaluation = open_evaluation(county_user, tree)
         proposals = {p.enterprise.name: p for p in evaluation.proposals.select_related("enterprise")}
@@ -128,7 +129,7 @@ class TestEvaluationRules:
 
     def test_penalty_makes_black(self, estates, county_user, tree):
         case = rectifying_case(estates["wanan_1"])
-        supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+        supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
         evaluation = open_evaluation(county_user, tree)
         proposal = evaluation.proposals.get(enterprise=case.enterprise)
         assert proposal.proposed == ListType.BLACK
@@ -150,7 +151,7 @@ class TestEvaluationRules:
 
     def test_a_disabled_rule_does_not_fire(self, estates, county_user, tree):
         case = rectifying_case(estates["wanan_1"])
-        supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+        supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
         open_evaluation(county_user, tree)  # creates the county's rules
         CreditRule.objects.filter(county=tree["county"], code="black_penalty").update(is_active=False)
         proposal = open_evaluation(county_user, tree).proposals.get(enterprise=case.enterprise)
@@ -177,7 +178,7 @@ class TestEvaluationRules:
 class TestDecisionAndPublication:
     def _black_evaluation(self, estates, county_user, tree):
         case = rectifying_case(estates["haiyang_1"])
-        supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+        supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
         evaluation = open_evaluation(county_user, tree)
         return evaluation, evaluation.proposals.get(enterprise=case.enterprise)
 
@@ -243,7 +244,7 @@ class TestDecisionAndPublication:
 class TestObjections:
     def _published_black(self, estates, county_user, tree):
         case = rectifying_case(estates["haiyang_1"])
-        supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+        supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
         evaluation = open_evaluation(county_user, tree)
         for p in evaluation.proposals.exclude(proposed=ListType.NONE):
             services.proposal_decide(user=county_user, proposal_id=p.pk, decision="accepted", reason="研究决定")
@@ -307,7 +308,7 @@ def test_list_counts_for_the_monthly_workbook(estates, county_user, tree):
     from enterprises.selectors import list_counts
 
     case = rectifying_case(estates["haiyang_1"])
-    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
     evaluation = open_evaluation(county_user, tree)
     for p in evaluation.proposals.exclude(proposed=ListType.NONE):
         services.proposal_decide(user=county_user, proposal_id=p.pk, decision="accepted", reason="研究决定")
@@ -330,7 +331,7 @@ def test_a_county_can_require_a_commendation_for_red(estates, county_user, tree)
 
 def test_withdrawn_event_stops_counting_and_leaves_the_public_page(estates, county_user, town_user, tree):
     case = rectifying_case(estates["wanan_1"])
-    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
     event = CreditEvent.objects.get()
     with pytest.raises(PermissionDenied):
         services.credit_event_withdraw(user=town_user, event_id=event.pk, reason="录入错误")
@@ -345,7 +346,7 @@ def test_withdrawn_event_stops_counting_and_leaves_the_public_page(estates, coun
 def test_an_event_counts_in_every_evaluation_its_period_overlaps(estates, county_user, tree):
     case = rectifying_case(estates["wanan_1"])
     supervision_record(case_id=case.pk, user=county_user, kind="penalty",
-                       data={**PENALTY, "occurred_on": (timezone.localdate() - timedelta(days=300)).isoformat()})
+                       **{**PENALTY, "occurred_on": timezone.localdate() - timedelta(days=300)})
     today = timezone.localdate()
     evaluation = services.evaluation_open(user=county_user, jurisdiction_id=tree["county"].pk,
                                           period_start=today - timedelta(days=30), period_end=today)
@@ -356,7 +357,7 @@ def test_every_decision_is_kept_in_the_log(estates, county_user, enterprise_user
     from enterprises.models import CreditLog
 
     case = rectifying_case(estates["haiyang_1"])
-    supervision_record(case_id=case.pk, user=county_user, kind="penalty", data=PENALTY)
+    supervision_record(case_id=case.pk, user=county_user, kind="penalty", **PENALTY)
     evaluation = open_evaluation(county_user, tree)
     black = evaluation.proposals.get(proposed=ListType.BLACK)
     services.proposal_decide(user=county_user, proposal_id=black.pk, decision="rejected", reason="先不列入")

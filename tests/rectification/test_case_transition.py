@@ -13,7 +13,7 @@ from tests.rectification.factories import CaseFactory, add_evidence, fake_png, l
 
 pytestmark = pytest.mark.django_db
 
-IN_TEN_DAYS = (timezone.localdate() + timedelta(days=10)).isoformat()
+IN_TEN_DAYS = timezone.localdate() + timedelta(days=10)
 CONFIRM = {
     "verification_result": "true", "verification_note": "现场核查属实", "measures": "更换门禁",
     "responsible_unit": "海阳物业公司", "responsible_person": "李强", "deadline": IN_TEN_DAYS,
@@ -61,22 +61,22 @@ def test_open_refuses_out_of_scope_estate(estates, town_user):
 def test_walk_through_every_state(estates, community_user, county_user):
     case = CaseFactory(estate=estates["haiyang_1"])
     version = case.version
-    case = case_transition(case_id=case.pk, user=community_user, transition="start_verification", data={}, expected_version=version)
+    case = case_transition(case_id=case.pk, user=community_user, transition="start_verification", expected_version=version)
     assert case.state == CaseState.VERIFYING
-    case = case_transition(case_id=case.pk, user=community_user, transition="confirm", data=CONFIRM)
+    case = case_transition(case_id=case.pk, user=community_user, transition="confirm", **CONFIRM)
     assert case.state == CaseState.RECTIFYING and case.responsible_person == "李强"
-    case = case_transition(case_id=case.pk, user=community_user, transition="progress", data={"note": "已更换一半"}, files=[png()])
+    case = case_transition(case_id=case.pk, user=community_user, transition="progress", note="已更换一半", files=[png()])
     assert case.state == CaseState.RECTIFYING
-    case = case_transition(case_id=case.pk, user=community_user, transition="request_closure", data={"note": "完成"}, files=[png()])
+    case = case_transition(case_id=case.pk, user=community_user, transition="request_closure", note="完成", files=[png()])
     assert case.state == CaseState.PENDING_CLOSURE
-    case = case_transition(case_id=case.pk, user=county_user, transition="return", data={"reason": "照片不清楚"})
+    case = case_transition(case_id=case.pk, user=county_user, transition="return", reason="照片不清楚")
     assert case.state == CaseState.RECTIFYING
-    case = case_transition(case_id=case.pk, user=community_user, transition="request_closure", data={"note": "补充"})
-    case = case_transition(case_id=case.pk, user=county_user, transition="close", data={})
+    case = case_transition(case_id=case.pk, user=community_user, transition="request_closure", note="补充")
+    case = case_transition(case_id=case.pk, user=county_user, transition="close")
     assert case.state == CaseState.CLOSED and case.closed_at is not None
-    case = case_transition(case_id=case.pk, user=county_user, transition="reopen", data={"reason": "回头看发现反弹"})
+    case = case_transition(case_id=case.pk, user=county_user, transition="reopen", reason="回头看发现反弹")
     assert case.state == CaseState.RECTIFYING and case.closed_at is None
-    case = case_transition(case_id=case.pk, user=county_user, transition="withdraw", data={"reason": "重复"})
+    case = case_transition(case_id=case.pk, user=county_user, transition="withdraw", reason="重复")
     assert case.state == CaseState.WITHDRAWN
     assert case.version == version + 9
     kinds = list(events(case).values_list("transition", flat=True))
@@ -88,7 +88,7 @@ def test_walk_through_every_state(estates, community_user, county_user):
 
 def test_not_true_closes_with_reason(estates, town_user):
     case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.VERIFYING)
-    case = case_transition(case_id=case.pk, user=town_user, transition="not_true", data={"reason": "与事实不符"})
+    case = case_transition(case_id=case.pk, user=town_user, transition="not_true", reason="与事实不符")
     assert case.state == CaseState.NOT_TRUE and case.verification_result == "not_true"
     assert not case.is_open
 
@@ -104,7 +104,7 @@ def test_not_true_closes_with_reason(estates, town_user):
 def test_missing_reason_or_field_is_refused(estates, county_user, transition, state, data, message):
     case = CaseFactory(estate=estates["haiyang_1"], state=state)
     with pytest.raises(DomainError) as exc:
-        case_transition(case_id=case.pk, user=county_user, transition=transition, data=data)
+        case_transition(case_id=case.pk, user=county_user, transition=transition, **data)
     assert exc.value.status_code == 400 and message in exc.value.message
     assert not events(case).exists()
     case.refresh_from_db()
@@ -113,37 +113,40 @@ def test_missing_reason_or_field_is_refused(estates, county_user, transition, st
 
 def test_past_deadline_is_refused(estates, county_user):
     case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.VERIFYING)
-    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    yesterday = timezone.localdate() - timedelta(days=1)
     with pytest.raises(DomainError, match="不能早于今天"):
-        case_transition(case_id=case.pk, user=county_user, transition="confirm", data={**CONFIRM, "deadline": yesterday})
+        case_transition(case_id=case.pk, user=county_user, transition="confirm", **{**CONFIRM, "deadline": yesterday})
 
 
 def test_deadline_in_working_days(estates, county_user):
-    case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.VERIFYING)
-    case = case_transition(case_id=case.pk, user=county_user, transition="confirm", data={**CONFIRM, "deadline": "", "deadline_workdays": "5"})
     from core.workdays import add_working_days
+    from rectification.forms import transition_form
 
+    case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.VERIFYING)
+    form = transition_form(TRANSITIONS["confirm"], case, county_user, data={**CONFIRM, "deadline": "", "deadline_workdays": "5"})
+    assert form.is_valid(), form.errors
+    case = case_transition(case_id=case.pk, user=county_user, transition="confirm", **form.values)
     assert case.deadline == add_working_days(timezone.localdate(), 5)
 
 
 def test_closure_request_needs_evidence(estates, community_user):
     case = rectifying_case(estates["haiyang_1"])
     with pytest.raises(DomainError, match="佐证材料"):
-        case_transition(case_id=case.pk, user=community_user, transition="request_closure", data={"note": "完成"})
+        case_transition(case_id=case.pk, user=community_user, transition="request_closure", note="完成")
 
 
 def test_close_needs_evidence(estates, county_user):
     case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
     with pytest.raises(DomainError, match="佐证材料"):
-        case_transition(case_id=case.pk, user=county_user, transition="close", data={})
+        case_transition(case_id=case.pk, user=county_user, transition="close")
     add_evidence(case)
-    assert case_transition(case_id=case.pk, user=county_user, transition="close", data={}).state == CaseState.CLOSED
+    assert case_transition(case_id=case.pk, user=county_user, transition="close").state == CaseState.CLOSED
 
 
 def test_fake_image_is_refused(estates, community_user):
     case = rectifying_case(estates["haiyang_1"])
     with pytest.raises(DomainError, match="不是允许的类型"):
-        case_transition(case_id=case.pk, user=community_user, transition="request_closure", data={"note": "完成"}, files=[fake_png()])
+        case_transition(case_id=case.pk, user=community_user, transition="request_closure", note="完成", files=[fake_png()])
     assert not CaseAttachment.objects.exists()
 
 
@@ -156,7 +159,7 @@ def test_oversized_file_is_refused(estates, community_user):
     big = SimpleUploadedFile("big.png", PNG + b"\0" * MAX_UPLOAD_BYTES, content_type="image/png")
     case = rectifying_case(estates["haiyang_1"])
     with pytest.raises(DomainError, match="超过"):
-        case_transition(case_id=case.pk, user=community_user, transition="progress", data={"note": "x"}, files=[big])
+        case_transition(case_id=case.pk, user=community_user, transition="progress", note="x", files=[big])
 
 
 @pytest.mark.parametrize("user_fixture", ["community_user", "town_user", "enterprise_user"])
@@ -165,7 +168,7 @@ def test_only_county_closes(request, estates, user_fixture):
     case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
     add_evidence(case)
     with pytest.raises(PermissionDenied, match="县专班"):
-        case_transition(case_id=case.pk, user=user, transition="close", data={})
+        case_transition(case_id=case.pk, user=user, transition="close")
 
 
 @pytest.mark.parametrize("user_fixture", ["city_user", "discipline_user"])
@@ -173,21 +176,21 @@ def test_read_only_roles_are_refused(request, estates, user_fixture):
     user = request.getfixturevalue(user_fixture)
     case = CaseFactory(estate=estates["haiyang_1"], is_corruption_clue=True)
     with pytest.raises(PermissionDenied):
-        case_transition(case_id=case.pk, user=user, transition="start_verification", data={})
+        case_transition(case_id=case.pk, user=user, transition="start_verification")
 
 
 def test_enterprise_cannot_verify_but_can_report_progress(estates, enterprise_user):
     case = CaseFactory(estate=estates["haiyang_1"])
     with pytest.raises(PermissionDenied):
-        case_transition(case_id=case.pk, user=enterprise_user, transition="start_verification", data={})
+        case_transition(case_id=case.pk, user=enterprise_user, transition="start_verification")
     case = rectifying_case(estates["haiyang_1"], category=leaf_category("A2"))
-    case_transition(case_id=case.pk, user=enterprise_user, transition="progress", data={"note": "已整改"}, files=[png()])
+    case_transition(case_id=case.pk, user=enterprise_user, transition="progress", note="已整改", files=[png()])
 
 
 def test_out_of_scope_is_not_found(estates, town_user, other_town_user):
     case = CaseFactory(estate=estates["haiyang_1"])
     with pytest.raises(NotFound):
-        case_transition(case_id=case.pk, user=other_town_user, transition="start_verification", data={})
+        case_transition(case_id=case.pk, user=other_town_user, transition="start_verification")
 
 
 @pytest.mark.parametrize("transition, state", [
@@ -202,7 +205,7 @@ def test_illegal_jump_is_refused(estates, county_user, transition, state):
     case = CaseFactory(estate=estates["haiyang_1"], state=state)
     add_evidence(case)
     with pytest.raises(InvalidState) as exc:
-        case_transition(case_id=case.pk, user=county_user, transition=transition, data={**CONFIRM, "reason": "x", "note": "x"})
+        case_transition(case_id=case.pk, user=county_user, transition=transition, **{**CONFIRM, "reason": "x", "note": "x"})
     assert exc.value.status_code == 409
     assert case.get_state_display() in exc.value.message
 
@@ -210,9 +213,9 @@ def test_illegal_jump_is_refused(estates, county_user, transition, state):
 def test_stale_version_is_a_conflict(estates, county_user):
     case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
     add_evidence(case)
-    case_transition(case_id=case.pk, user=county_user, transition="close", data={}, expected_version=1)
+    case_transition(case_id=case.pk, user=county_user, transition="close", expected_version=1)
     with pytest.raises(Conflict) as exc:
-        case_transition(case_id=case.pk, user=county_user, transition="close", data={}, expected_version=1)
+        case_transition(case_id=case.pk, user=county_user, transition="close", expected_version=1)
     assert exc.value.message == "该案件已被他人办理（当前状态：已销号），请刷新后查看。"
     assert events(case, transition="close").count() == 1
 
@@ -220,14 +223,14 @@ def test_stale_version_is_a_conflict(estates, county_user):
 def test_unknown_transition(estates, county_user):
     case = CaseFactory(estate=estates["haiyang_1"])
     with pytest.raises(DomainError, match="未知的操作"):
-        case_transition(case_id=case.pk, user=county_user, transition="explode", data={})
+        case_transition(case_id=case.pk, user=county_user, transition="explode")
 
 
 def test_assign_verifying_unit_must_contain_the_case(estates, county_user, tree):
     case = CaseFactory(estate=estates["haiyang_1"])
     with pytest.raises(DomainError, match="核查单位"):
-        case_transition(case_id=case.pk, user=county_user, transition="assign", data={"verifying_unit": tree["wanan"].pk})
-    case = case_transition(case_id=case.pk, user=county_user, transition="assign", data={"verifying_unit": tree["xiuyang"].pk})
+        case_transition(case_id=case.pk, user=county_user, transition="assign", verifying_unit=tree["wanan"])
+    case = case_transition(case_id=case.pk, user=county_user, transition="assign", verifying_unit=tree["xiuyang"])
     assert case.verifying_unit == tree["xiuyang"] and case.state == CaseState.PENDING_VERIFICATION
 
 

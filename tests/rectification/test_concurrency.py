@@ -31,7 +31,7 @@ def race(case, users, expected_version):
     def close(user):
         try:
             barrier.wait(timeout=10)
-            case_transition(case_id=case.pk, user=user, transition="close", data={"note": user.username},
+            case_transition(case_id=case.pk, user=user, transition="close", note=user.username,
                             expected_version=expected_version)
             outcomes.append(("ok", user.username))
         except DomainError as exc:

@@ -14,7 +14,7 @@ from tests.rectification.factories import CaseFactory, rectifying_case
 pytestmark = pytest.mark.django_db
 
 TYPICAL = {"title": "海阳花园电梯广告收益案", "basic_facts": "物业公司截留广告收益", "violation": "侵占公共收益",
-           "legal_basis": "《物业管理条例》第五十四条", "handling_result": "退还收益并公示", "is_published": "on"}
+           "legal_basis": "《物业管理条例》第五十四条", "handling_result": "退还收益并公示", "is_published": True}
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ class TestTypicalCases:
         other = CaseFactory(estate=estates["wanan_1"], state="closed")
         login(client, county_user)
         assert client.post(f"/rectification/cases/{case.pk}/typical/", TYPICAL).status_code == 302
-        typical_case_mark(user=county_user, case_id=other.pk, data={**TYPICAL, "title": "横江苑案例"})
+        typical_case_mark(user=county_user, case_id=other.pk, **{**TYPICAL, "title": "横江苑案例"})
         assert TypicalCase.objects.get(case=case).is_published
         assert case.events.get().kind == "typical"
         login(client, town_user)

@@ -1,10 +1,11 @@
 """Supervision (督办): recorded by the county only, on the timeline, filterable on the ledger."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from core.errors import DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import DomainError, InvalidInput, InvalidState, MissingField, NotFound, PermissionDenied
 from rectification.models import Case, CaseEvent, CaseState, SupervisionAction
 from rectification.services import supervision_lift, supervision_record
 from tests.conftest import login
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_listed_supervision_and_lift(estates, county_user):
     case = rectifying_case(estates["haiyang_1"])
     action = supervision_record(case_id=case.pk, user=county_user, kind="listed_supervision",
-                                data={"level": "city", "deadline": "2099-01-31"})
+                                level="city", deadline=date(2099, 1, 31))
     assert Case.objects.with_supervision().get(pk=case.pk).is_listed
     supervision_lift(supervision_id=action.pk, user=county_user, note="整改到位")
     assert not Case.objects.with_supervision().get(pk=case.pk).is_listed
@@ -28,24 +29,61 @@ def test_listed_supervision_and_lift(estates, county_user):
 def test_penalty_needs_its_fields_and_keeps_money_exact(estates, county_user):
     case = rectifying_case(estates["haiyang_1"])
     with pytest.raises(DomainError, match="决定书文号、罚款金额、依据"):
-        supervision_record(case_id=case.pk, user=county_user, kind="penalty", data={})
+        supervision_record(case_id=case.pk, user=county_user, kind="penalty")
     action = supervision_record(case_id=case.pk, user=county_user, kind="penalty",
-                                data={"decision_number": "休住建罚〔2025〕1号", "amount": "12345.67", "basis": "条例"})
+                                decision_number="休住建罚〔2025〕1号", amount=Decimal("12345.67"), basis="条例")
     assert action.amount == Decimal("12345.67")
     assert CaseEvent.objects.get(case=case).data["amount"] == "12345.67"
+
+
+@pytest.mark.parametrize("kind, values, message", [
+    ("penalty", {"decision_number": "罚1号", "amount": Decimal("-1"), "basis": "条例"}, "罚款金额不能为负数。"),
+    ("penalty", {"decision_number": "罚1号", "amount": "很多", "basis": "条例"}, "罚款金额须为数字。"),
+    ("listed_supervision", {"level": "galaxy", "deadline": date(2099, 1, 1)}, "督办级别无效。"),
+    ("listed_supervision", {"level": "county", "deadline": "2099-01-01"}, "督办时限的日期不正确"),
+    ("transfer", {"transfer_target": "nowhere"}, "移送单位无效。"),
+    ("teleport", {}, "未知的督办方式。"),
+])
+def test_a_wrong_value_is_invalid_input_not_missing_field(estates, county_user, kind, values, message):
+    case = rectifying_case(estates["haiyang_1"])
+    with pytest.raises(InvalidInput, match=message) as exc:
+        supervision_record(case_id=case.pk, user=county_user, kind=kind, **values)
+    assert exc.value.status_code == 400 and not isinstance(exc.value, MissingField)
+    assert not SupervisionAction.objects.exists()
+
+
+def test_a_missing_value_is_missing_field(estates, county_user):
+    case = rectifying_case(estates["haiyang_1"])
+    with pytest.raises(MissingField, match="“挂牌督办”需要填写：督办时限。"):
+        supervision_record(case_id=case.pk, user=county_user, kind="listed_supervision", level="county")
+
+
+def test_the_page_parses_and_refuses_a_wrong_amount(client, estates, county_user):
+    case = rectifying_case(estates["haiyang_1"])
+    login(client, county_user)
+    response = client.post(f"/rectification/cases/{case.pk}/supervision/", {
+        "kind": "penalty", "decision_number": "罚1号", "amount": "很多", "basis": "条例"})
+    assert response.status_code == 400 and "罚款金额须为数字。" in response.content.decode()
+    response = client.post(f"/rectification/cases/{case.pk}/supervision/", {"kind": "penalty"})
+    assert response.status_code == 400 and "“行政处罚”需要填写：决定书文号、罚款金额、依据。" in response.content.decode()
+    response = client.post(f"/rectification/cases/{case.pk}/supervision/", {
+        "kind": "penalty", "decision_number": "罚1号", "amount": "800.5", "basis": "条例", "occurred_on": "2025-03-01"})
+    assert response.status_code == 302
+    action = SupervisionAction.objects.get()
+    assert action.amount == Decimal("800.50") and action.occurred_on == date(2025, 3, 1)
 
 
 def test_interview_with_minutes_file(estates, county_user):
     case = rectifying_case(estates["haiyang_1"])
     action = supervision_record(case_id=case.pk, user=county_user, kind="interview",
-                                data={"participants": "企业负责人", "outcome": "承诺整改"}, files={"minutes_file": pdf()})
+                                participants="企业负责人", outcome="承诺整改", minutes_file=pdf())
     assert action.minutes_file.name.endswith(".pdf")
 
 
 def test_transfer_to_discipline_flags_corruption_clue(estates, county_user, discipline_user):
     case = rectifying_case(estates["haiyang_1"])
     assert not Case.objects.visible_to(discipline_user).exists()
-    supervision_record(case_id=case.pk, user=county_user, kind="transfer", data={"transfer_target": "discipline"})
+    supervision_record(case_id=case.pk, user=county_user, kind="transfer", transfer_target="discipline")
     assert list(Case.objects.visible_to(discipline_user)) == [case]
 
 
@@ -54,7 +92,7 @@ def test_only_county_records(request, estates, user_fixture):
     case = rectifying_case(estates["haiyang_1"])
     with pytest.raises(PermissionDenied):
         supervision_record(case_id=case.pk, user=request.getfixturevalue(user_fixture), kind="interview",
-                           data={"participants": "x", "outcome": "y"})
+                           participants="x", outcome="y")
 
 
 def test_closed_case_and_out_of_scope(estates, county_user, tree):
@@ -63,11 +101,11 @@ def test_closed_case_and_out_of_scope(estates, county_user, tree):
 
     closed = CaseFactory(estate=estates["haiyang_1"], state=CaseState.CLOSED)
     with pytest.raises(InvalidState):
-        supervision_record(case_id=closed.pk, user=county_user, kind="onsite_visit", data={"participants": "x", "outcome": "y"})
+        supervision_record(case_id=closed.pk, user=county_user, kind="onsite_visit", participants="x", outcome="y")
     neighbour = UserFactory(role=Role.COUNTY_GROUP, region=tree["district"])
     with pytest.raises(NotFound):
         supervision_record(case_id=rectifying_case(estates["haiyang_2"]).pk, user=neighbour, kind="onsite_visit",
-                           data={"participants": "x", "outcome": "y"})
+                           participants="x", outcome="y")
 
 
 class TestPages:
@@ -86,7 +124,7 @@ class TestPages:
     def test_it_validates_ownership(self, client, other_town_user, county_user, estates):
         case = rectifying_case(estates["haiyang_1"])
         action = supervision_record(case_id=case.pk, user=county_user, kind="listed_supervision",
-                                    data={"level": "county", "deadline": "2099-01-01"})
+                                    level="county", deadline=date(2099, 1, 1))
         login(client, other_town_user)
         assert client.post(f"/rectification/cases/{case.pk}/supervision/", {"kind": "interview"}).status_code == 404
         assert client.post(f"/rectification/supervision/{action.pk}/lift/").status_code in (403, 404)
@@ -101,7 +139,7 @@ class TestPages:
     def test_ledger_filters(self, client, county_user, estates):
         supervised = rectifying_case(estates["haiyang_1"])
         rectifying_case(estates["wanan_1"])
-        supervision_record(case_id=supervised.pk, user=county_user, kind="interview", data={"participants": "x", "outcome": "y"})
+        supervision_record(case_id=supervised.pk, user=county_user, kind="interview", participants="x", outcome="y")
         login(client, county_user)
         body = ledger_rows(client.get("/rectification/?supervised=true"))
         assert "海阳花园" in body and "横江苑" not in body
