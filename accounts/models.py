@@ -15,7 +15,6 @@ class Role(models.TextChoices):
     SYSADMIN = "sysadmin", "系统管理员"
 
 
-READ_ONLY_ROLES = frozenset({Role.CITY, Role.DISCIPLINE})
 COUNTY_ROLES = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE})
 REGION_ROLES = frozenset(set(Role) - {Role.ENTERPRISE, Role.SYSADMIN})
 #: the region levels (communities.RegionLevel values) a role's region may have
@@ -96,7 +95,16 @@ class User(AbstractUser):
 
     @property
     def is_read_only(self) -> bool:
-        return self.role in READ_ONLY_ROLES and not self.is_superuser
+        """A role that may write nothing (市住建局, 纪检监察): the table's "data.write"."""
+        return not self.can("data.write")
+
+    def can(self, capability: str) -> bool:
+        """accounts.capabilities.can for this user (templates, and core's API permission class,
+        which may not import accounts)."""
+        # capabilities imports Role from this module, so it is imported when first asked
+        from .capabilities import can
+
+        return can(self, capability)
 
     @property
     def is_county(self) -> bool:

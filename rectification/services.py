@@ -10,10 +10,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from accounts.capabilities import require
 from accounts.models import Role, User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
-from core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, InvalidState, NotFound
 from core.files import validate_uploads
 from core.notifications import notification_send
 from core.workdays import add_working_days
@@ -37,7 +38,7 @@ from .models import (
     TypicalCase,
     VerificationResult,
 )
-from .states import COUNTY, FIELD_LABELS, TRANSITIONS, Transition
+from .states import FIELD_LABELS, TRANSITIONS, Transition
 
 
 class MissingField(DomainError):
@@ -81,8 +82,7 @@ def case_open_or_join(
     if source not in ClueSource.values:
         raise DomainError("未知的线索来源。")
     if user is not None:
-        if user.is_read_only:
-            raise PermissionDenied("只读账号不能登记案件。")
+        require(user, "case.open", message="只读账号不能登记案件。")
         if not Estate.objects.visible_to(user).filter(pk=estate.pk).exists():
             raise NotFound("小区不存在或不在您的管辖范围内。")
     if complainant_count is None:
@@ -307,8 +307,7 @@ def case_transition(
     spec = TRANSITIONS.get(transition)
     if spec is None:
         raise DomainError("未知的操作。")
-    if user.is_read_only:
-        raise PermissionDenied("只读账号不能办理案件。")
+    require(user, "data.write", message="只读账号不能办理案件。")
     if expected_version is not None:
         try:
             expected_version = int(expected_version)
@@ -319,8 +318,7 @@ def case_transition(
         raise MissingField(f"“{spec.label}”不接受上传文件。")
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
-        if not spec.allows_role(user):
-            raise PermissionDenied(f"只有{spec.roles_label}可以执行“{spec.label}”。")
+        require(user, spec.capability, f"执行“{spec.label}”")
         if expected_version is not None and expected_version != case.version:
             raise Conflict(f"该案件已被他人办理（当前状态：{case.get_state_display()}），请刷新后查看。")
         if case.state not in spec.sources:
@@ -369,8 +367,7 @@ def case_bulk_transition(*, case_ids: list[int], user: User, transition: str, da
 
     if transition not in BULK_TRANSITIONS:
         raise DomainError("该操作不支持批量办理。")
-    if not user.is_county:
-        raise PermissionDenied("只有县专班可以批量办理。")
+    require(user, "case.bulk", message="只有县专班可以批量办理。")
     done, refused = [], []
     for case_id in sorted({int(i) for i in case_ids}):
         try:
@@ -454,17 +451,12 @@ SUPERVISION_LABELS = {
 SUPERVISION_TEXT_FIELDS = ("participants", "outcome", "decision_number", "basis")
 
 
-def _require_county(user: User, what: str) -> None:
-    if user.is_read_only or not (user.sees_everything or user.role in COUNTY):
-        raise PermissionDenied(f"只有县专班可以{what}。")
-
-
 def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files: dict | None = None) -> SupervisionAction:
     """Records one supervision step (约谈, 挂牌督办, 实地督导, 责令限期改正, 行政处罚, 移送,
     黑名单提名) on an open case, with its timeline event. Only the county working group."""
     if kind not in SupervisionKind.values:
         raise DomainError("未知的督办方式。")
-    _require_county(user, "登记督办")
+    require(user, "case.supervise", "登记督办")
     files = files or {}
     data = dict(data or {})
     cleaned: dict = {}
@@ -532,7 +524,7 @@ def supervision_record(*, case_id: int, user: User, kind: str, data: dict, files
 
 def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> SupervisionAction:
     """Lifts a listed supervision (解除挂牌督办), with its timeline event."""
-    _require_county(user, "解除挂牌督办")
+    require(user, "case.supervise", "解除挂牌督办")
     with transaction.atomic():
         action = (
             SupervisionAction.objects.select_for_update()
@@ -568,7 +560,7 @@ def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> Supe
 
 def plan_create(*, user: User, estate_id: int, title: str, content: str, case_ids: list[int]) -> EstatePlan:
     """Drafts a plan for an estate covering some of its cases. County working group only."""
-    _require_county(user, "编制一小区一方案")
+    require(user, "plan.edit", "编制一小区一方案")
     title, content = _clean_text(title), _clean_text(content)
     if not title or not content:
         raise MissingField("请填写方案名称和方案内容。")
@@ -590,7 +582,7 @@ def _lock_plan(*, plan_id: int, user: User) -> EstatePlan:
 
 
 def plan_approve(*, user: User, plan_id: int) -> EstatePlan:
-    _require_county(user, "审定方案")
+    require(user, "plan.approve", "审定方案")
     with transaction.atomic():
         plan = _lock_plan(plan_id=plan_id, user=user)
         if plan.status != PlanStatus.DRAFT:
@@ -602,7 +594,7 @@ def plan_approve(*, user: User, plan_id: int) -> EstatePlan:
 
 def plan_publish(*, user: User, plan_id: int) -> EstatePlan:
     """Publishes an approved plan on the estate's public page (no personal data is shown)."""
-    _require_county(user, "公开方案")
+    require(user, "plan.approve", "公开方案")
     with transaction.atomic():
         plan = _lock_plan(plan_id=plan_id, user=user)
         if plan.status != PlanStatus.APPROVED:
@@ -621,7 +613,7 @@ TYPICAL_FIELDS = {"title": "案例标题", "basic_facts": "基本案情", "viola
 
 def typical_case_mark(*, user: User, case_id: int, data: dict) -> TypicalCase:
     """Marks a case as typical (or updates its write-up), with a timeline event."""
-    _require_county(user, "选定典型案例")
+    require(user, "case.mark_typical", "选定典型案例")
     cleaned = {name: _clean_text((data or {}).get(name)) for name in TYPICAL_FIELDS}
     missing = [label for name, label in TYPICAL_FIELDS.items() if not cleaned[name]]
     if missing:

@@ -4,13 +4,9 @@ and forms a user may use, and the tests walk it."""
 
 from dataclasses import dataclass, field
 
-from accounts.models import Role
+from accounts.capabilities import can, roles_label
 
 from .models import OPEN_STATES, CaseState
-
-COUNTY = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE})
-WORKERS = COUNTY | {Role.TOWN, Role.COMMUNITY}
-WORKERS_AND_ENTERPRISE = WORKERS | {Role.ENTERPRISE}
 
 
 @dataclass(frozen=True)
@@ -20,7 +16,6 @@ class Transition:
     sources: frozenset
     #: the new state, or None for an action that keeps the state (logged all the same)
     target: str | None
-    roles: frozenset
     required: tuple = ()
     optional: tuple = ()
     #: the case must hold at least one evidence file (uploaded before or with this action)
@@ -30,12 +25,17 @@ class Transition:
     allowed_values: dict = field(default_factory=dict)
     button: str = "primary"
 
+    @property
+    def capability(self) -> str:
+        """Who may take it: the capability "case.<name>" of accounts.capabilities."""
+        return f"case.{self.name}"
+
     def allows_role(self, user) -> bool:
-        return user.sees_everything or user.role in self.roles
+        return can(user, self.capability)
 
     @property
     def roles_label(self) -> str:
-        return "、".join(Role(r).label for r in sorted(self.roles))
+        return roles_label(self.capability)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -44,18 +44,17 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "assign", "分派核查单位",
             sources=frozenset({CaseState.PENDING_VERIFICATION, CaseState.VERIFYING}), target=None,
-            roles=COUNTY | {Role.TOWN}, required=("verifying_unit",), optional=("verifying_person", "note"),
+            required=("verifying_unit",), optional=("verifying_person", "note"),
             button="outline-primary",
         ),
         Transition(
             "start_verification", "开始核查",
             sources=frozenset({CaseState.PENDING_VERIFICATION}), target=CaseState.VERIFYING,
-            roles=WORKERS, optional=("verifying_person", "note"),
+            optional=("verifying_person", "note"),
         ),
         Transition(
             "confirm", "核查属实（制定整改方案）",
             sources=frozenset({CaseState.VERIFYING}), target=CaseState.RECTIFYING,
-            roles=WORKERS,
             required=("verification_result", "verification_note", "measures", "responsible_unit", "responsible_person", "deadline"),
             accepts_files=True,
             allowed_values={"verification_result": ("true", "partly_true")},
@@ -63,47 +62,47 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "not_true", "核查不属实",
             sources=frozenset({CaseState.VERIFYING}), target=CaseState.NOT_TRUE,
-            roles=WORKERS, required=("reason",), accepts_files=True, button="outline-secondary",
+            required=("reason",), accepts_files=True, button="outline-secondary",
         ),
         Transition(
             "progress", "更新整改进展",
             sources=frozenset({CaseState.RECTIFYING}), target=None,
-            roles=WORKERS_AND_ENTERPRISE, required=("note",), accepts_files=True, button="outline-primary",
+            required=("note",), accepts_files=True, button="outline-primary",
         ),
         Transition(
             "request_closure", "申请销号",
             sources=frozenset({CaseState.RECTIFYING}), target=CaseState.PENDING_CLOSURE,
-            roles=WORKERS_AND_ENTERPRISE, required=("note",), needs_evidence=True, accepts_files=True,
+            required=("note",), needs_evidence=True, accepts_files=True,
         ),
         Transition(
             "close", "销号",
             sources=frozenset({CaseState.PENDING_CLOSURE}), target=CaseState.CLOSED,
-            roles=COUNTY, optional=("note",), needs_evidence=True, button="success",
+            optional=("note",), needs_evidence=True, button="success",
         ),
         Transition(
             "return", "退回整改",
             sources=frozenset({CaseState.PENDING_CLOSURE}), target=CaseState.RECTIFYING,
-            roles=COUNTY, required=("reason",), optional=("deadline",), button="outline-danger",
+            required=("reason",), optional=("deadline",), button="outline-danger",
         ),
         Transition(
             "reopen", "重新打开（回头看）",
             sources=frozenset({CaseState.CLOSED}), target=CaseState.RECTIFYING,
-            roles=COUNTY, required=("reason",), optional=("deadline",), accepts_files=True, button="outline-danger",
+            required=("reason",), optional=("deadline",), accepts_files=True, button="outline-danger",
         ),
         Transition(
             "reverify", "重新核查",
             sources=frozenset({CaseState.NOT_TRUE}), target=CaseState.VERIFYING,
-            roles=COUNTY, required=("reason",), button="outline-danger",
+            required=("reason",), button="outline-danger",
         ),
         Transition(
             "withdraw", "撤销案件",
             sources=frozenset(OPEN_STATES), target=CaseState.WITHDRAWN,
-            roles=COUNTY, required=("reason",), optional=("duplicate_of",), button="outline-danger",
+            required=("reason",), optional=("duplicate_of",), button="outline-danger",
         ),
         Transition(
             "set_deadline", "设定完成时限",
             sources=frozenset({CaseState.PENDING_VERIFICATION, CaseState.VERIFYING, CaseState.RECTIFYING}),
-            target=None, roles=COUNTY, required=("deadline",), optional=("note",), button="outline-primary",
+            target=None, required=("deadline",), optional=("note",), button="outline-primary",
         ),
     ]
 }
@@ -129,8 +128,6 @@ FIELD_LABELS = {
 
 def available_transitions(case, user) -> list[Transition]:
     """The transitions this user may take on this case now (for the page's buttons)."""
-    if user.is_read_only:
-        return []
     return [t for t in TRANSITIONS.values() if case.state in t.sources and t.allows_role(user)]
 
 

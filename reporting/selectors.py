@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.capabilities import can
 from communities.models import Estate, Region, RegionLevel
 from core.errors import NotFound, PermissionDenied
 from enterprises.models import Enterprise
@@ -214,7 +214,7 @@ WORKBOOK_REFUSED = "纪检监察账号只查看问题线索案件，不能下载
 def can_download_workbook(user) -> bool:
     """The county workbook lists every case of the county: discipline inspection, which sees only
     the corruption clues (Case.objects.visible_to), may not take it."""
-    return user.role != Role.DISCIPLINE or user.is_superuser
+    return can(user, "report.county_figures")
 
 
 def workbook_download_check(user) -> None:

@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.capabilities import can, require
+from accounts.models import COUNTY_ROLES, Role
 from communities.models import Region, RegionLevel
 from core.errors import InvalidState, NotFound, PermissionDenied
 
@@ -25,7 +26,6 @@ from .models import (
 
 NARRATIVE_FIELDS = ("progress", "good_practice", "problems", "next_steps")
 UNIT_REPORTERS = {RegionLevel.TOWN: Reporter.TOWN, RegionLevel.COMMUNITY: Reporter.COMMUNITY}
-REVIEW_ROLES = frozenset({Role.COUNTY_OFFICE, Role.COUNTY_GROUP})
 
 
 def county_of(region: Region) -> Region | None:
@@ -50,13 +50,13 @@ def unit_duty(unit: Region) -> ReportingDuty:
 
 
 def _check_unit_user(user, unit: Region) -> None:
-    if user.is_read_only or user.role not in (Role.TOWN, Role.COMMUNITY) or user.region_id != unit.pk:
+    if not can(user, "report.submit_unit") or user.region_id != unit.pk:
         raise PermissionDenied("只有本单位的工作人员可以填报和报送本单位的月度报告。")
 
 
 def unit_report_for(*, user, period: str) -> UnitReport:
     """The user's unit report of the period (unsaved and pre-filled if it does not exist yet)."""
-    if user.role not in (Role.TOWN, Role.COMMUNITY) or not user.region_id:
+    if not can(user, "report.submit_unit") or not user.region_id:
         raise PermissionDenied("月度工作进展由镇（街道）、社区填报。")
     period_obj = periods.parse_month(period)
     duty = unit_duty(user.region)
@@ -118,8 +118,7 @@ def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> 
 
 
 def _reviewable(user, report_id: int) -> UnitReport:
-    if user.is_read_only or not (user.sees_everything or user.role in REVIEW_ROLES):
-        raise PermissionDenied("只有县专班办公室可以审核镇、社区的月度报告。")
+    require(user, "report.review_unit", message="只有县专班办公室可以审核镇、社区的月度报告。")
     report = UnitReport.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=report_id).first()
     if report is None:
         raise NotFound()
@@ -190,7 +189,7 @@ def unit_report_reminders_send(*, today=None) -> int:
         if late:
             names = "、".join(row.unit.name for row in late)
             title = f"{period.label}逾期未报送 {len(late)} 个单位：{names}"[:200]
-            office = county.users.filter(is_active=True, role__in=list(REVIEW_ROLES)).exclude(notifications__title=title)
+            office = county.users.filter(is_active=True, role__in=list(COUNTY_ROLES)).exclude(notifications__title=title)
             sent += len(notification_send(users=office, title=title, url=f"/reporting/review/?period={period.key}"))
     return sent
 
@@ -226,7 +225,7 @@ def enterprise_counties(enterprise_id: int) -> list[Region]:
 
 
 def _enterprise_county(user, county_code: str | None) -> Region:
-    if not user.is_enterprise_user or not user.enterprise_id or user.is_read_only:
+    if not can(user, "report.submit_enterprise") or not user.enterprise_id:
         raise PermissionDenied("物业服务企业月度整改进度由物业服务企业用户填报。")
     counties = enterprise_counties(user.enterprise_id)
     if not counties:
@@ -317,8 +316,7 @@ def enterprise_report_review(*, user, report_id: int, action: str, reason: str =
     reason = (reason or "").strip()
     if action == "return" and not reason:
         raise InvalidState("退回时请填写退回原因。")
-    if user.is_read_only or not (user.sees_everything or user.role in REVIEW_ROLES):
-        raise PermissionDenied("只有县专班及其办公室可以审核物业服务企业的月度报告。")
+    require(user, "report.review_enterprise", message="只有县专班及其办公室可以审核物业服务企业的月度报告。")
     with transaction.atomic():
         report = (
             EnterpriseReport.objects.visible_to(user).select_for_update(of=("self",))
@@ -379,7 +377,7 @@ def enterprise_report_reminders_send(*, today=None) -> int:
         if late:
             names = "、".join(row.enterprise.name for row in late)
             title = f"{period.label}逾期未报送整改进度 {len(late)} 家企业：{names}"[:200]
-            office = county.users.filter(is_active=True, role__in=list(REVIEW_ROLES)).exclude(notifications__title=title)
+            office = county.users.filter(is_active=True, role__in=list(COUNTY_ROLES)).exclude(notifications__title=title)
             sent += len(notification_send(users=office, title=title,
                                           url=f"/reporting/enterprise-review/?period={period.key}"))
     return sent
