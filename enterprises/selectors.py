@@ -1,9 +1,10 @@
 from django.db.models import Count, Q, Sum
 
+from accounts.capabilities import can
 from communities.models import Estate
 
 from .filters import EnterpriseFilter
-from .models import OBJECTION_LOG_KINDS, Enterprise, reads_objections
+from .models import OBJECTION_LOG_KINDS, Enterprise
 
 
 def enterprise_list(*, user, filter_data=None, request=None):
@@ -116,7 +117,7 @@ def evaluation_log(*, user, evaluation):
     """The evaluation's audit trail as the user may read it: rows of enterprises the user sees
     (and of the evaluation itself), without the objections' text unless the user reads objections."""
     log = evaluation.log.filter(Q(enterprise__isnull=True) | Q(enterprise__in=Enterprise.objects.visible_to(user)))
-    if not reads_objections(user):
+    if not can(user, "objection.read"):
         log = log.exclude(kind__in=OBJECTION_LOG_KINDS)
     return log.select_related("actor", "enterprise").order_by("at", "id")
 
@@ -157,12 +158,6 @@ def public_enterprise(*, pk: int) -> dict | None:
 CREDIT_PLATFORM_HEADERS = [
     "批次号", "统一社会信用代码", "企业名称", "名单类型", "认定事由", "认定依据", "认定单位", "决定文号", "认定日期", "有效期至",
 ]
-
-
-def can_export_credit_platform(user) -> bool:
-    """Who pushes to the credit-sharing platform: the county working group and its office (and
-    the system administrator); towns, communities and the read-only roles only read the lists."""
-    return user.is_county
 
 
 def credit_platform_rows(evaluation, *, user):

@@ -7,7 +7,6 @@ from datetime import date
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from accounts.capabilities import can
 from communities.models import Estate, Region, RegionLevel
 from core.errors import NotFound, PermissionDenied
 from enterprises.models import Enterprise
@@ -208,18 +207,9 @@ def stored_report_list(*, user):
     return StoredReport.objects.visible_to(user).offered().select_related("region").order_by("-period", "kind", "-version")
 
 
+#: the county workbook lists every case of the county: discipline inspection, which sees only
+#: the corruption clues (Case.objects.visible_to), may not take it ("report.county_figures")
 WORKBOOK_REFUSED = "纪检监察账号只查看问题线索案件，不能下载全县汇总报表。"
-
-
-def can_download_workbook(user) -> bool:
-    """The county workbook lists every case of the county: discipline inspection, which sees only
-    the corruption clues (Case.objects.visible_to), may not take it."""
-    return can(user, "report.county_figures")
-
-
-def workbook_download_check(user) -> None:
-    if not can_download_workbook(user):
-        raise PermissionDenied(WORKBOOK_REFUSED)
 
 
 def stored_report_runs(*, user):

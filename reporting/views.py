@@ -153,7 +153,7 @@ def stored_list(request):
         **selectors.county_duty_panel(user=user),
         "reports": selectors.stored_report_list(user=user)[:200],
         "can_build": can(user, "report.build"),
-        "can_download": selectors.can_download_workbook(user),
+        "can_download": can(user, "report.county_figures"),
         "current": periods.period_containing("month", timezone.localdate()).key,
     }
     if context["can_build"]:
@@ -186,7 +186,7 @@ def stored_build(request):
 
 @login_required
 def stored_download(request, pk: int):
-    selectors.workbook_download_check(request.user)
+    require(request.user, "report.county_figures", message=selectors.WORKBOOK_REFUSED)
     return file_download(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
 
 
