@@ -107,10 +107,6 @@ class User(AbstractUser):
         return can(self, capability)
 
     @property
-    def is_county(self) -> bool:
-        return self.role in COUNTY_ROLES or self.sees_everything
-
-    @property
     def scope_label(self) -> str:
         if self.is_enterprise_user and self.enterprise_id:
             return self.enterprise.name

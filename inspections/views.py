@@ -79,6 +79,7 @@ def round_detail(request, pk: int):
         "entries": selectors.visit_entries(user=user, round=round, kind=kind),
         "entry_kind": kind,
         "can_record": can(user, services.KIND_CAPABILITIES[kind]) and round.is_running,
+        "can_edit_drafts": can(user, services.KIND_CAPABILITIES[kind]),
         "can_edit_checklist": _can_edit_checklist(user, round),
         "can_import": can(user, "inspection.record"),
         "checklist_count": selectors.round_checklist(round=round).count(),

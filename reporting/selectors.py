@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from accounts.capabilities import can
 from communities.models import Estate, Region, RegionLevel
 from core.errors import NotFound, PermissionDenied
 from enterprises.models import Enterprise
@@ -315,7 +316,7 @@ def county_duty_status(*, county: Region, today: date | None = None) -> list[Cou
 def county_duty_panel(*, user) -> dict:
     """The template context of the county's 30th-duty panel (reporting/_county_duty.html), shown to
     the county working group and its office on the home page and the reports page."""
-    if not user.is_county or user.region_id is None or user.region.level != RegionLevel.COUNTY:
+    if not can(user, "report.build") or user.region_id is None or user.region.level != RegionLevel.COUNTY:
         return {}
     return {"county_duties": county_duty_status(county=user.region), "county_duty_county": user.region}
 
