@@ -10,7 +10,7 @@ from core.errors import PermissionDenied
 
 from .models import Role
 
-#: capability → what it allows (Chinese, for the admin and the tests' messages)
+#: capability → what it allows (Chinese, for refusal messages)
 CAPABILITIES: dict[str, str] = {
     "data.write": "写入数据（非只读账号）",
     # rectification: cases, one capability per transition of rectification.states.TRANSITIONS
