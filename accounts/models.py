@@ -5,19 +5,9 @@ from django.db.models import Q
 
 from communities.models import RegionLevel
 
+from .capabilities import can
+from .roles import Role
 
-class Role(models.TextChoices):
-    COUNTY_GROUP = "county_group", "县专班"
-    COUNTY_OFFICE = "county_office", "县专班办公室"
-    TOWN = "town", "镇/街道"
-    COMMUNITY = "community", "社区"
-    ENTERPRISE = "enterprise", "物业服务企业"
-    CITY = "city", "市住建局（只读）"
-    DISCIPLINE = "discipline", "纪检监察（只读）"
-    SYSADMIN = "sysadmin", "系统管理员"
-
-
-READ_ONLY_ROLES = frozenset({Role.CITY, Role.DISCIPLINE})
 COUNTY_ROLES = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE})
 REGION_ROLES = frozenset(set(Role) - {Role.ENTERPRISE, Role.SYSADMIN})
 #: the region levels (communities.RegionLevel values) a role's region may have
@@ -97,11 +87,13 @@ class User(AbstractUser):
 
     @property
     def is_read_only(self) -> bool:
-        return self.role in READ_ONLY_ROLES and not self.is_superuser
+        """A role that may write nothing (市住建局, 纪检监察): the table's "data.write"."""
+        return not self.can("data.write")
 
-    @property
-    def is_county(self) -> bool:
-        return self.role in COUNTY_ROLES or self.sees_everything
+    def can(self, capability: str) -> bool:
+        """accounts.capabilities.can for this user (templates, and core's API permission class,
+        which may not import accounts)."""
+        return can(self, capability)
 
     @property
     def scope_label(self) -> str:

@@ -2,11 +2,11 @@ from django.contrib import admin
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 
+from accounts.capabilities import can
 from communities import regions
 from communities.admin import CountyRowsAdminMixin
 from core.admin import EventInline, ScopedAdminMixin
 
-from . import privacy
 from .models import ChannelRule, Complaint, ComplaintEvent, HotlineVocabulary
 from .resources import Complaint12345Resource
 
@@ -69,5 +69,4 @@ class ComplaintAdmin(ScopedAdminMixin, ImportMixin, admin.ModelAdmin):
         """No admin log row per imported row: each complaint's own timeline records its import."""
 
     def has_import_permission(self, request):
-        user = request.user
-        return not user.is_read_only and (user.sees_everything or user.role in privacy.HANDLING_ROLES)
+        return can(request.user, "import.12345")

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.capabilities import require
 from campaigns.selectors import leaf_categories
 from core.errors import DomainError, NotFound
 from core.spreadsheets import MAX_FILE_BYTES
@@ -76,7 +77,7 @@ def _context(result: importer.Preview, file_name: str) -> dict:
 
 @login_required
 def import_upload(request):
-    importer._require_importer(request.user)
+    require(request.user, "import.12345")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     context, status = {"form": form}, 200
     if request.method == "POST":
@@ -116,7 +117,7 @@ def _category_choices(request, pending_result: importer.Preview) -> dict:
 @login_required
 @require_POST
 def import_confirm(request):
-    importer._require_importer(request.user)
+    require(request.user, "import.12345")
     pending = request.session.get(SESSION_KEY)
     if not pending or not private_storage.exists(pending["path"]):
         messages.error(request, "导入文件已过期，请重新上传。")
@@ -157,7 +158,7 @@ def import_confirm(request):
 @login_required
 def import_error_rows(request):
     """The rows to fix of the last preview or import, with a 错误原因 column."""
-    importer._require_importer(request.user)
+    require(request.user, "import.12345")
     kept = request.session.get(ERRORS_KEY)
     if not kept or not private_storage.exists(kept["path"]):
         raise NotFound("没有待修正的工单，请重新上传文件预览。")

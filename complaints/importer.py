@@ -27,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.capabilities import require
 from accounts.models import User
 from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for_path
@@ -35,7 +36,7 @@ from communities.models import Estate, Region
 from communities.names import estate_key
 from communities.selectors import estate_index_for
 from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
-from core.errors import ImportRefused, PermissionDenied
+from core.errors import ImportRefused
 from core.spreadsheets import SpreadsheetRefused, read_rows
 from core.workdays import WorkCalendar
 from core.xlsx import workbook_bytes
@@ -447,11 +448,6 @@ def _existing_references(references) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _require_importer(user: User) -> None:
-    if user.is_read_only or not (user.sees_everything or user.role in privacy.HANDLING_ROLES):
-        raise PermissionDenied("您的角色不能导入工单。")
-
-
 def preview(source, *, user: User, filename: str = "") -> Preview:
     """Reads and checks a 12345 file (bytes, a file, or rows from rows_from_cells) without
     writing anything."""
@@ -622,7 +618,7 @@ def import_12345(source, *, user: User, valid_only: bool = False, category_choic
 
     `source` may be the rows the preview parsed (load_rows): every check runs again here, inside
     the transaction, only the file is not read again."""
-    _require_importer(user)
+    require(user, "import.12345")
     county_id = _county_id(user)
     raw_rows, _sha256 = _raw_rows(source, filename=filename, vocabulary=Vocabulary.for_county(county_id))
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Role
 from core import files
 from core.audit import Event
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
@@ -109,7 +110,7 @@ class ComplaintQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """Discipline inspection sees only complaints of corruption-clue cases."""
         qs = super().visible_to(user)
-        if user is not None and user.is_authenticated and not user.sees_everything and user.role == "discipline":
+        if user is not None and user.is_authenticated and not user.sees_everything and user.role == Role.DISCIPLINE:
             qs = qs.filter(case__is_corruption_clue=True)
         return qs
 

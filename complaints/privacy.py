@@ -9,14 +9,11 @@ import re
 
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.capabilities import can
 from core.crypto import decrypt, encrypt, keyed_hash
 from core.errors import DomainError
 
 from .abuse import rate_limit_hit
-
-#: roles that handle complaints and so see the complainant's name and number in full
-HANDLING_ROLES = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE, Role.TOWN, Role.COMMUNITY, Role.SYSADMIN})
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{9,11}$|^\d{7,8}$")
@@ -75,9 +72,7 @@ def can_see_pii(user) -> bool:
     """Who sees a complainant in full, on pages, in the API and in exports alike: the roles that
     handle complaints. The read-only city bureau, discipline inspection and an enterprise see
     masked names and numbers (they supervise or are complained about; they never call back)."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_superuser or user.role in HANDLING_ROLES
+    return can(user, "complaint.view_personal")
 
 
 def complainant_display(complaint, user) -> dict:

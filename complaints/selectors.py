@@ -3,6 +3,8 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.capabilities import can
+
 from . import privacy
 from .filters import ComplaintFilter
 from .models import IN_HANDLING, Channel, Complaint, ComplaintAttachment, ComplaintEvent, ComplaintStatus, Satisfaction
@@ -62,7 +64,7 @@ def tracking_steps(complaint: Complaint) -> list[dict]:
 
 def reply_due_for_home(*, user, limit: int = 8) -> dict | None:
     """待反馈 for whoever handles complaints: the oldest first, overdue ones flagged."""
-    if not (user.sees_everything or user.role in privacy.HANDLING_ROLES) or user.is_read_only:
+    if not can(user, "complaint.handle"):
         return None
     due = Complaint.objects.visible_to(user).reply_due()
     stats = due.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(pk__in=Complaint.objects.feedback_overdue().values("pk"))))

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.capabilities import require
 from accounts.models import COUNTY_ROLES, User
 from accounts.regions import users_over
 from campaigns.models import ProblemCategory
@@ -19,7 +20,7 @@ from campaigns.selectors import campaign_for, leaf_categories
 from communities.models import Estate
 from communities.services import estate_alias_remember
 from core.config_cache import CONFIG_CACHE_SECONDS, cached, forget_on_change
-from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound
 from core.models import CalendarDay
 from core.notifications import notification_send
 from core.workdays import add_working_days
@@ -193,15 +194,6 @@ def complaint_clue(complaint: Complaint, *, reference: str, campaign_id: int | N
     )
 
 
-def _can_handle(user: User) -> bool:
-    return user is not None and not user.is_read_only and (user.sees_everything or user.role in privacy.HANDLING_ROLES)
-
-
-def _require_handler(user: User, what: str) -> None:
-    if not _can_handle(user):
-        raise PermissionDenied(f"您的角色不能{what}。")
-
-
 def _clean_text(value, *, label: str, required: bool = False, max_length: int = 2000) -> str:
     text = str(value or "").strip()
     if required and not text:
@@ -260,7 +252,7 @@ def complaint_create(
     if channel not in Channel.values:
         raise InvalidInput("受理渠道无效。")
     if user is not None:
-        _require_handler(user, "登记投诉")
+        require(user, "complaint.handle", message="您的角色不能登记投诉。")
     if estate is None:
         raise MissingField("请选择小区。")
     if user is not None and not Estate.objects.visible_to(user).filter(pk=estate.pk).exists():
@@ -324,7 +316,7 @@ def _lock_complaint(*, complaint_id: int, user: User) -> Complaint:
 def complaint_move(*, complaint_id: int, to_case_id: int, user: User, reason: str) -> Complaint:
     """Moves a complaint to another open case of the user's scope (调整并案), recounting the
     distinct complainants of both cases; both timelines say who did it and why."""
-    _require_handler(user, "调整投诉所属案件")
+    require(user, "complaint.handle", message="您的角色不能调整投诉所属案件。")
     reason = _clean_text(reason, label="调整理由", required=True, max_length=500)
     with transaction.atomic():
         complaint = _lock_complaint(complaint_id=complaint_id, user=user)
@@ -349,7 +341,7 @@ def complaint_move(*, complaint_id: int, to_case_id: int, user: User, reason: st
 
 def complaint_split(*, complaint_id: int, user: User, reason: str, category: ProblemCategory | None = None) -> Complaint:
     """Splits a complaint out of its case into a new case (待核查), optionally of another category."""
-    _require_handler(user, "拆分投诉")
+    require(user, "complaint.handle", message="您的角色不能拆分投诉。")
     reason = _clean_text(reason, label="拆分理由", required=True, max_length=500)
     with transaction.atomic():
         complaint = _lock_complaint(complaint_id=complaint_id, user=user)
@@ -375,7 +367,7 @@ def complaint_split(*, complaint_id: int, user: User, reason: str, category: Pro
 
 def complaint_resolve_estate(*, complaint_id: int, estate_id: int, user: User) -> Complaint:
     """Gives an unmatched (imported) complaint its estate, and so its case."""
-    _require_handler(user, "匹配小区")
+    require(user, "complaint.handle", message="您的角色不能匹配小区。")
     with transaction.atomic():
         complaint = _lock_complaint(complaint_id=complaint_id, user=user)
         if complaint.status != ComplaintStatus.PENDING_ESTATE:
@@ -400,7 +392,7 @@ def complaint_resolve_estate(*, complaint_id: int, estate_id: int, user: User) -
 def complaint_reply(*, complaint_id: int, user: User, reply: str, method: str) -> Complaint:
     """Records what the complainant was told and how (及时反馈办理结果); the complaint is handled
     (已办结) and the tracking page shows the reply and asks for a rating."""
-    _require_handler(user, "反馈办理结果")
+    require(user, "complaint.handle", message="您的角色不能反馈办理结果。")
     reply = _clean_text(reply, label="答复内容", required=True)
     if method not in ReplyMethod.values:
         raise (InvalidInput if method else MissingField)("请选择反馈方式。")
@@ -493,7 +485,7 @@ def _record_rating(complaint: Complaint, *, satisfaction: str, comment: str, sou
 def complaint_record_return_call(*, complaint_id: int, user: User, satisfaction: str, comment: str = "") -> Complaint:
     """回访: staff call back a hotline, 信访 or phone complainant after the reply and record their
     rating. It counts in 满意率 like the resident's own rating; a complaint is rated once."""
-    _require_handler(user, "登记回访")
+    require(user, "complaint.handle", message="您的角色不能登记回访。")
     if satisfaction not in Satisfaction.values:
         raise (InvalidInput if satisfaction else MissingField)("请选择回访满意度。")
     comment = _clean_text(comment, label="回访记录", max_length=500)

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from accounts.capabilities import can
 from communities.models import Estate, Region, RegionLevel
 from core.counts import large_list_figures
 from core.errors import DomainError, InvalidInput, MissingField, NotFound
@@ -289,7 +290,7 @@ def complaint_list(request):
     query.pop("page", None)
     return render(request, "complaints/complaint_list.html", {
         "filter": complaint_filter, "page": page, "query": query.urlencode(), "summary": summary,
-        "can_intake": services._can_handle(request.user),
+        "can_intake": can(request.user, "complaint.handle"),
     })
 
 
@@ -338,7 +339,7 @@ def _detail(request, complaint, *, error=None, status=200, forms=None):
         "events": selectors.complaint_events(complaint=complaint),
         "attachments": complaint.attachments.all(),
         "siblings": siblings,
-        "can_handle": services._can_handle(user),
+        "can_handle": can(user, "complaint.handle"),
         "reply_form": forms.get("reply") or ReplyForm(initial={"reply": complaint.reply, "method": complaint.reply_method}),
         "can_reply": complaint.estate_id is not None and complaint.status != ComplaintStatus.HANDLED,
         "return_call_form": forms.get("return_call") or ReturnCallForm(),
@@ -407,7 +408,7 @@ def complaint_reopen(request, pk: int):
 @login_required
 def hotline_replies_export(request):
     """12345 回复导出: the work orders replied to in a period, in the platform's return format."""
-    if not services._can_handle(request.user):
+    if not can(request.user, "complaint.handle"):
         raise Http404
     today = timezone.localdate()
     try:

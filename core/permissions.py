@@ -1,10 +1,15 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+#: what a write needs when the view names no capability: any account that is not read-only
+DEFAULT_WRITE_CAPABILITY = "data.write"
+
 
 class ScopedPermission(BasePermission):
-    """Logged-in users only; read-only roles may not write. Each view may narrow writes further
-    with `write_roles` (a set of accounts.Role values). Object scoping is not done here: every
-    view's get_queryset() starts from Model.objects.visible_to(user), so out-of-scope is a 404."""
+    """Logged-in users only; a write needs the capability the view declares (accounts.capabilities):
+    `action_capabilities` maps a viewset action to one, else `capability`, else "data.write" (any
+    role that is not read-only). The user model answers `user.can(...)`, so core does not import
+    accounts. Object scoping is not done here: every view's get_queryset() starts from
+    Model.objects.visible_to(user), so out-of-scope is a 404."""
 
     message = "您没有权限执行此操作。"
 
@@ -14,7 +19,14 @@ class ScopedPermission(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        if user.is_read_only:
+        if not user.can(DEFAULT_WRITE_CAPABILITY):
             return False
-        write_roles = getattr(view, "write_roles", None)
-        return write_roles is None or user.is_superuser or user.role in write_roles
+        return user.can(self.capability_for(view))
+
+    @staticmethod
+    def capability_for(view) -> str:
+        action = getattr(view, "action", None)
+        by_action = getattr(view, "action_capabilities", None) or {}
+        if action in by_action:
+            return by_action[action]
+        return getattr(view, "capability", None) or DEFAULT_WRITE_CAPABILITY

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.capabilities import can
 from communities import regions
 from communities.models import Estate
 from core.audit import Event
@@ -428,21 +429,15 @@ class ObjectionOutcome(models.TextChoices):
     REVOKED = "revoked", "撤销认定"
 
 
-def reads_objections(user) -> bool:
-    """An objection is between one enterprise and the working group that listed it: the
-    enterprise reads its own, the county roles (and the system administrator) those of their
-    evaluations; towns, communities and the read-only roles read none, though they see the lists."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_enterprise_user or user.is_county
-
-
 class ObjectionQuerySet(ScopedQuerySet):
     region_path_lookup = "entry__evaluation__jurisdiction__path"
     enterprise_lookup = "enterprise_id"
 
     def visible_to(self, user):
-        if not reads_objections(user):
+        # an objection is between one enterprise and the working group that listed it: the
+        # enterprise reads its own, the county roles those of their evaluations; towns,
+        # communities and the read-only roles read none, though they see the lists
+        if not can(user, "objection.read"):
             return self.none()
         if user.is_enterprise_user:
             return super().visible_to(user)
@@ -649,7 +644,7 @@ class CreditLogKind(models.TextChoices):
     EVENT_WITHDRAWN = "event_withdrawn", "撤销信用记录"
 
 
-#: log rows that carry an objection's text or its answer (read as the objection is, reads_objections)
+#: log rows that carry an objection's text or its answer (read as the objection is, "objection.read")
 OBJECTION_LOG_KINDS = (CreditLogKind.OBJECTION_FILED, CreditLogKind.OBJECTION_ANSWERED)
 
 

@@ -5,6 +5,7 @@ from datetime import date as date_type
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from accounts.capabilities import can
 from communities import regions
 from communities.models import Estate
 from core.xlsx import looks_like_formula
@@ -18,7 +19,6 @@ from .models import (
     ListEntry,
     ListType,
     Proposal,
-    reads_objections,
 )
 
 
@@ -115,7 +115,7 @@ def evaluation_log(*, user, evaluation):
     """The evaluation's audit trail as the user may read it: rows of enterprises the user sees
     (and of the evaluation itself), without the objections' text unless the user reads objections."""
     log = evaluation.log.filter(Q(enterprise__isnull=True) | Q(enterprise__in=Enterprise.objects.visible_to(user)))
-    if not reads_objections(user):
+    if not can(user, "objection.read"):
         log = log.exclude(kind__in=OBJECTION_LOG_KINDS)
     return log.select_related("actor", "enterprise").order_by("at", "id")
 
@@ -148,12 +148,6 @@ def public_enterprise(*, pk: int) -> dict | None:
 CREDIT_PLATFORM_HEADERS = [
     "批次号", "统一社会信用代码", "企业名称", "名单类型", "认定事由", "认定依据", "认定单位", "决定文号", "认定日期", "有效期至",
 ]
-
-
-def can_export_credit_platform(user) -> bool:
-    """Who pushes to the credit-sharing platform: the county working group and its office (and
-    the system administrator); towns, communities and the read-only roles only read the lists."""
-    return user.is_county
 
 
 def credit_platform_rows(evaluation, *, user):

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from accounts.capabilities import require
 from campaigns.models import ProblemCategory
 from communities import regions
 from communities.models import Estate, Region, RegionLevel, ServiceLevel
-from core.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, InvalidState, NotFound
 from rectification.models import Case, ClueSource, SupervisionAction, SupervisionKind
 from rectification.services import case_open_or_join
 
@@ -89,11 +90,6 @@ def _log(*, kind: str, actor=None, evaluation=None, evaluation_id=None, enterpri
         evaluation_id=evaluation.pk if evaluation is not None else evaluation_id,
         enterprise_id=enterprise_id, from_state=from_state or "", to_state=to_state or "", note=note or "", data=data,
     )
-
-
-def _require_county(user, what: str) -> None:
-    if user is None or not user.is_authenticated or user.is_read_only or not user.is_county:
-        raise PermissionDenied(f"只有县专班可以{what}。")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +211,7 @@ def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=
 
 def credit_event_add(*, user, enterprise_id: int, data: dict) -> CreditEvent:
     """A credit event entered by the working group on the credit file page (表彰, 拒不整改, …)."""
-    _require_county(user, "登记信用记录")
+    require(user, "credit.record", "登记信用记录")
     enterprise = Enterprise.objects.visible_to(user).filter(pk=enterprise_id).first()
     if enterprise is None:
         raise NotFound("企业不存在或不在您的管辖范围内。")
@@ -248,7 +244,7 @@ def credit_event_add(*, user, enterprise_id: int, data: dict) -> CreditEvent:
 
 
 def credit_event_publish(*, user, event_id: int, published: bool = True) -> CreditEvent:
-    _require_county(user, "公开信用记录")
+    require(user, "credit.record", "公开信用记录")
     with transaction.atomic():
         event = CreditEvent.objects.visible_to(user).select_for_update().filter(pk=event_id).first()
         if event is None:
@@ -266,7 +262,7 @@ def credit_event_publish(*, user, event_id: int, published: bool = True) -> Cred
 def credit_event_withdraw(*, user, event_id: int, reason: str) -> CreditEvent:
     """撤销: an event recorded in error stops counting and leaves the public page; it is kept
     with its reason, never deleted."""
-    _require_county(user, "撤销信用记录")
+    require(user, "credit.record", "撤销信用记录")
     reason = _text(reason, label="撤销理由")
     if not reason:
         raise InvalidInput("撤销信用记录须填写理由。")
@@ -291,7 +287,7 @@ def evaluation_open(*, user, jurisdiction_id: int, period_start, period_end, tit
     """Opens an evaluation of a county (or a town of it) for a period and proposes red, black or
     neither for every enterprise serving an estate there, from the county's rules (recorded with
     the evaluation so the proposals can be explained later). County working group only."""
-    _require_county(user, "发起红黑榜评定")
+    require(user, "evaluation.manage", "发起红黑榜评定")
     period_start = _date(period_start, label="评定期间起")
     period_end = _date(period_end, label="评定期间止")
     if period_end < period_start:
@@ -337,7 +333,7 @@ def _lock_evaluation(*, user, evaluation_id: int) -> Evaluation:
 def proposal_decide(*, user, proposal_id: int, decision: str, reason: str = "", final: str = "") -> Proposal:
     """The working group's decision on one proposal: accept (采纳), reject (不采纳: not listed) or
     change (改为 red / black / none). A written reason is required except to accept "不列入"."""
-    _require_county(user, "决定评定结果")
+    require(user, "evaluation.manage", "决定评定结果")
     if decision not in (ProposalDecision.ACCEPTED, ProposalDecision.REJECTED, ProposalDecision.CHANGED):
         raise InvalidInput("请选择采纳、不采纳或改为其他结果。")
     reason = _text(reason, label="决定理由")
@@ -378,7 +374,7 @@ def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decide
     """Records the decision (文号, 认定日期, 有效期) and publishes the list: one ListEntry per red or
     black result. Every red or black proposal must have been decided; undecided "不列入" proposals
     are accepted as proposed."""
-    _require_county(user, "公布红黑榜")
+    require(user, "evaluation.manage", "公布红黑榜")
     decision_number = _text(decision_number, limit=100, label="决定文号")
     if not decision_number:
         raise InvalidInput("请填写决定文号。")
@@ -428,7 +424,7 @@ def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decide
 
 def list_entry_end(*, user, entry_id: int, ended_on, reason: str) -> ListEntry:
     """信用修复 / 撤销: ends a list entry before its validity by a recorded decision."""
-    _require_county(user, "移出红黑榜")
+    require(user, "evaluation.manage", "移出红黑榜")
     ended_on = _date(ended_on, label="移出日期")
     reason = _text(reason, label="移出理由")
     if not reason:
@@ -451,8 +447,7 @@ def list_entry_end(*, user, entry_id: int, ended_on, reason: str) -> ListEntry:
 
 def objection_file(*, user, entry_id: int, content: str) -> Objection:
     """异议: an enterprise user objects to its own list entry; one open objection at a time."""
-    if user is None or not user.is_authenticated or not user.is_enterprise_user:
-        raise PermissionDenied("只有物业服务企业用户可以对本企业的认定提出异议。")
+    require(user, "credit.view_own", message="只有物业服务企业用户可以对本企业的认定提出异议。")
     content = _text(content, label="异议内容")
     if len(content) < 5:
         raise InvalidInput("请写明异议的事实和理由（至少 5 个字）。")
@@ -475,7 +470,7 @@ def objection_file(*, user, entry_id: int, content: str) -> Objection:
 
 def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> Objection:
     """The working group's answer on the record; 撤销认定 ends the entry the same day."""
-    _require_county(user, "答复异议")
+    require(user, "objection.answer", "答复异议")
     if outcome not in ObjectionOutcome.values:
         raise InvalidInput("请选择维持原认定或撤销认定。")
     answer = _text(answer, label="答复意见")
@@ -512,7 +507,7 @@ def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> O
 def exit_open(*, user, estate_id: int, data: dict) -> ExitRecord:
     """Records an enterprise's exit from an estate and its handover checklist. The estate keeps
     its serving enterprise until the handover completes."""
-    _require_county(user, "登记退出")
+    require(user, "exit.manage", "登记退出")
     reason = _text(data.get("reason"), limit=30)
     if reason not in ExitReason.values:
         raise InvalidInput("请选择退出原因。")
@@ -562,7 +557,7 @@ def _lock_exit(*, user, exit_id: int) -> ExitRecord:
 def handover_tick(*, user, item_id: int, done_on, evidence: str) -> HandoverItem:
     """Ticks one handover item with its date and evidence; the last one completes the handover and
     only then changes the estate's serving enterprise."""
-    _require_county(user, "确认移交事项")
+    require(user, "exit.manage", "确认移交事项")
     done_on = _date(done_on, label="移交日期")
     if done_on > timezone.localdate():
         raise InvalidInput("移交日期不能晚于今天。")
@@ -619,7 +614,7 @@ def exit_record_overdue(*, exit_id: int, today: date) -> bool:
 
 
 def exit_litigation_record(*, user, exit_id: int, data: dict) -> ExitLitigation:
-    _require_county(user, "登记诉讼进展")
+    require(user, "exit.manage", "登记诉讼进展")
     court, number = _text(data.get("court"), limit=100, label="受理法院"), _text(data.get("case_number"), limit=100, label="案号")
     stage = _text(data.get("stage"), limit=30)
     if not court or not number:
@@ -635,7 +630,7 @@ def exit_litigation_record(*, user, exit_id: int, data: dict) -> ExitLitigation:
 
 
 def exit_refer_market_regulation(*, user, exit_id: int, referred_on, note: str) -> ExitRecord:
-    _require_county(user, "登记报告市场监管")
+    require(user, "exit.manage", "登记报告市场监管")
     referred_on = _date(referred_on, label="报告日期")
     with transaction.atomic():
         record = _lock_exit(user=user, exit_id=exit_id)
@@ -655,7 +650,7 @@ def service_level_regrade(*, user, estate_id: int, data: dict) -> ServiceLevelCh
     """Regrades an estate's service level and fee for an enterprise that refuses or fails
     rectification (an overdue open case at the estate, or a 拒不整改 event in its credit file).
     Records the decision and effective date; the estate's service level changes with it."""
-    _require_county(user, "重新核定服务等级")
+    require(user, "grade.reassess", "重新核定服务等级")
     to_level = _text(data.get("to_level"), limit=2)
     if to_level not in ServiceLevel.values:
         raise InvalidInput("请选择核定后的服务等级。")

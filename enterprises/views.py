@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.capabilities import can, require
 from communities.models import Estate, Region, ServiceLevel
-from core.errors import InvalidState, PermissionDenied
+from core.errors import InvalidState
 from core.xlsx import xlsx_response
 
 from . import selectors, services
@@ -26,7 +27,6 @@ from .models import (
     Objection,
     ObjectionOutcome,
     ServiceLevelChange,
-    reads_objections,
 )
 
 
@@ -88,7 +88,7 @@ def credit_file(request, pk: int):
         "regradings": ServiceLevelChange.objects.visible_to(request.user).filter(enterprise=enterprise)
         .select_related("estate"),
         "service_levels": ServiceLevel.choices,
-        "can_write": request.user.is_county and not request.user.is_read_only,
+        "can_write": can(request.user, "credit.record"),
         "today": today,
     })
 
@@ -120,7 +120,7 @@ def evaluation_list(request):
         messages.success(request, f"已发起评定，系统已对 {evaluation.proposals.count()} 家企业提出建议。")
         return redirect("enterprises:evaluation-detail", pk=evaluation.pk)
     user = request.user
-    can_open = user.is_county and not user.is_read_only
+    can_open = can(user, "evaluation.manage")
     jurisdictions = Region.objects.visible_to(user).filter(level__in=[3, 4]).order_by("path") if can_open else []
     today = timezone.localdate()
     return render(request, "enterprises/evaluation_list.html", {
@@ -137,8 +137,7 @@ def evaluation_detail(request, pk: int):
     user = request.user
     export = request.GET.get("export")
     if export in ("xlsx", "csv"):
-        if not selectors.can_export_credit_platform(user):
-            raise PermissionDenied("只有县专班、县专班办公室和系统管理员可以导出信用平台推送数据。")
+        require(user, "credit.export", message="只有县专班、县专班办公室和系统管理员可以导出信用平台推送数据。")
         if evaluation.status != EvaluationStatus.PUBLISHED:
             raise InvalidState("评定公布后才能导出信用平台数据。")
         filename = f"信用平台推送_{evaluation.batch_id}"
@@ -157,9 +156,9 @@ def evaluation_detail(request, pk: int):
         "entries": ListEntry.objects.visible_to(user).filter(evaluation=evaluation).select_related("enterprise"),
         "objections": objections,
         "log": selectors.evaluation_log(user=user, evaluation=evaluation),
-        "can_write": user.is_county and not user.is_read_only,
-        "can_export": selectors.can_export_credit_platform(user),
-        "reads_objections": reads_objections(user),
+        "can_write": can(user, "evaluation.manage"),
+        "can_export": can(user, "credit.export"),
+        "reads_objections": can(user, "objection.read"),
         "is_open": evaluation.status == EvaluationStatus.OPEN,
         "list_types": ListType.choices,
         "outcomes": ObjectionOutcome.choices,
@@ -207,8 +206,7 @@ def objection_answer(request, pk: int):
 def my_credit(request):
     """The enterprise user's own list entries, objections and credit file."""
     user = request.user
-    if not user.is_enterprise_user:
-        raise PermissionDenied("该页面供物业服务企业用户查看本企业的认定并提出异议。")
+    require(user, "credit.view_own", message="该页面供物业服务企业用户查看本企业的认定并提出异议。")
     if request.method == "POST":
         services.objection_file(user=user, entry_id=request.POST.get("entry") or 0, content=request.POST.get("content", ""))
         messages.success(request, "异议已提交，县专班将在规定时间内答复。")
@@ -260,7 +258,7 @@ def exit_list(request):
             "new_manager_name"))
         messages.success(request, "退出记录已登记，移交清单已生成。")
         return redirect("enterprises:exit-detail", pk=record.pk)
-    can_write = user.is_county and not user.is_read_only
+    can_write = can(user, "exit.manage")
     enterprises = list(Enterprise.objects.order_by("name").only("pk", "name")) if can_write else []
     # The picker for the new manager warns about black-listed enterprises (名单状态随处可见).
     status = selectors.list_status_map([e.pk for e in enterprises])
@@ -283,7 +281,7 @@ def exit_detail(request, pk: int):
     return render(request, "enterprises/exit_detail.html", {
         "record": record, "items": record.handover_items.select_related("checked_by"),
         "litigation": record.litigation.all(), "stages": LitigationStage.choices,
-        "can_write": user.is_county and not user.is_read_only, "today": timezone.localdate(),
+        "can_write": can(user, "exit.manage"), "today": timezone.localdate(),
     })
 
 

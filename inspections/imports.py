@@ -15,13 +15,14 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.capabilities import require
 from accounts.models import User
 from core.errors import ImportRefused, NotFound
 from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
 from . import selectors
 from .models import InspectionRound, LineResult, Visit, VisitKind, VisitLine, VisitStatus
-from .services import KIND_ROLES, open_cases_for_failures, require_writer
+from .services import open_cases_for_failures
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
@@ -226,7 +227,7 @@ def ledger_import(*, user: User, round_id, content: bytes) -> LedgerPreview:
     Rows of one estate, date and inspector become one submitted, imported visit (a second row of
     the same category starts another visit); each row a 不合格 line that opens or joins a case.
     Rows imported before are skipped, so a re-import adds nothing."""
-    require_writer(user, KIND_ROLES[VisitKind.INSPECTION], "导入排查台账")
+    require(user, "inspection.record", "导入排查台账")
     with transaction.atomic():
         round = (
             InspectionRound.objects.visible_to(user).select_related("region", "campaign").filter(pk=round_id).first()

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import COUNTY_ROLES, READ_ONLY_ROLES
+from accounts.capabilities import can
 from communities import regions
 from communities.models import Estate
 from core.files import StoredFile, private_file_field, random_name
@@ -124,19 +124,15 @@ class VisitStatus(models.TextChoices):
 COVERAGE_KINDS = (VisitKind.INSPECTION, VisitKind.SPOT_CHECK)
 
 
-def _sees_spot_checks_in_advance(user) -> bool:
-    """四不两直 is unannounced: only the working group (and those above it, read-only) may see a
-    draw, or a spot check not yet submitted, before the visit happens."""
-    return user.sees_everything or user.role in COUNTY_ROLES or user.role in READ_ONLY_ROLES
-
-
 class VisitQuerySet(ScopedQuerySet):
     region_path_lookup = "estate__community__path"
     enterprise_lookup = "estate__enterprise_id"
 
     def visible_to(self, user):
         qs = super().visible_to(user)
-        if user is not None and user.is_authenticated and not _sees_spot_checks_in_advance(user):
+        # 四不两直 is unannounced: only the working group (and those above it, read-only) may see a
+        # draw, or a spot check not yet submitted, before the visit happens
+        if user is not None and user.is_authenticated and not can(user, "spot_check.view_in_advance"):
             qs = qs.exclude(kind=VisitKind.SPOT_CHECK, status=VisitStatus.DRAFT)
         return qs
 
@@ -263,7 +259,7 @@ class VisitPhoto(StoredFile):
 
 class SpotCheckDrawQuerySet(AreaQuerySet):
     def visible_to(self, user):
-        if user is None or not user.is_authenticated or not _sees_spot_checks_in_advance(user):
+        if not can(user, "spot_check.view_in_advance"):
             return self.none()
         return super().visible_to(user)
 

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from accounts.models import COUNTY_ROLES, Role, User
+from accounts.capabilities import require
+from accounts.models import User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region, RegionLevel
 from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
@@ -42,13 +43,12 @@ CASE_SOURCE = {
 #: default rectification deadline (working days) of a case a visit opens; an enterprise's own
 #: self-check gets a softer one, to reward finding its problems before others do
 DEFAULT_DEADLINE_WORKDAYS = {VisitKind.INSPECTION: 15, VisitKind.SPOT_CHECK: 15, VisitKind.SELF_CHECK: 30}
-#: who may record each kind of visit
-KIND_ROLES = {
-    VisitKind.INSPECTION: COUNTY_ROLES | {Role.TOWN, Role.COMMUNITY},
-    VisitKind.SELF_CHECK: frozenset({Role.ENTERPRISE}),
-    VisitKind.SPOT_CHECK: COUNTY_ROLES,
+#: the capability (accounts.capabilities) that records each kind of visit
+KIND_CAPABILITIES = {
+    VisitKind.INSPECTION: "inspection.record",
+    VisitKind.SELF_CHECK: "self_check.record",
+    VisitKind.SPOT_CHECK: "spot_check.record",
 }
-ROUND_ROLES = COUNTY_ROLES | {Role.TOWN}
 MAX_TEXT = 2000
 
 
@@ -74,14 +74,6 @@ def _date(value, *, label: str, required: bool = True) -> date | None:
     if parsed is None:
         raise InvalidInput(f"{label}格式不正确，请使用 YYYY-MM-DD。")
     return parsed
-
-
-def require_writer(user: User, roles, what: str) -> None:
-    if user.is_read_only:
-        raise PermissionDenied("只读账号不能进行此操作。")
-    if not (user.sees_everything or user.role in roles):
-        labels = "、".join(Role(r).label for r in sorted(roles))
-        raise PermissionDenied(f"只有{labels}可以{what}。")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,7 +104,7 @@ def round_create(
 ) -> InspectionRound:
     """Opens an inspection round over a county or town within the user's scope, with its
     checklist built from the taxonomy. County working group or a town."""
-    require_writer(user, ROUND_ROLES, "发起排查轮次")
+    require(user, "round.manage", "发起排查轮次")
     name = _text(name, label="轮次名称", max_length=200)
     if not name:
         raise InvalidInput("请填写轮次名称。")
@@ -139,7 +131,7 @@ def round_create(
 
 
 def _round_for_edit(*, user: User, round_id: int) -> InspectionRound:
-    require_writer(user, ROUND_ROLES, "编辑检查清单")
+    require(user, "round.manage", "编辑检查清单")
     round = InspectionRound.objects.visible_to(user).select_related("region").filter(pk=round_id).first()
     if round is None:
         raise NotFound("排查轮次不存在或不在您的管辖范围内。")
@@ -205,7 +197,7 @@ def _visible(queryset, pk):
 def _resolve_context(*, user: User, kind: str, round_id, spot_draw_id):
     if kind not in VisitKind.values:
         raise InvalidInput("未知的排查类型。")
-    require_writer(user, KIND_ROLES[kind], f"录入{VisitKind(kind).label}记录")
+    require(user, KIND_CAPABILITIES[kind], f"录入{VisitKind(kind).label}记录")
     if kind == VisitKind.SPOT_CHECK:
         draw = _visible(SpotCheckDraw.objects.visible_to(user).select_related("round__region", "round__campaign"),
                         spot_draw_id)
@@ -369,7 +361,7 @@ def spot_check_draw(
     one if not given) so that the draw can be reproduced. Estates visited (排查 or 抽查, submitted)
     in the last `exclude_recent_days` days are excluded (0: none). Stores every candidate with
     its weight and signals, and the sample's order. County working group only."""
-    require_writer(user, COUNTY_ROLES, "组织四不两直抽查")
+    require(user, "spot_check.draw", "组织四不两直抽查")
     try:
         sample_size = int(sample_size)
         exclude_recent_days = int(exclude_recent_days or 0)

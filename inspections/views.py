@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.capabilities import can, require
 from communities.models import Estate
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.files import private_storage, serve_private
@@ -33,14 +34,6 @@ def _page_size(request) -> int:
     return min(int(size), 200) if size.isdigit() and int(size) > 0 else PAGE_SIZE
 
 
-def _can_record(user, kind) -> bool:
-    return not user.is_read_only and (user.sees_everything or user.role in services.KIND_ROLES[kind])
-
-
-def _can_manage_rounds(user) -> bool:
-    return not user.is_read_only and (user.sees_everything or user.role in services.ROUND_ROLES)
-
-
 # ---------------------------------------------------------------------------------------------
 # Rounds
 
@@ -51,14 +44,13 @@ def round_list(request):
     for round in page:
         round.coverage_percent = selectors._percent(round.inspected_count, round.expected_count)
     return render(request, "inspections/round_list.html", {
-        "page": page, "query": "", "can_create": _can_manage_rounds(request.user),
+        "page": page, "query": "", "can_create": can(request.user, "round.manage"),
     })
 
 
 @login_required
 def round_create(request):
-    if not _can_manage_rounds(request.user):
-        raise PermissionDenied("只有县专班或镇/街道可以发起排查轮次。")
+    require(request.user, "round.manage", message="只有县专班或镇/街道可以发起排查轮次。")
     form = RoundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -86,9 +78,10 @@ def round_detail(request, pk: int):
         "coverage": selectors.round_coverage(round=round, user=user),
         "entries": selectors.visit_entries(user=user, round=round, kind=kind),
         "entry_kind": kind,
-        "can_record": _can_record(user, kind) and round.is_running,
+        "can_record": can(user, services.KIND_CAPABILITIES[kind]) and round.is_running,
+        "can_edit_drafts": can(user, services.KIND_CAPABILITIES[kind]),
         "can_edit_checklist": _can_edit_checklist(user, round),
-        "can_import": _can_record(user, VisitKind.INSPECTION),
+        "can_import": can(user, "inspection.record"),
         "checklist_count": selectors.round_checklist(round=round).count(),
     }
     if not user.is_enterprise_user:
@@ -98,7 +91,7 @@ def round_detail(request, pk: int):
 
 
 def _can_edit_checklist(user, round) -> bool:
-    return _can_manage_rounds(user) and (user.sees_everything or round.region.path.startswith(user.region.path))
+    return can(user, "round.manage") and (user.sees_everything or round.region.path.startswith(user.region.path))
 
 
 @login_required
@@ -219,8 +212,7 @@ def _estate_from_query(request):
 def visit_new(request, pk: int):
     round = _or_404(selectors.round_get(user=request.user, pk=pk))
     kind = VisitKind.SELF_CHECK if request.user.is_enterprise_user else VisitKind.INSPECTION
-    if not _can_record(request.user, kind):
-        raise PermissionDenied(f"您不能录入{VisitKind(kind).label}记录。")
+    require(request.user, services.KIND_CAPABILITIES[kind], message=f"您不能录入{VisitKind(kind).label}记录。")
     estate = _estate_from_query(request)
     if request.method == "POST":
         return _visit_post(request, round=round, draw=None, kind=kind, estate=estate)
@@ -230,8 +222,7 @@ def visit_new(request, pk: int):
 @login_required
 def spot_visit_new(request, pk: int):
     draw = _or_404(selectors.draw_get(user=request.user, pk=pk))
-    if not _can_record(request.user, VisitKind.SPOT_CHECK):
-        raise PermissionDenied("只有县专班可以录入四不两直抽查结果。")
+    require(request.user, "spot_check.record", message="只有县专班可以录入四不两直抽查结果。")
     estate = _or_404(_estate_from_query(request))
     if request.method == "POST":
         return _visit_post(request, round=draw.round, draw=draw, kind=VisitKind.SPOT_CHECK, estate=estate)
@@ -243,8 +234,7 @@ def visit_edit(request, pk: int):
     visit = _or_404(selectors.visit_get(user=request.user, pk=pk))
     if not visit.is_draft:
         return redirect("inspections:visit-detail", pk=visit.pk)
-    if not _can_record(request.user, visit.kind):
-        raise PermissionDenied(f"您不能填写{visit.get_kind_display()}记录。")
+    require(request.user, services.KIND_CAPABILITIES[visit.kind], message=f"您不能填写{visit.get_kind_display()}记录。")
     if request.method == "POST":
         return _visit_post(request, round=visit.round, draw=visit.spot_draw, kind=visit.kind, visit=visit)
     return _visit_page(request, round=visit.round, draw=visit.spot_draw, kind=visit.kind, visit=visit)
@@ -256,7 +246,7 @@ def visit_detail(request, pk: int):
     lines = list(selectors.visit_lines(visit=visit, user=request.user))
     return render(request, "inspections/visit_detail.html", {
         "visit": visit, "lines": lines, "failures": [line for line in lines if line.result == LineResult.FAIL],
-        "can_edit": visit.is_draft and _can_record(request.user, visit.kind),
+        "can_edit": visit.is_draft and can(request.user, services.KIND_CAPABILITIES[visit.kind]),
     })
 
 
@@ -318,8 +308,7 @@ def _pending_path(token: str) -> str:
 def ledger_import(request, pk: int):
     user = request.user
     round = _or_404(selectors.round_get(user=user, pk=pk))
-    if not _can_record(user, VisitKind.INSPECTION):
-        raise PermissionDenied("只有县专班、镇/街道和社区可以导入排查台账。")
+    require(user, "inspection.record", message="只有县专班、镇/街道和社区可以导入排查台账。")
     form = ImportForm()
     context = {"round": round, "form": form, "headers": imports.TEMPLATE_HEADERS}
     if request.method != "POST":
@@ -374,14 +363,13 @@ def ledger_import(request, pk: int):
 def draw_list(request):
     page = Paginator(selectors.draw_list(user=request.user), _page_size(request)).get_page(request.GET.get("page"))
     return render(request, "inspections/draw_list.html", {
-        "page": page, "query": "", "can_draw": _can_record(request.user, VisitKind.SPOT_CHECK),
+        "page": page, "query": "", "can_draw": can(request.user, "spot_check.draw"),
     })
 
 
 @login_required
 def draw_create(request):
-    if not _can_record(request.user, VisitKind.SPOT_CHECK):
-        raise PermissionDenied("只有县专班可以组织四不两直抽查。")
+    require(request.user, "spot_check.draw", message="只有县专班可以组织四不两直抽查。")
     form = DrawForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -409,5 +397,5 @@ def draw_detail(request, pk: int):
         candidate.signal_values = [candidate.signals.get(key, 0) for key in selectors.SIGNAL_LABELS]
     return render(request, "inspections/draw_detail.html", {
         "draw": draw, "selected": [c for c in candidates if c.position], "others": [c for c in candidates if not c.position],
-        "labels": selectors.SIGNAL_LABELS, "can_record": _can_record(request.user, VisitKind.SPOT_CHECK),
+        "labels": selectors.SIGNAL_LABELS, "can_record": can(request.user, "spot_check.record"),
     })

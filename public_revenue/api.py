@@ -200,7 +200,8 @@ class _CreateThroughService(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     """Read-only lists and details, plus a `create` that validates the input serializer and calls
     the service; its DomainError becomes a Chinese 4xx."""
 
-    write_roles = services.WRITE_ROLES
+    capability = "revenue.write"
+    action_capabilities = {"review": "revenue.review"}
     input_serializer_class: type[serializers.Serializer]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -310,7 +311,7 @@ class DisclosureViewSet(_CreateThroughService):
         return super().create(request, *args, **kwargs)
 
     @extend_schema(request=ReviewInput, responses=DisclosureSerializer)
-    @action(detail=True, methods=["post"], write_roles=services.REVIEW_ROLES)
+    @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         disclosure = self.get_object()
         payload = ReviewInput(data=request.data)

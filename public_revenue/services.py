@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from accounts.models import Role, User
+from accounts.capabilities import can, require
+from accounts.models import User
 from communities.models import Estate
 from core import crypto
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -33,12 +34,6 @@ from .models import (
     SpendingKind,
 )
 from .periods import deadline_for, is_period_start, period_containing, period_label
-
-#: roles that record accounts, sources, entries and disclosures (the enterprise for the estates
-#: it serves; towns and the county for any estate of their scope, e.g. a self-managed one)
-WRITE_ROLES = frozenset({Role.ENTERPRISE, Role.COUNTY_GROUP, Role.COUNTY_OFFICE, Role.TOWN, Role.SYSADMIN})
-#: roles that review disclosures
-REVIEW_ROLES = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE, Role.TOWN, Role.SYSADMIN})
 
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -126,11 +121,12 @@ def _choice(raw, choices, label: str, *, required: bool = True) -> str:
 # Scope
 
 
-def _estate_for_write(*, user: User, estate_id, roles=WRITE_ROLES) -> Estate:
-    if user is None or not user.is_authenticated or user.is_read_only:
+def _estate_for_write(*, user: User, estate_id) -> Estate:
+    """The estate to record on: "revenue.write" (the enterprise for the estates it serves; towns
+    and the county for any estate of their scope, e.g. a self-managed one), then scope."""
+    if not can(user, "data.write"):
         raise PermissionDenied("只读账号不能登记公共收益信息。")
-    if not (user.is_superuser or user.role in roles):
-        raise PermissionDenied("您的角色不能登记公共收益信息。")
+    require(user, "revenue.write", message="您的角色不能登记公共收益信息。")
     try:
         estate_pk = int(estate_id)
     except (TypeError, ValueError) as exc:
@@ -453,8 +449,7 @@ def disclosure_create(
 
 def disclosure_review(*, user: User, disclosure_id: int, note: str = "") -> Disclosure:
     """A town or the county marks a disclosure as reviewed (已审阅), with an optional remark."""
-    if user.is_read_only or not (user.is_superuser or user.role in REVIEW_ROLES):
-        raise PermissionDenied("只有县专班和镇（街道）可以审阅公示。")
+    require(user, "revenue.review", message="只有县专班和镇（街道）可以审阅公示。")
     with transaction.atomic():
         disclosure = Disclosure.objects.visible_to(user).select_for_update().filter(pk=disclosure_id).first()
         if disclosure is None:

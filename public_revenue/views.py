@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.capabilities import can, require
 from communities.models import Estate
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError
 from core.files import serve_private
 from core.xlsx import xlsx_response
 
@@ -25,14 +26,6 @@ def _page(request, queryset, size=25):
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
-
-
-def _can_write(user) -> bool:
-    return not user.is_read_only and (user.is_superuser or user.role in services.WRITE_ROLES)
-
-
-def _can_review(user) -> bool:
-    return not user.is_read_only and (user.is_superuser or user.role in services.REVIEW_ROLES)
 
 
 def _estate_or_404(request, pk: int) -> Estate:
@@ -101,7 +94,7 @@ def estate_ledger(request, pk: int):
                 estate_id=estate.pk, start=date(today.year, 1, 1), end=date(today.year, 12, 31)
             ),
             "rule": selectors.rule_for_estate(estate),
-            "can_write": _can_write(request.user),
+            "can_write": can(request.user, "revenue.write"),
         },
     )
 
@@ -113,8 +106,7 @@ def _form_page(request, estate, form, title, template="public_revenue/form.html"
 def _write(request, estate, form, title, call, success):
     """POST handling shared by the four entry forms: a valid form calls the service; a refusal
     is shown on the form with its 4xx status."""
-    if not _can_write(request.user):
-        raise PermissionDenied("您的角色不能登记公共收益信息。")
+    require(request.user, "revenue.write", message="您的角色不能登记公共收益信息。")
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -210,7 +202,7 @@ def disclosure_list(request):
             "filter": disclosure_filter,
             "page": page,
             "query": query,
-            "can_review": _can_review(request.user),
+            "can_review": can(request.user, "revenue.review"),
             "review_form": ReviewForm(),
         },
     )
@@ -269,8 +261,7 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 @login_required
 def ledger_import(request, pk: int):
     estate = _estate_or_404(request, pk)
-    if not _can_write(request.user):
-        raise PermissionDenied("您的角色不能登记公共收益信息。")
+    require(request.user, "revenue.write", message="您的角色不能登记公共收益信息。")
     context = {"estate": estate, "form": ImportForm(), "title": "导入收支明细"}
     if request.method != "POST":
         return render(request, "public_revenue/import.html", context)

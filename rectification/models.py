@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from accounts.models import Role
 from core.audit import Event
 from core.files import StoredFile, private_file_field, random_name
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
@@ -57,7 +58,7 @@ class CaseQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """Discipline inspection (纪检监察) sees only the corruption clues of its region."""
         qs = super().visible_to(user)
-        if user is not None and user.is_authenticated and not user.sees_everything and user.role == "discipline":
+        if user is not None and user.is_authenticated and not user.sees_everything and user.role == Role.DISCIPLINE:
             qs = qs.filter(is_corruption_clue=True)
         return qs
 
@@ -215,7 +216,7 @@ class CaseClueQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """The clues of the cases the user sees (discipline inspection: corruption clues only)."""
         qs = super().visible_to(user)
-        if user is not None and user.is_authenticated and not user.sees_everything and user.role == "discipline":
+        if user is not None and user.is_authenticated and not user.sees_everything and user.role == Role.DISCIPLINE:
             qs = qs.filter(case__is_corruption_clue=True)
         return qs
 

@@ -12,12 +12,13 @@ from django.db.models import Case as Choose
 from django.db.models import F, Q, Value, When
 from django.utils import timezone
 
+from accounts.capabilities import require
 from accounts.models import Role, User
 from accounts.regions import users_over
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
 from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
-from core.errors import Conflict, DomainError, InvalidInput, InvalidState, MissingField, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, InvalidInput, InvalidState, MissingField, NotFound
 from core.files import validate_uploads
 from core.notifications import notification_send
 
@@ -40,7 +41,7 @@ from .models import (
     TransferTarget,
     TypicalCase,
 )
-from .states import BULK_TRANSITIONS, COUNTY, TRANSITIONS, VERSION_INVALID, Transition, clean_values
+from .states import BULK_TRANSITIONS, TRANSITIONS, VERSION_INVALID, Transition, clean_values
 
 # ---------------------------------------------------------------------------------------------
 # Intake: clues open or join cases
@@ -120,8 +121,7 @@ def clues_intake(
         raise DomainError("未知的线索来源。")
     estate_ids = sorted({clue.estate.pk for clue in clues})
     if actor is not None:
-        if actor.is_read_only:
-            raise PermissionDenied("只读账号不能登记案件。")
+        require(actor, "case.open", message="只读账号不能登记案件。")
         if Estate.objects.visible_to(actor).filter(pk__in=estate_ids).count() != len(estate_ids):
             raise NotFound("小区不存在或不在您的管辖范围内。")
     with transaction.atomic():
@@ -374,8 +374,7 @@ def case_transition(
     spec = TRANSITIONS.get(transition)
     if spec is None:
         raise DomainError("未知的操作。")
-    if user.is_read_only:
-        raise PermissionDenied("只读账号不能办理案件。")
+    require(user, "data.write", message="只读账号不能办理案件。")
     if expected_version is not None and (isinstance(expected_version, bool) or not isinstance(expected_version, int)):
         raise InvalidInput(VERSION_INVALID)
     uploads = validate_uploads(files) if spec.accepts_files else []
@@ -383,8 +382,7 @@ def case_transition(
         raise InvalidInput(f"“{spec.label}”不接受上传文件。")
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
-        if not spec.allows_role(user):
-            raise PermissionDenied(f"只有{spec.roles_label}可以执行“{spec.label}”。")
+        require(user, spec.capability, f"执行“{spec.label}”")
         if expected_version is not None and expected_version != case.version:
             raise Conflict(f"该案件已被他人办理（当前状态：{case.get_state_display()}），请刷新后查看。")
         if case.state not in spec.sources:
@@ -433,8 +431,7 @@ def case_bulk_transition(
     (a fixed lock order). Returns (done ids, [(id, refusal message)])."""
     if transition not in BULK_TRANSITIONS:
         raise DomainError("该操作不支持批量办理。")
-    if not user.is_county:
-        raise PermissionDenied("只有县专班可以批量办理。")
+    require(user, "case.bulk", message="只有县专班可以批量办理。")
     done, refused = [], []
     for case_id in sorted({int(i) for i in case_ids}):
         try:
@@ -516,11 +513,6 @@ SUPERVISION_LABELS = {
 SUPERVISION_TEXT_FIELDS = ("participants", "outcome", "decision_number", "basis")
 
 
-def _require_county(user: User, what: str) -> None:
-    if user.is_read_only or not (user.sees_everything or user.role in COUNTY):
-        raise PermissionDenied(f"只有县专班可以{what}。")
-
-
 def supervision_record(
     *,
     case_id: int,
@@ -544,7 +536,7 @@ def supervision_record(
     wrong value InvalidInput."""
     if kind not in SupervisionKind.values:
         raise InvalidInput("未知的督办方式。")
-    _require_county(user, "登记督办")
+    require(user, "case.supervise", "登记督办")
     cleaned: dict = {
         "occurred_on": _checked_date(occurred_on, SUPERVISION_LABELS["occurred_on"]) or timezone.localdate(),
         "participants": _clean_text(participants), "outcome": _clean_text(outcome),
@@ -602,7 +594,7 @@ def supervision_record(
 
 def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> SupervisionAction:
     """Lifts a listed supervision (解除挂牌督办), with its timeline event."""
-    _require_county(user, "解除挂牌督办")
+    require(user, "case.supervise", "解除挂牌督办")
     with transaction.atomic():
         action = (
             SupervisionAction.objects.select_for_update()
@@ -636,7 +628,7 @@ def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> Supe
 
 def plan_create(*, user: User, estate_id: int, title: str, content: str, case_ids: list[int]) -> EstatePlan:
     """Drafts a plan for an estate covering some of its cases. County working group only."""
-    _require_county(user, "编制一小区一方案")
+    require(user, "plan.edit", "编制一小区一方案")
     title, content = _clean_text(title), _clean_text(content)
     if not title or not content:
         raise MissingField("请填写方案名称和方案内容。")
@@ -658,7 +650,7 @@ def _lock_plan(*, plan_id: int, user: User) -> EstatePlan:
 
 
 def plan_approve(*, user: User, plan_id: int) -> EstatePlan:
-    _require_county(user, "审定方案")
+    require(user, "plan.approve", "审定方案")
     with transaction.atomic():
         plan = _lock_plan(plan_id=plan_id, user=user)
         if plan.status != PlanStatus.DRAFT:
@@ -670,7 +662,7 @@ def plan_approve(*, user: User, plan_id: int) -> EstatePlan:
 
 def plan_publish(*, user: User, plan_id: int) -> EstatePlan:
     """Publishes an approved plan on the estate's public page (no personal data is shown)."""
-    _require_county(user, "公开方案")
+    require(user, "plan.approve", "公开方案")
     with transaction.atomic():
         plan = _lock_plan(plan_id=plan_id, user=user)
         if plan.status != PlanStatus.APPROVED:
@@ -699,7 +691,7 @@ def typical_case_mark(
     is_published: bool = False,
 ) -> TypicalCase:
     """Marks a case as typical (or updates its write-up), with a timeline event."""
-    _require_county(user, "选定典型案例")
+    require(user, "case.mark_typical", "选定典型案例")
     given = {"title": title, "basic_facts": basic_facts, "violation": violation, "legal_basis": legal_basis,
              "handling_result": handling_result}
     cleaned = {name: _clean_text(given[name]) for name in TYPICAL_FIELDS}

@@ -8,15 +8,12 @@ from datetime import date
 
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.capabilities import can, roles_label
+from communities import regions
 from communities.models import Region, RegionLevel
 from core.errors import InvalidInput, MissingField
 
 from .models import OPEN_STATES, Case, CaseState, VerificationResult
-
-COUNTY = frozenset({Role.COUNTY_GROUP, Role.COUNTY_OFFICE})
-WORKERS = COUNTY | {Role.TOWN, Role.COMMUNITY}
-WORKERS_AND_ENTERPRISE = WORKERS | {Role.ENTERPRISE}
 
 # ---------------------------------------------------------------------------------------------
 # The values a transition takes. Each field is described once, here; the page form
@@ -98,8 +95,7 @@ VERIFYING_UNIT_REFUSED = "核查单位须为案件所在的镇/街道或社区�
 
 def verifying_unit_options(case: Case, user):
     """The units that may verify a case: the town or community that holds it, within the user's scope."""
-    prefixes = [case.region_path[: i + 1] for i, ch in enumerate(case.region_path) if ch == "/"]
-    return Region.objects.visible_to(user).filter(path__in=prefixes, level__gte=RegionLevel.TOWN)
+    return Region.objects.visible_to(user).filter(path__in=regions.ancestors(case.region_path), level__gte=RegionLevel.TOWN)
 
 
 def verifying_unit_holds_case(value: Region, *, case, user) -> None:
@@ -137,7 +133,6 @@ class Transition:
     sources: frozenset
     #: the new state, or None for an action that keeps the state (logged all the same)
     target: str | None
-    roles: frozenset
     fields: tuple[TransitionField, ...] = ()
     #: the case must hold at least one evidence file (uploaded before or with this action)
     needs_evidence: bool = False
@@ -145,12 +140,17 @@ class Transition:
     sets: tuple[tuple[str, str], ...] = ()
     button: str = "primary"
 
+    @property
+    def capability(self) -> str:
+        """Who may take it: the capability "case.<name>" of accounts.capabilities."""
+        return f"case.{self.name}"
+
     def allows_role(self, user) -> bool:
-        return user.sees_everything or user.role in self.roles
+        return can(user, self.capability)
 
     @property
     def roles_label(self) -> str:
-        return "、".join(Role(r).label for r in sorted(self.roles))
+        return roles_label(self.capability)
 
     @property
     def value_fields(self) -> tuple[TransitionField, ...]:
@@ -182,18 +182,17 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "assign", "分派核查单位",
             sources=frozenset({CaseState.PENDING_VERIFICATION, CaseState.VERIFYING}), target=None,
-            roles=COUNTY | {Role.TOWN}, fields=(required(VERIFYING_UNIT), VERIFYING_PERSON, NOTE),
+            fields=(required(VERIFYING_UNIT), VERIFYING_PERSON, NOTE),
             button="outline-primary",
         ),
         Transition(
             "start_verification", "开始核查",
             sources=frozenset({CaseState.PENDING_VERIFICATION}), target=CaseState.VERIFYING,
-            roles=WORKERS, fields=(VERIFYING_PERSON, NOTE),
+            fields=(VERIFYING_PERSON, NOTE),
         ),
         Transition(
             "confirm", "核查属实（制定整改方案）",
             sources=frozenset({CaseState.VERIFYING}), target=CaseState.RECTIFYING,
-            roles=WORKERS,
             fields=(
                 TransitionField(
                     "verification_result", "核查结果", CHOICE, required=True, saves_to="verification_result",
@@ -210,48 +209,48 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "not_true", "核查不属实",
             sources=frozenset({CaseState.VERIFYING}), target=CaseState.NOT_TRUE,
-            roles=WORKERS, fields=(required(REASON, saves_to="verification_note"), EVIDENCE),
+            fields=(required(REASON, saves_to="verification_note"), EVIDENCE),
             sets=(("verification_result", VerificationResult.NOT_TRUE),), button="outline-secondary",
         ),
         Transition(
             "progress", "更新整改进展",
             sources=frozenset({CaseState.RECTIFYING}), target=None,
-            roles=WORKERS_AND_ENTERPRISE, fields=(required(NOTE), EVIDENCE), button="outline-primary",
+            fields=(required(NOTE), EVIDENCE), button="outline-primary",
         ),
         Transition(
             "request_closure", "申请销号",
             sources=frozenset({CaseState.RECTIFYING}), target=CaseState.PENDING_CLOSURE,
-            roles=WORKERS_AND_ENTERPRISE, fields=(required(NOTE), EVIDENCE), needs_evidence=True,
+            fields=(required(NOTE), EVIDENCE), needs_evidence=True,
         ),
         Transition(
             "close", "销号",
             sources=frozenset({CaseState.PENDING_CLOSURE}), target=CaseState.CLOSED,
-            roles=COUNTY, fields=(NOTE, EVIDENCE), needs_evidence=True, button="success",
+            fields=(NOTE, EVIDENCE), needs_evidence=True, button="success",
         ),
         Transition(
             "return", "退回整改",
             sources=frozenset({CaseState.PENDING_CLOSURE}), target=CaseState.RECTIFYING,
-            roles=COUNTY, fields=(required(REASON), DEADLINE), button="outline-danger",
+            fields=(required(REASON), DEADLINE), button="outline-danger",
         ),
         Transition(
             "reopen", "重新打开（回头看）",
             sources=frozenset({CaseState.CLOSED}), target=CaseState.RECTIFYING,
-            roles=COUNTY, fields=(required(REASON), DEADLINE, EVIDENCE), button="outline-danger",
+            fields=(required(REASON), DEADLINE, EVIDENCE), button="outline-danger",
         ),
         Transition(
             "reverify", "重新核查",
             sources=frozenset({CaseState.NOT_TRUE}), target=CaseState.VERIFYING,
-            roles=COUNTY, fields=(required(REASON),), button="outline-danger",
+            fields=(required(REASON),), button="outline-danger",
         ),
         Transition(
             "withdraw", "撤销案件",
             sources=frozenset(OPEN_STATES), target=CaseState.WITHDRAWN,
-            roles=COUNTY, fields=(required(REASON), DUPLICATE_OF), button="outline-danger",
+            fields=(required(REASON), DUPLICATE_OF), button="outline-danger",
         ),
         Transition(
             "set_deadline", "设定完成时限",
             sources=frozenset({CaseState.PENDING_VERIFICATION, CaseState.VERIFYING, CaseState.RECTIFYING}),
-            target=None, roles=COUNTY, fields=(required(DEADLINE), NOTE), button="outline-primary",
+            target=None, fields=(required(DEADLINE), NOTE), button="outline-primary",
         ),
     ]
 }
@@ -272,8 +271,6 @@ def all_value_fields() -> dict[str, TransitionField]:
 
 def available_transitions(case, user) -> list[Transition]:
     """The transitions this user may take on this case now (for the page's buttons)."""
-    if user.is_read_only:
-        return []
     return [t for t in TRANSITIONS.values() if case.state in t.sources and t.allows_role(user)]
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import COUNTY_ROLES
+from accounts.capabilities import can
 from communities.models import Estate
 from core.errors import DomainError, InvalidInput, NotFound
 from core.files import serve_private
@@ -48,7 +48,7 @@ def case_list(request):
     bulk_forms = []
     # the working group of a county (its towns and communities make a short list); a provincial
     # administrator would get every town and community of the province as options
-    if request.user.role in COUNTY_ROLES:
+    if can(request.user, "case.bulk") and not request.user.sees_everything:
         bulk_forms = [(TRANSITIONS[name], _bulk_form(name, request.user)) for name in BULK_TRANSITIONS]
     return render(
         request,
@@ -133,12 +133,12 @@ def _detail(request, case, *, error=None, status=200, failed=None, failed_form=N
         "supervisions": case.supervisions.select_related("recorded_by"),
         "transitions": transitions,
         "error": error,
-        "can_supervise": user.is_county and not user.is_read_only and case.is_open,
+        "can_supervise": can(user, "case.supervise") and case.is_open,
         "supervision_form": SupervisionForm(),
         "supervision_kinds": SupervisionKind.choices,
         "typical": getattr(case, "typical", None) if hasattr(case, "typical") else None,
     }
-    if user.is_county and not user.is_read_only:
+    if can(user, "case.mark_typical"):
         typical = context["typical"]
         initial = {f: getattr(typical, f) for f in TypicalCaseForm.base_fields} if typical else {}
         context["typical_form"] = TypicalCaseForm(initial=initial)

@@ -3,10 +3,11 @@ from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
+from accounts.capabilities import require
 from core.files import serve_private
 
 from .models import StoredReport
-from .selectors import workbook_download_check
+from .selectors import WORKBOOK_REFUSED
 
 
 class StoredReportSerializer(serializers.ModelSerializer):
@@ -43,6 +44,6 @@ class StoredReportViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        workbook_download_check(request.user)
+        require(request.user, "report.county_figures", message=WORKBOOK_REFUSED)
         self.get_object()  # the viewset's permission checks
         return serve_private(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.capabilities import can
 from campaigns.models import ProblemCategory
 from communities.models import Estate, Region, RegionLevel
 from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
@@ -63,7 +64,7 @@ def _summary_prefix(user, within: Region | None) -> str | None:
     discipline inspection only sees corruption clues."""
     if user.sees_everything:
         return within.path if within is not None else ""
-    if user.role == "discipline":
+    if not can(user, "report.county_figures"):
         return None
     if within is not None:
         return within.path
@@ -387,7 +388,7 @@ def _rates(user, county, within) -> dict | None:
     the year, by town for a county or a town (and the county's own row), by county for a city.
     Each rate with its numerator and denominator; each count opens its list. A province-wide
     scope has its cities' dashboards for that."""
-    if user.role == "discipline":
+    if not can(user, "report.county_figures"):
         return None  # discipline inspection sees only corruption clues: the rates are not its figures
     scope = within or (user.region if user.region_id else None) or county
     if scope is None or scope.level < RegionLevel.CITY:

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.capabilities import can
 from communities import regions
 from communities.models import Estate, Region, RegionLevel
 from core.errors import NotFound, PermissionDenied
@@ -205,18 +205,9 @@ def stored_report_list(*, user):
     return StoredReport.objects.visible_to(user).offered().select_related("region").order_by("-period", "kind", "-version")
 
 
+#: the county workbook lists every case of the county: discipline inspection, which sees only
+#: the corruption clues (Case.objects.visible_to), may not take it ("report.county_figures")
 WORKBOOK_REFUSED = "纪检监察账号只查看问题线索案件，不能下载全县汇总报表。"
-
-
-def can_download_workbook(user) -> bool:
-    """The county workbook lists every case of the county: discipline inspection, which sees only
-    the corruption clues (Case.objects.visible_to), may not take it."""
-    return user.role != Role.DISCIPLINE or user.is_superuser
-
-
-def workbook_download_check(user) -> None:
-    if not can_download_workbook(user):
-        raise PermissionDenied(WORKBOOK_REFUSED)
 
 
 def stored_report_runs(*, user):
@@ -335,7 +326,7 @@ def county_duty_status(*, county: Region, today: date | None = None) -> list[Cou
 def county_duty_panel(*, user) -> dict:
     """The template context of the county's 30th-duty panel (reporting/_county_duty.html), shown to
     the county working group and its office on the home page and the reports page."""
-    if not user.is_county or user.region_id is None or user.region.level != RegionLevel.COUNTY:
+    if not can(user, "report.build") or user.region_id is None or user.region.level != RegionLevel.COUNTY:
         return {}
     return {"county_duties": county_duty_status(county=user.region), "county_duty_county": user.region}
 

@@ -5,7 +5,8 @@ rectification progress (due the 20th, to the county working group)."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.capabilities import can, require
+from accounts.models import COUNTY_ROLES, Role, User
 from communities import regions
 from communities.models import Estate, Region, RegionLevel
 from core.errors import InvalidState, NotFound, PermissionDenied
@@ -30,7 +31,6 @@ from .selectors import enterprise_duty, enterprise_status_list, unit_status_list
 
 NARRATIVE_FIELDS = ("progress", "good_practice", "problems", "next_steps")
 UNIT_REPORTERS = {RegionLevel.TOWN: Reporter.TOWN, RegionLevel.COMMUNITY: Reporter.COMMUNITY}
-REVIEW_ROLES = frozenset({Role.COUNTY_OFFICE, Role.COUNTY_GROUP})
 
 
 def unit_duty(unit: Region) -> ReportingDuty:
@@ -51,13 +51,13 @@ def unit_duty(unit: Region) -> ReportingDuty:
 
 
 def _check_unit_user(user, unit: Region) -> None:
-    if user.is_read_only or user.role not in (Role.TOWN, Role.COMMUNITY) or user.region_id != unit.pk:
+    if not can(user, "report.submit_unit") or user.region_id != unit.pk:
         raise PermissionDenied("只有本单位的工作人员可以填报和报送本单位的月度报告。")
 
 
 def unit_report_for(*, user, period: str) -> UnitReport:
     """The user's unit report of the period (unsaved and pre-filled if it does not exist yet)."""
-    if user.role not in (Role.TOWN, Role.COMMUNITY) or not user.region_id:
+    if not can(user, "report.submit_unit") or not user.region_id:
         raise PermissionDenied("月度工作进展由镇（街道）、社区填报。")
     period_obj = periods.parse_month(period)
     duty = unit_duty(user.region)
@@ -144,9 +144,9 @@ def _enterprise_returned(report: EnterpriseReport, reason: str) -> None:
 
 #: what differs between reviewing a unit's and an enterprise's report: the rows, who may not, whom a return tells
 _REVIEWED = {
-    "unit": (UnitReport, ("unit",), "只有县专班办公室可以审核镇、社区的月度报告。", _unit_returned),
-    "enterprise": (EnterpriseReport, ("enterprise", "county"), "只有县专班及其办公室可以审核物业服务企业的月度报告。",
-                   _enterprise_returned),
+    "unit": (UnitReport, ("unit",), "report.review_unit", "只有县专班办公室可以审核镇、社区的月度报告。", _unit_returned),
+    "enterprise": (EnterpriseReport, ("enterprise", "county"), "report.review_enterprise",
+                   "只有县专班及其办公室可以审核物业服务企业的月度报告。", _enterprise_returned),
 }
 
 
@@ -154,14 +154,13 @@ def report_review(*, user, report_kind: str, report_id: int, action: str, note: 
     """The county working group or its office accepts a submitted unit (`report_kind="unit"`) or
     enterprise report, or returns it with a reason (`note`, required) that the unit or enterprise
     is told of; they edit and submit again. Writes one ReportEvent."""
-    model, related, refused, notify_returned = _REVIEWED[report_kind]
+    model, related, capability, refused, notify_returned = _REVIEWED[report_kind]
     if action not in ("accept", "return"):
         raise InvalidState("未知的审核操作。")
     note = (note or "").strip()
     if action == "return" and not note:
         raise InvalidState("退回时请填写退回原因。")
-    if user.is_read_only or not (user.sees_everything or user.role in REVIEW_ROLES):
-        raise PermissionDenied(refused)
+    require(user, capability, message=refused)
     with transaction.atomic():
         report = (
             model.objects.visible_to(user).select_for_update(of=("self",)).select_related(*related)
@@ -207,7 +206,7 @@ def unit_report_reminders_send(*, today=None) -> int:
         if late:
             names = "、".join(row.unit.name for row in late)
             title = f"{period.label}逾期未报送 {len(late)} 个单位：{names}"[:200]
-            office = county.users.filter(is_active=True, role__in=list(REVIEW_ROLES)).exclude(notifications__title=title)
+            office = county.users.filter(is_active=True, role__in=list(COUNTY_ROLES)).exclude(notifications__title=title)
             sent += len(notification_send(users=office, title=title, url=f"/reporting/review/?period={period.key}"))
     return sent
 
@@ -228,7 +227,7 @@ def enterprise_counties(enterprise_id: int) -> list[Region]:
 
 
 def _enterprise_county(user, county_code: str | None) -> Region:
-    if not user.is_enterprise_user or not user.enterprise_id or user.is_read_only:
+    if not can(user, "report.submit_enterprise") or not user.enterprise_id:
         raise PermissionDenied("物业服务企业月度整改进度由物业服务企业用户填报。")
     counties = enterprise_counties(user.enterprise_id)
     if not counties:
@@ -337,7 +336,7 @@ def enterprise_report_reminders_send(*, today=None) -> int:
         if late:
             names = "、".join(row.enterprise.name for row in late)
             title = f"{period.label}逾期未报送整改进度 {len(late)} 家企业：{names}"[:200]
-            office = county.users.filter(is_active=True, role__in=list(REVIEW_ROLES)).exclude(notifications__title=title)
+            office = county.users.filter(is_active=True, role__in=list(COUNTY_ROLES)).exclude(notifications__title=title)
             sent += len(notification_send(users=office, title=title,
                                           url=f"/reporting/enterprise-review/?period={period.key}"))
     return sent

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.capabilities import can, require
 from communities.filters import is_wide
 from communities.models import Region, RegionLevel
-from core.errors import DomainError, NotFound, PermissionDenied
+from core.errors import DomainError, NotFound
 from core.files import serve_private
 
 from . import figures as registry
@@ -63,11 +63,11 @@ def _figure_rows(report: UnitReport, live: dict) -> list[tuple]:
 @login_required
 def index(request):
     user = request.user
-    if user.role in (Role.TOWN, Role.COMMUNITY):
+    if can(user, "report.submit_unit"):
         return redirect("reporting:unit-report")
-    if user.is_enterprise_user:
+    if can(user, "report.submit_enterprise"):
         return redirect("reporting:enterprise-report")
-    if user.is_county and not user.is_read_only:
+    if can(user, "report.review_unit"):
         return redirect("reporting:review")
     return redirect("reporting:stored-list")
 
@@ -108,15 +108,14 @@ def unit_report(request):
 def review(request):
     """County office: every unit's report of the period, late ones highlighted, reminders."""
     user = request.user
-    if not user.is_county and not user.is_read_only:
-        raise PermissionDenied("只有县专班及其办公室可以审核镇、社区的月度报告。")
+    require(user, "report.oversee", message="只有县专班及其办公室可以审核镇、社区的月度报告。")
     period = _period(request)
     county = selectors.user_county(user, request.GET.get("region"))
     rows = selectors.unit_status_list(county=county, period=period)
     context = {
         "period": period, "county": county, "rows": rows,
         "late": [r for r in rows if r.is_late], "reminders": [r for r in rows if r.needs_reminder],
-        "can_review": not user.is_read_only and (user.sees_everything or user.role in services.REVIEW_ROLES),
+        "can_review": can(user, "report.review_unit"),
         "previous": period.previous().key, "next": period.next().key,
     }
     return render(request, "reporting/review.html", context)
@@ -131,8 +130,7 @@ def unit_report_detail(request, pk: int):
     context = {
         "report": report, "figure_rows": _figure_rows(report, live),
         "events": report.events.select_related("actor"),
-        "can_review": report.status == UnitReportStatus.SUBMITTED and not request.user.is_read_only
-        and (request.user.sees_everything or request.user.role in services.REVIEW_ROLES),
+        "can_review": report.status == UnitReportStatus.SUBMITTED and can(request.user, "report.review_unit"),
     }
     return render(request, "reporting/unit_report_detail.html", context)
 
@@ -160,8 +158,8 @@ def stored_list(request):
     context = {
         **selectors.county_duty_panel(user=user),
         "reports": selectors.stored_report_list(user=user)[:200],
-        "can_build": user.is_county and not user.is_read_only,
-        "can_download": selectors.can_download_workbook(user),
+        "can_build": can(user, "report.build"),
+        "can_download": can(user, "report.county_figures"),
         "current": periods.period_containing("month", timezone.localdate()).key,
     }
     if context["can_build"]:
@@ -173,8 +171,7 @@ def stored_list(request):
 @require_POST
 def stored_build(request):
     user = request.user
-    if not user.is_county or user.is_read_only:
-        raise PermissionDenied("只有县专班可以生成汇总报表。")
+    require(user, "report.build", message="只有县专班可以生成汇总报表。")
     period = _period(request)
     county = selectors.user_county(user, request.POST.get("region"))
     kind = request.POST.get("kind") or ReportKind.COUNTY_MONTHLY
@@ -195,7 +192,7 @@ def stored_build(request):
 
 @login_required
 def stored_download(request, pk: int):
-    selectors.workbook_download_check(request.user)
+    require(request.user, "report.county_figures", message=selectors.WORKBOOK_REFUSED)
     return serve_private(request, StoredReport.objects.offered().select_related("region"), pk=pk, name_field="filename")
 
 
@@ -204,8 +201,7 @@ def statistics(request):
     """The web view of the county workbook's 统计表: every figure by town, each one a link to the
     list (with the API's filters) that makes it."""
     user = request.user
-    if not (user.sees_everything or user.is_county or user.role == Role.CITY):
-        raise PermissionDenied("统计表供县专班和市住建局查看。")
+    require(user, "report.statistics", message="统计表供县专班和市住建局查看。")
     period = _period(request)
     county = selectors.user_county(user, request.GET.get("region"))
     band, headers, rows = statistics_rows(county, period)
@@ -228,8 +224,7 @@ def statistics(request):
 @login_required
 def dashboard(request):
     user = request.user
-    if user.is_enterprise_user:
-        raise PermissionDenied("挂图作战页面供各级工作人员使用。")
+    require(user, "dashboard.view", message="挂图作战页面供各级工作人员使用。")
     within = _dashboard_within(user, request.GET.get("region"))
     county = None  # a province's or a city's dashboard tallies its counties (no one county)
     if within is not None and within.level == RegionLevel.COUNTY:
@@ -326,17 +321,12 @@ def enterprise_report(request):
     return render(request, "reporting/enterprise_report.html", context, status=status)
 
 
-def _can_review(user) -> bool:
-    return not user.is_read_only and (user.sees_everything or user.role in services.REVIEW_ROLES)
-
-
 @login_required
 def enterprise_review(request):
     """County: every enterprise serving the county with its report of the period; late ones after
     the duty's due day (the 20th)."""
     user = request.user
-    if not user.is_county and not user.is_read_only:
-        raise PermissionDenied("只有县专班及其办公室可以查看物业服务企业的月度报送。")
+    require(user, "report.oversee", message="只有县专班及其办公室可以查看物业服务企业的月度报送。")
     period = _period(request)
     county = selectors.user_county(user, request.GET.get("region"))
     rows = selectors.enterprise_status_list(county=county, period=period)
@@ -344,7 +334,7 @@ def enterprise_review(request):
         "period": period, "county": county, "rows": rows,
         "late": [r for r in rows if r.is_late], "reminders": [r for r in rows if r.needs_reminder],
         "submitted": [r for r in rows if r.is_done],
-        "can_review": _can_review(user), "previous": period.previous().key, "next": period.next().key,
+        "can_review": can(user, "report.review_enterprise"), "previous": period.previous().key, "next": period.next().key,
     }
     return render(request, "reporting/enterprise_review.html", context)
 
@@ -359,7 +349,7 @@ def enterprise_report_detail(request, pk: int):
     context = {
         "report": report, "figure_rows": _enterprise_figure_rows(report, live),
         "events": report.events.select_related("actor"),
-        "can_review": report.status == UnitReportStatus.SUBMITTED and _can_review(request.user),
+        "can_review": report.status == UnitReportStatus.SUBMITTED and can(request.user, "report.review_enterprise"),
     }
     return render(request, "reporting/enterprise_report_detail.html", context)
 
