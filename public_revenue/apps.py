@@ -9,6 +9,7 @@ class PublicRevenueConfig(AppConfig):
     def ready(self):
         from core.crypto import register_encrypted_field
 
+        from . import views  # noqa: F401 - registers the import jobs' runners
         from .services import ACCOUNT_NUMBER_PURPOSE
 
         register_encrypted_field(
