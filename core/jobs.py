@@ -20,7 +20,7 @@ from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connections, transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -123,7 +123,6 @@ def job_run(job_id: int) -> None:
         _finish(job, state=ImportJob.State.FAILED, error=TIMED_OUT)
     except Exception:
         logger.exception("import job %s (%s) failed", job_id, job.kind)
-        close_old_connections()
         _finish(job, state=ImportJob.State.FAILED, error=UNEXPECTED)
     else:
         _finish(job, state=ImportJob.State.DONE, result=result or {}, rows=progress.total)
