@@ -16,12 +16,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core import jobs
+from core import jobs, spreadsheets
 from core.errors import DomainError, NotFound
 from core.models import ImportJob
 from core.spreadsheets import MAX_FILE_BYTES
@@ -110,6 +110,7 @@ def import_upload(request):
                     raise importer.ImportRefused(f"文件超过 {MAX_IMPORT_BYTES // (1024 * 1024)}MB，请拆分后再导入。")
                 data = upload.read()
                 if jobs.goes_to_background(len(data)):
+                    spreadsheets.check_file(data, filename=upload.name, max_rows=importer.MAX_ROWS)  # a bomb: 400 now
                     job = jobs.job_create(owner=request.user, kind=PREVIEW_JOB, data=data, file_name=upload.name,
                                           options={"back": reverse("complaints:import")})
                     return redirect("import-job", pk=job.pk)
@@ -222,8 +223,7 @@ def import_job(*, job: ImportJob, data: None, progress) -> dict:
 
 def _job_finished(request):
     """Where a finished job leads: the preview of a large file, or the message of its import."""
-    job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(
-        kind__in=[PREVIEW_JOB, IMPORT_JOB], state=ImportJob.State.DONE), pk=request.GET["job"])
+    job = jobs.job_done_or_404(user=request.user, pk=request.GET["job"], kinds=[PREVIEW_JOB, IMPORT_JOB])
     if job.kind == IMPORT_JOB:
         pending = request.session.get(SESSION_KEY)
         if pending and pending.get("path") == job.result.get("pending_path"):

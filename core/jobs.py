@@ -22,6 +22,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connections, transaction
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .errors import DomainError
@@ -53,6 +55,14 @@ def runner(kind: str):
 def goes_to_background(size: int) -> bool:
     """Whether an upload of `size` bytes is imported by a job rather than in the request."""
     return size > settings.IMPORT_BACKGROUND_BYTES
+
+
+def job_done_or_404(*, user, pk, kinds: list[str], **filters) -> ImportJob:
+    """A finished job of `user` (its owner) for the page its runner named; 404 for anyone else's."""
+    if not str(pk).isdigit():
+        raise Http404
+    jobs = ImportJob.objects.visible_to(user).filter(kind__in=kinds, state=ImportJob.State.DONE, **filters)
+    return get_object_or_404(jobs, pk=pk)
 
 
 def job_create(*, owner, kind: str, data: bytes | None, file_name: str, options: dict | None = None) -> ImportJob:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core import spreadsheets
 from core.errors import DomainError, NotFound
 from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
@@ -118,6 +119,18 @@ def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def check_file(content: bytes) -> None:
+    """What _read_sheet refuses before parsing (the type, then the safe reader's limits), without
+    reading a row: a page runs it before it hands a large file to an import job."""
+    if not content.startswith(b"PK\x03\x04"):
+        raise ImportRefused("文件不是 Excel（.xlsx）格式，请用 Excel 另存为 .xlsx 后再导入。")
+    try:
+        spreadsheets.check_file(content, max_rows=MAX_ROWS)
+    except SpreadsheetRefused as exc:
+        message = "文件无法读取，请确认是完整的 Excel（.xlsx）文件。" if exc.message == NOT_READABLE else exc.message
+        raise ImportRefused(message) from None
 
 
 def _read_sheet(content: bytes) -> tuple[dict[str, int], list[tuple[int, tuple]]]:

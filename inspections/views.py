@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -367,6 +367,7 @@ def ledger_import(request, pk: int):
             raise imports.ImportRefused("文件超过 10MB。")
         content = upload.read()
         if jobs.goes_to_background(len(content)):
+            imports.check_file(content)  # a bomb or another type: refused now, not by the job
             job = jobs.job_create(owner=user, kind=PREVIEW_JOB, data=content, file_name=upload.name,
                                   options={"round": round.pk, "back": request.path})
             return redirect("import-job", pk=job.pk)
@@ -398,11 +399,8 @@ def _preview_page(request, context: dict, preview: imports.LedgerPreview, token:
 
 def _job_finished(request, round, context: dict):
     """Where a finished job leads: the preview of a large file, or the message of its import."""
-    job = get_object_or_404(
-        ImportJob.objects.visible_to(request.user).filter(kind__in=[PREVIEW_JOB, IMPORT_JOB], state=ImportJob.State.DONE,
-                                                          options__round=round.pk),
-        pk=request.GET["job"],
-    )
+    job = jobs.job_done_or_404(user=request.user, pk=request.GET["job"], kinds=[PREVIEW_JOB, IMPORT_JOB],
+                               options__round=round.pk)
     if job.kind == IMPORT_JOB:
         messages.success(request, job.result["message"])
         return redirect("inspections:round-detail", pk=round.pk)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core import spreadsheets
 from core.errors import Conflict, DomainError
 from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
@@ -115,6 +116,17 @@ def _clean(value) -> str:
 
 
 UNREADABLE = "无法读取文件，请上传 Excel（.xlsx）格式的收支明细。"
+
+
+def check_file(content: bytes) -> None:
+    """What _read_rows refuses before parsing (the type, then the safe reader's limits), without
+    reading a row: a page runs it before it hands a large file to an import job."""
+    if not content.startswith(b"PK\x03\x04"):
+        raise ImportRefused(UNREADABLE)
+    try:
+        spreadsheets.check_file(content, max_rows=MAX_ROWS)
+    except SpreadsheetRefused as exc:
+        raise ImportRefused(UNREADABLE if exc.message == NOT_READABLE else exc.message) from None
 
 
 def _read_rows(content: bytes) -> list[tuple[int, dict]]:

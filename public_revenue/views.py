@@ -325,6 +325,7 @@ def ledger_import(request, pk: int):
             raise importer.ImportRefused("文件超过 2MB，请分批导入。")
         content = upload.read()
         if jobs.goes_to_background(len(content)):
+            importer.check_file(content)  # a bomb or another type: refused now, not by the job
             job = jobs.job_create(owner=request.user, kind=PREVIEW_JOB, data=content, file_name=upload.name,
                                   options={"estate": estate.pk, "back": request.path})
             return redirect("import-job", pk=job.pk)
@@ -343,11 +344,8 @@ def _preview_page(request, context: dict, preview: importer.Preview):
 
 def _job_finished(request, estate: Estate, context: dict):
     """Where a finished job leads: the preview of a large file, or the message of its import."""
-    job = get_object_or_404(
-        ImportJob.objects.visible_to(request.user).filter(kind__in=[PREVIEW_JOB, IMPORT_JOB], state=ImportJob.State.DONE,
-                                                          options__estate=estate.pk),
-        pk=request.GET["job"],
-    )
+    job = jobs.job_done_or_404(user=request.user, pk=request.GET["job"], kinds=[PREVIEW_JOB, IMPORT_JOB],
+                               options__estate=estate.pk)
     if job.kind == IMPORT_JOB:
         messages.success(request, job.result["message"])
         return redirect("public_revenue:estate", pk=estate.pk)

@@ -99,7 +99,8 @@ def test_it_validates_ownership(client, estates, county_user, town_user, large, 
     job = ImportJob.objects.get()
     jobs.job_run(job.pk)
     login(client, town_user)
-    for path in (f"/jobs/{job.pk}/", f"/jobs/{job.pk}/status/", f"/complaints/import/?job={job.pk}"):
+    for path in (f"/jobs/{job.pk}/", f"/jobs/{job.pk}/status/", f"/complaints/import/?job={job.pk}",
+                 "/complaints/import/?job=1%20OR%201"):
         assert client.get(path).status_code == 404, path
     client.logout()
     assert client.get(f"/jobs/{job.pk}/status/").status_code == 302
