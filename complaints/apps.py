@@ -11,7 +11,7 @@ class ComplaintsConfig(AppConfig):
         from core.crypto import register_encrypted_field
         from rectification.hooks import on_case_transition
 
-        from . import privacy
+        from . import import_views, privacy  # noqa: F401 - import_views registers the import jobs' runners
         from .services import complaints_follow_case
 
         on_case_transition(complaints_follow_case)

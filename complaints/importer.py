@@ -448,9 +448,9 @@ def _existing_references(references) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def preview(source, *, user: User, filename: str = "") -> Preview:
+def preview(source, *, user: User, filename: str = "", progress=None) -> Preview:
     """Reads and checks a 12345 file (bytes, a file, or rows from rows_from_cells) without
-    writing anything."""
+    writing anything. `progress(done, total)` (an import job's) is called as rows are checked."""
     vocabulary = Vocabulary.for_county(_county_id(user))
     raw_rows, sha256 = _raw_rows(source, filename=filename, vocabulary=vocabulary)
     result = Preview(rows=[], sha256=sha256, raw_rows=raw_rows)
@@ -478,7 +478,9 @@ def preview(source, *, user: User, filename: str = "") -> Preview:
     by_category, by_estate = {}, {}  # the same few names recur on thousands of rows
     earliest = latest = None
     deadline_days_re = re.compile(r"\d{1,3}(个)?(工作日)?")
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done, len(rows))
         if row.status == "skipped":
             continue
         v = row.values
@@ -606,7 +608,7 @@ def _event_notes(ids, rows) -> list[tuple[int, str]]:
 
 
 def import_12345(source, *, user: User, valid_only: bool = False, category_choices: dict | None = None,
-                 filename: str = "") -> Preview:
+                 filename: str = "", progress=None) -> Preview:
     """Imports the new rows of a 12345 file in one transaction. A file with error rows (or rows
     whose platform category maps to nothing) is refused whole unless `valid_only`: then the valid
     rows go in and the others are left for error_rows_xlsx. `category_choices` ({platform
@@ -624,7 +626,7 @@ def import_12345(source, *, user: User, valid_only: bool = False, category_choic
     with transaction.atomic():
         for raw_category, category in (category_choices or {}).items():
             category_remember(county_id=county_id, raw_category=raw_category, category=category, user=user)
-        result = preview(raw_rows, user=user)
+        result = preview(raw_rows, user=user, progress=progress)
         rejected = result.rejected
         if rejected and not valid_only:
             lines = "、".join(str(r.line) for r in rejected)

@@ -7,9 +7,9 @@ names its storage; none is public (a disclosure's notice photo, shown on the pub
 stored here too and served by `serve_private(..., public=True)`).
 
 Uploads go through `validate_uploads`: the type is recognised from the content (not the name or
-the browser's content type), images are checked and rebuilt without metadata or appended bytes
-(core.images) and refused above 40 megapixels before anything is decompressed, PDFs must start
-with `%PDF-` and end with `%%EOF`."""
+the browser's content type), images are decoded by Pillow and rebuilt without metadata or appended
+bytes (core.images), refused above 40 megapixels before anything is decompressed, and stored with
+the extension of the type Pillow recognised; PDFs must start with `%PDF-` and end with `%%EOF`."""
 
 import logging
 import os
@@ -165,7 +165,8 @@ def display_name(name: str, content_type: str) -> str:
 
 
 def check_content(data: bytes, *, name: str = "文件") -> tuple[bytes, str]:
-    """The bytes to store and their type, or InvalidUpload with a Chinese message."""
+    """The bytes to store and their type, or InvalidUpload with a Chinese message. The first bytes
+    only decide between PDF and image; an image's type is the one its decoder recognised."""
     content_type = sniff_content_type(data[:16])
     if content_type is None:
         raise InvalidUpload(f"文件“{name}”不是允许的类型（仅支持 JPG、PNG、GIF、WEBP 图片和 PDF 文件）。")
@@ -174,10 +175,11 @@ def check_content(data: bytes, *, name: str = "文件") -> tuple[bytes, str]:
             raise InvalidUpload(f"文件“{name}”不是完整的 PDF 文件。")
         return data, content_type
     try:
-        return images.image_clean(data, content_type), content_type
+        return images.image_clean(data)
     except images.ImageTooLarge as exc:
+        size = f"（{exc.width}×{exc.height}）" if exc.width else ""
         raise InvalidUpload(
-            f"图片“{name}”尺寸过大（{exc.width}×{exc.height}），最多 {images.MAX_PIXELS // 10_000} 万像素，请缩小后再上传。"
+            f"图片“{name}”尺寸过大{size}，最多 {images.MAX_PIXELS // 10_000} 万像素，请缩小后再上传。"
         ) from None
     except images.BadImage:
         raise InvalidUpload(f"文件“{name}”已损坏或不是有效的图片。") from None

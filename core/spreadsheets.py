@@ -65,9 +65,10 @@ def file_kind(data: bytes, filename: str = "") -> str:
     return CSV
 
 
-def read_rows(data: bytes, *, filename: str = "", max_rows: int = 50_000) -> list[list]:
-    """The first sheet's rows (see the module docstring). `max_rows` bounds the data rows a caller
-    accepts; a file with more than max_rows + 100 rows (room for titles and footers) is refused."""
+def check_file(data: bytes, *, filename: str = "", max_rows: int = 50_000) -> str:
+    """The checks made before a file is parsed (size, type, and for .xlsx the unpacked size, shared
+    strings and sheet extent), without reading a row; a page runs them before it hands a large
+    file to an import job. Returns the reader to use: "csv", "calamine" or "openpyxl"."""
     if not isinstance(data, bytes | bytearray):
         raise SpreadsheetRefused(NOT_READABLE)
     data = bytes(data)
@@ -76,16 +77,23 @@ def read_rows(data: bytes, *, filename: str = "", max_rows: int = 50_000) -> lis
     if not data:
         raise SpreadsheetRefused("文件是空的。")
     kind = file_kind(data, filename)
-    limit = max_rows + 100
     if kind == CSV:
-        rows = _rows_from_csv(data, limit=limit)
-    elif kind == XLS:
-        rows = _rows_from_calamine(data, limit=limit)
-    elif _check_xlsx(data, limit=limit) == "openpyxl":
-        rows = _rows_with_openpyxl(data, limit=limit)
-    else:
-        rows = _rows_from_calamine(data, limit=limit)
-    return rows
+        return CSV
+    if kind == XLS:
+        return "calamine"
+    return _check_xlsx(data, limit=max_rows + 100)
+
+
+def read_rows(data: bytes, *, filename: str = "", max_rows: int = 50_000) -> list[list]:
+    """The first sheet's rows (see the module docstring). `max_rows` bounds the data rows a caller
+    accepts; a file with more than max_rows + 100 rows (room for titles and footers) is refused."""
+    reader = check_file(data, filename=filename, max_rows=max_rows)
+    data, limit = bytes(data), max_rows + 100
+    if reader == CSV:
+        return _rows_from_csv(data, limit=limit)
+    if reader == "openpyxl":
+        return _rows_with_openpyxl(data, limit=limit)
+    return _rows_from_calamine(data, limit=limit)
 
 
 def _too_many_rows(limit: int) -> SpreadsheetRefused:

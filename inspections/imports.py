@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.capabilities import require
 from accounts.models import User
+from core import spreadsheets
 from core.errors import ImportRefused, NotFound
 from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
@@ -79,6 +80,16 @@ class LedgerPreview:
     def skipped_count(self) -> int:
         return sum(1 for r in self.rows if r.skip_reason and not r.errors)
 
+    def to_json(self) -> dict:
+        """What the preview page shows, for an import job's result (from_json)."""
+        return {"file_errors": self.file_errors, "rows": [
+            {"number": r.number, "values": r.values, "errors": r.errors, "skip_reason": r.skip_reason} for r in self.rows
+        ]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LedgerPreview":
+        return cls(rows=[LedgerRow(**row) for row in data["rows"]], file_errors=data["file_errors"])
+
 
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
@@ -100,6 +111,18 @@ def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def check_file(content: bytes) -> None:
+    """What _read_sheet refuses before parsing (the type, then the safe reader's limits), without
+    reading a row: a page runs it before it hands a large file to an import job."""
+    if not content.startswith(b"PK\x03\x04"):
+        raise ImportRefused("文件不是 Excel（.xlsx）格式，请用 Excel 另存为 .xlsx 后再导入。")
+    try:
+        spreadsheets.check_file(content, max_rows=MAX_ROWS)
+    except SpreadsheetRefused as exc:
+        message = "文件无法读取，请确认是完整的 Excel（.xlsx）文件。" if exc.message == NOT_READABLE else exc.message
+        raise ImportRefused(message) from None
 
 
 def _read_sheet(content: bytes) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
@@ -145,9 +168,10 @@ def _fingerprint(round: InspectionRound, row: LedgerRow) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def ledger_preview(*, user: User, round: InspectionRound, content: bytes) -> LedgerPreview:
+def ledger_preview(*, user: User, round: InspectionRound, content: bytes, progress=None) -> LedgerPreview:
     """Reads the sheet and checks every row against the round, with bulk look-ups (estates,
-    categories and earlier imports each in one query). Writes nothing."""
+    categories and earlier imports each in one query). Writes nothing. `progress(done, total)`
+    (an import job's) is called as rows are checked."""
     if len(content) > MAX_BYTES:
         raise ImportRefused(f"文件超过 {MAX_BYTES // (1024 * 1024)}MB。")
     columns, data = _read_sheet(content)
@@ -160,7 +184,9 @@ def ledger_preview(*, user: User, round: InspectionRound, content: bytes) -> Led
         categories[category.label] = category
     today = timezone.localdate()
     rows = []
-    for number, cells in data:
+    for done, (number, cells) in enumerate(data, start=1):
+        if progress is not None:
+            progress(done, len(data))
         values = {name: _cell_text(cells[index]) if index < len(cells) else "" for name, index in columns.items()}
         raw = {name: cells[index] if index < len(cells) else None for name, index in columns.items()}
         values.setdefault("community", "")
@@ -222,7 +248,7 @@ def ledger_preview(*, user: User, round: InspectionRound, content: bytes) -> Led
     return LedgerPreview(rows=rows, file_errors=[])
 
 
-def ledger_import(*, user: User, round_id, content: bytes) -> LedgerPreview:
+def ledger_import(*, user: User, round_id, content: bytes, progress=None) -> LedgerPreview:
     """Imports the sheet into the round in one transaction: nothing if any row has an error.
     Rows of one estate, date and inspector become one submitted, imported visit (a second row of
     the same category starts another visit); each row a 不合格 line that opens or joins a case.
@@ -235,7 +261,7 @@ def ledger_import(*, user: User, round_id, content: bytes) -> LedgerPreview:
         )
         if round is None:
             raise NotFound("排查轮次不存在或不在您的管辖范围内。")
-        preview = ledger_preview(user=user, round=round, content=content)
+        preview = ledger_preview(user=user, round=round, content=content, progress=progress)
         if preview.errors:
             raise ImportRefused(f"导入文件有 {len(preview.errors)} 处错误，未导入任何数据。", errors=preview.errors)
         new_rows = [r for r in preview.rows if r.is_new]

@@ -7,12 +7,15 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.capabilities import can, require
 from communities.models import Estate
+from core import jobs
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.files import private_storage, serve_private
+from core.models import ImportJob
 from core.xlsx import xlsx_response
 
 from . import imports, selectors, services
@@ -304,14 +307,26 @@ def _pending_path(token: str) -> str:
     return f"inspections/imports/{token}.xlsx"
 
 
+PREVIEW_JOB = "inspections.ledger_preview"
+IMPORT_JOB = "inspections.ledger_import"
+
+
+def _import_message(result: imports.LedgerPreview) -> str:
+    return f"导入完成：新增 {result.new_count} 条排查问题，跳过已导入 {result.skipped_count} 条。"
+
+
 @login_required
 def ledger_import(request, pk: int):
+    """Upload → preview → confirm. A file above IMPORT_BACKGROUND_BYTES is previewed, then
+    imported, by an import job (core.jobs) that leads back here (`?job=`)."""
     user = request.user
     round = _or_404(selectors.round_get(user=user, pk=pk))
     require(user, "inspection.record", message="只有县专班、镇/街道和社区可以导入排查台账。")
     form = ImportForm()
     context = {"round": round, "form": form, "headers": imports.TEMPLATE_HEADERS}
     if request.method != "POST":
+        if request.GET.get("job"):
+            return _job_finished(request, round, context)
         return render(request, "inspections/import.html", context)
     pending = request.session.get("inspection_imports", {})
     token = request.POST.get("token", "")
@@ -319,15 +334,19 @@ def ledger_import(request, pk: int):
         if token:
             if not _TOKEN.match(token) or pending.get(token) != round.pk or not private_storage.exists(_pending_path(token)):
                 raise imports.ImportRefused("预览已失效，请重新上传文件。")
+            if jobs.goes_to_background(private_storage.size(_pending_path(token))):
+                job = jobs.job_create(owner=user, kind=IMPORT_JOB, data=None, file_name="",
+                                      options={"round": round.pk, "token": token, "back": request.path})
+                pending.pop(token, None)
+                request.session["inspection_imports"] = pending
+                return redirect("import-job", pk=job.pk)
             with private_storage.open(_pending_path(token), "rb") as handle:
                 content = handle.read()
             result = imports.ledger_import(user=user, round_id=round.pk, content=content)
             private_storage.delete(_pending_path(token))
             pending.pop(token, None)
             request.session["inspection_imports"] = pending
-            messages.success(
-                request, f"导入完成：新增 {result.new_count} 条排查问题，跳过已导入 {result.skipped_count} 条。"
-            )
+            messages.success(request, _import_message(result))
             return redirect("inspections:round-detail", pk=round.pk)
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -336,23 +355,76 @@ def ledger_import(request, pk: int):
         if upload.size > imports.MAX_BYTES:
             raise imports.ImportRefused("文件超过 10MB。")
         content = upload.read()
+        if jobs.goes_to_background(len(content)):
+            imports.check_file(content)  # a bomb or another type: refused now, not by the job
+            job = jobs.job_create(owner=user, kind=PREVIEW_JOB, data=content, file_name=upload.name,
+                                  options={"round": round.pk, "back": request.path})
+            return redirect("import-job", pk=job.pk)
         preview = imports.ledger_preview(user=user, round=round, content=content)
     except NotFound:
         raise Http404 from None
     except imports.ImportRefused as exc:
         context.update(error=exc.message, errors=exc.errors)
         return render(request, "inspections/import.html", context, status=400)
+    token = ""
+    if not preview.errors:
+        token = secrets.token_hex(16)
+        private_storage.save(_pending_path(token), ContentFile(content))
+    return _preview_page(request, context, preview, token)
+
+
+def _preview_page(request, context: dict, preview: imports.LedgerPreview, token: str):
     context["preview"] = preview
     if preview.errors:
         context.update(error=f"导入文件有 {len(preview.errors)} 处错误，请修改后重新上传。未导入任何数据。",
                        errors=preview.errors)
         return render(request, "inspections/import.html", context, status=400)
-    token = secrets.token_hex(16)
-    private_storage.save(_pending_path(token), ContentFile(content))
-    pending[token] = round.pk
+    pending = request.session.get("inspection_imports", {})
+    pending[token] = context["round"].pk
     request.session["inspection_imports"] = pending
     context["token"] = token
     return render(request, "inspections/import.html", context)
+
+
+def _job_finished(request, round, context: dict):
+    """Where a finished job leads: the preview of a large file, or the message of its import."""
+    job = jobs.job_done_or_404(user=request.user, pk=request.GET["job"], kinds=[PREVIEW_JOB, IMPORT_JOB],
+                               options__round=round.pk)
+    if job.kind == IMPORT_JOB:
+        messages.success(request, job.result["message"])
+        return redirect("inspections:round-detail", pk=round.pk)
+    token = job.result["token"]
+    if token and not private_storage.exists(_pending_path(token)):
+        context.update(error="预览已失效，请重新上传文件。")
+        return render(request, "inspections/import.html", context)
+    return _preview_page(request, context, imports.LedgerPreview.from_json(job.result["preview"]), token)
+
+
+@jobs.runner(PREVIEW_JOB)
+def preview_job(*, job: ImportJob, data: bytes, progress) -> dict:
+    round = selectors.round_get(user=job.owner, pk=job.options["round"])
+    if round is None:
+        raise NotFound("排查轮次不存在或不在您的管辖范围内。")
+    preview = imports.ledger_preview(user=job.owner, round=round, content=data, progress=progress)
+    token = ""
+    if not preview.errors:
+        token = secrets.token_hex(16)
+        private_storage.save(_pending_path(token), ContentFile(data))
+    return {"preview": preview.to_json(), "token": token,
+            "next": f"{reverse('inspections:ledger-import', args=[round.pk])}?job={job.pk}"}
+
+
+@jobs.runner(IMPORT_JOB)
+def import_job(*, job: ImportJob, data: None, progress) -> dict:
+    path = _pending_path(job.options["token"])
+    if not private_storage.exists(path):
+        raise imports.ImportRefused("预览已失效，请重新上传文件。")
+    with private_storage.open(path, "rb") as handle:
+        content = handle.read()
+    result = imports.ledger_import(user=job.owner, round_id=job.options["round"], content=content, progress=progress)
+    private_storage.delete(path)
+    return {"message": _import_message(result),
+            "next": f"{reverse('inspections:ledger-import', args=[job.options['round']])}?job={job.pk}"}
 
 
 # ---------------------------------------------------------------------------------------------

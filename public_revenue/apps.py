@@ -10,6 +10,7 @@ class PublicRevenueConfig(AppConfig):
         # ready(): models and the modules that import them load only once the app registry is ready
         from core.crypto import register_encrypted_field
 
+        from . import views  # noqa: F401 - registers the import jobs' runners
         from .services import ACCOUNT_NUMBER_PURPOSE
 
         register_encrypted_field(

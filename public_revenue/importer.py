@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core import spreadsheets
 from core.errors import Conflict, ImportRefused
 from core.spreadsheets import NOT_READABLE, SpreadsheetRefused, read_rows
 
@@ -86,12 +87,41 @@ class Preview:
     def total(self, direction: str) -> Decimal:
         return sum((r.amount for r in self.new if r.direction == direction), Decimal("0.00"))
 
+    def to_json(self) -> dict:
+        """What the preview page shows, for an import job's result (from_json); the cells as text."""
+        return {"rows": [
+            {"line": r.line, "values": {k: "" if v is None else str(v) for k, v in r.values.items()}, "status": r.status,
+             "reasons": r.reasons, "occurred_on": r.occurred_on.isoformat() if r.occurred_on else None,
+             "direction": r.direction, "kind": r.kind, "amount": None if r.amount is None else str(r.amount),
+             "allocation_basis": r.allocation_basis, "import_key": r.import_key}
+            for r in self.rows
+        ]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Preview":
+        return cls(rows=[
+            Row(**{**row, "occurred_on": date.fromisoformat(row["occurred_on"]) if row["occurred_on"] else None,
+                   "amount": None if row["amount"] is None else Decimal(row["amount"])})
+            for row in data["rows"]
+        ])
+
 
 def _clean(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
 
 
 UNREADABLE = "无法读取文件，请上传 Excel（.xlsx）格式的收支明细。"
+
+
+def check_file(content: bytes) -> None:
+    """What _read_rows refuses before parsing (the type, then the safe reader's limits), without
+    reading a row: a page runs it before it hands a large file to an import job."""
+    if not content.startswith(b"PK\x03\x04"):
+        raise ImportRefused(UNREADABLE)
+    try:
+        spreadsheets.check_file(content, max_rows=MAX_ROWS)
+    except SpreadsheetRefused as exc:
+        raise ImportRefused(UNREADABLE if exc.message == NOT_READABLE else exc.message) from None
 
 
 def _read_rows(content: bytes) -> list[tuple[int, dict]]:
@@ -193,15 +223,18 @@ def _key(estate_id: int, row: Row, occurrence: int) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:64]
 
 
-def ledger_import_preview(*, user: User, estate_id: int, content: bytes) -> Preview:
-    """Parses the file and classifies every row; writes nothing."""
+def ledger_import_preview(*, user: User, estate_id: int, content: bytes, progress=None) -> Preview:
+    """Parses the file and classifies every row; writes nothing. `progress(done, total)` (an
+    import job's) is called as rows are checked."""
     estate = _estate_for_write(user=user, estate_id=estate_id)
     today = timezone.localdate()
     rows = [Row(line=line, values=values) for line, values in _read_rows(content)]
     if not rows:
         raise ImportRefused("文件中没有数据行。")
     seen: Counter = Counter()
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done, len(rows))
         _parse_row(row, today)
         if row.status == "error":
             continue
@@ -228,11 +261,11 @@ def ledger_import_preview(*, user: User, estate_id: int, content: bytes) -> Prev
     return Preview(rows=rows)
 
 
-def ledger_import(*, user: User, estate_id: int, content: bytes) -> Preview:
+def ledger_import(*, user: User, estate_id: int, content: bytes, progress=None) -> Preview:
     """Imports the new rows in one transaction; refuses the whole file while any row is in error."""
     with transaction.atomic():
         estate = _estate_for_write(user=user, estate_id=estate_id)
-        preview = ledger_import_preview(user=user, estate_id=estate.pk, content=content)
+        preview = ledger_import_preview(user=user, estate_id=estate.pk, content=content, progress=progress)
         if preview.errors:
             lines = "、".join(str(r.line) for r in preview.errors[:10])
             raise ImportRefused(f"第 {lines} 行有错误，请修改后重新导入（本次未导入任何数据）。")

@@ -1,18 +1,23 @@
 import base64
+import secrets
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.capabilities import can, require
 from communities.models import Estate
+from core import jobs
 from core.errors import DomainError
-from core.files import serve_private
+from core.files import private_storage, serve_private
+from core.models import ImportJob
 from core.xlsx import xlsx_response
 
 from . import importer, selectors, services
@@ -256,25 +261,50 @@ def public_photo(request, pk: int):
 
 IMPORT_SESSION_KEY = "public_revenue_import"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+PREVIEW_JOB = "public_revenue.ledger_preview"
+IMPORT_JOB = "public_revenue.ledger_import"
+
+
+def _import_message(preview: importer.Preview) -> str:
+    return f"已导入 {len(preview.new)} 条，跳过重复 {len(preview.duplicates)} 条。"
+
+
+def _stored_content(stored: dict) -> bytes:
+    """The previewed file: in the session (small files) or in the private store (a job's)."""
+    if stored.get("path"):
+        if not private_storage.exists(stored["path"]):
+            raise importer.ImportRefused("预览已失效，请重新上传文件。")
+        with private_storage.open(stored["path"], "rb") as handle:
+            return handle.read()
+    return base64.b64decode(stored["content"])
 
 
 @login_required
 def ledger_import(request, pk: int):
+    """Upload → preview → confirm. A file above IMPORT_BACKGROUND_BYTES is previewed, then
+    imported, by an import job (core.jobs) that leads back here (`?job=`)."""
     estate = _estate_or_404(request, pk)
     require(request.user, "revenue.write", message="您的角色不能登记公共收益信息。")
     context = {"estate": estate, "form": ImportForm(), "title": "导入收支明细"}
     if request.method != "POST":
+        if request.GET.get("job"):
+            return _job_finished(request, estate, context)
         return render(request, "public_revenue/import.html", context)
     try:
         if request.POST.get("action") == "confirm":
             stored = request.session.get(IMPORT_SESSION_KEY) or {}
             if stored.get("estate") != estate.pk:
                 raise importer.ImportRefused("请先上传文件并预览。")
-            preview = importer.ledger_import(
-                user=request.user, estate_id=estate.pk, content=base64.b64decode(stored["content"])
-            )
+            if stored.get("path"):  # a large file, previewed by a job: imported by one
+                job = jobs.job_create(
+                    owner=request.user, kind=IMPORT_JOB, data=None, file_name=stored.get("name", ""),
+                    options={"estate": estate.pk, "path": stored["path"], "back": request.path},
+                )
+                request.session.pop(IMPORT_SESSION_KEY, None)
+                return redirect("import-job", pk=job.pk)
+            preview = importer.ledger_import(user=request.user, estate_id=estate.pk, content=_stored_content(stored))
             request.session.pop(IMPORT_SESSION_KEY, None)
-            messages.success(request, f"已导入 {len(preview.new)} 条，跳过重复 {len(preview.duplicates)} 条。")
+            messages.success(request, _import_message(preview))
             return redirect("public_revenue:estate", pk=estate.pk)
         form = ImportForm(request.POST, request.FILES)
         context["form"] = form
@@ -284,10 +314,52 @@ def ledger_import(request, pk: int):
         if upload.size > MAX_IMPORT_BYTES:
             raise importer.ImportRefused("文件超过 2MB，请分批导入。")
         content = upload.read()
+        if jobs.goes_to_background(len(content)):
+            importer.check_file(content)  # a bomb or another type: refused now, not by the job
+            job = jobs.job_create(owner=request.user, kind=PREVIEW_JOB, data=content, file_name=upload.name,
+                                  options={"estate": estate.pk, "back": request.path})
+            return redirect("import-job", pk=job.pk)
         preview = importer.ledger_import_preview(user=request.user, estate_id=estate.pk, content=content)
         request.session[IMPORT_SESSION_KEY] = {"estate": estate.pk, "content": base64.b64encode(content).decode()}
     except DomainError as exc:
         context["error"] = exc.message
         return render(request, "public_revenue/import.html", context, status=exc.status_code)
+    return _preview_page(request, context, preview)
+
+
+def _preview_page(request, context: dict, preview: importer.Preview):
     context.update(preview=preview, preview_income=preview.total("income"), preview_spending=preview.total("spending"))
     return render(request, "public_revenue/import.html", context)
+
+
+def _job_finished(request, estate: Estate, context: dict):
+    """Where a finished job leads: the preview of a large file, or the message of its import."""
+    job = jobs.job_done_or_404(user=request.user, pk=request.GET["job"], kinds=[PREVIEW_JOB, IMPORT_JOB],
+                               options__estate=estate.pk)
+    if job.kind == IMPORT_JOB:
+        messages.success(request, job.result["message"])
+        return redirect("public_revenue:estate", pk=estate.pk)
+    if not private_storage.exists(job.result["path"]):
+        context["error"] = "预览已失效，请重新上传文件。"
+        return render(request, "public_revenue/import.html", context)
+    request.session[IMPORT_SESSION_KEY] = {"estate": estate.pk, "path": job.result["path"], "name": job.file_name}
+    return _preview_page(request, context, importer.Preview.from_json(job.result["preview"]))
+
+
+@jobs.runner(PREVIEW_JOB)
+def preview_job(*, job: ImportJob, data: bytes, progress) -> dict:
+    estate_id = job.options["estate"]
+    preview = importer.ledger_import_preview(user=job.owner, estate_id=estate_id, content=data, progress=progress)
+    path = private_storage.save(f"imports/{secrets.token_hex(16)}.xlsx", ContentFile(data))
+    return {"preview": preview.to_json(), "path": path,
+            "next": f"{reverse('public_revenue:import', args=[estate_id])}?job={job.pk}"}
+
+
+@jobs.runner(IMPORT_JOB)
+def import_job(*, job: ImportJob, data: None, progress) -> dict:
+    estate_id = job.options["estate"]
+    content = _stored_content({"path": job.options["path"]})
+    preview = importer.ledger_import(user=job.owner, estate_id=estate_id, content=content, progress=progress)
+    private_storage.delete(job.options["path"])
+    return {"message": _import_message(preview),
+            "next": f"{reverse('public_revenue:import', args=[estate_id])}?job={job.pk}"}

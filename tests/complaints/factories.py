@@ -11,7 +11,7 @@ from complaints import services
 from complaints.models import Channel
 
 SCRIPT = b"#!/bin/sh\nrm -rf / --no-preserve-root\n"
-# a real 16x16 JPEG (uploads are checked structure by structure, see core.images)
+# a real 16x16 JPEG (uploads are decoded and rebuilt, see core.images)
 JPEG = (Path(__file__).parent.parent / "core" / "data" / "python.jpg").read_bytes()
 
 

@@ -3,6 +3,7 @@ and stored privately under random names; downloads go through one scope-checked 
 serves nothing."""
 
 import importlib
+import io
 import re
 import struct
 import time
@@ -15,9 +16,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import clear_url_caches
+from PIL import Image, PngImagePlugin
 
 from complaints.models import ComplaintAttachment
-from core import files
+from core import files, images
 from core.files import InvalidUpload, private_storage, validate_upload
 from inspections.models import VisitPhoto
 from rectification.models import CaseAttachment, CaseState, SupervisionAction
@@ -27,15 +29,30 @@ from tests.rectification.factories import PDF, PNG, CaseFactory, rectifying_case
 
 DATA = Path(__file__).parent / "data"
 STORED_NAME = re.compile(r"^rectification/\d{6}/[0-9a-f]{32}\.(png|gif|jpg|webp|pdf)$")
+#: what the store keeps of the factories' PNG: its pixels encoded again
+STORED_PNG = files.check_content(PNG)[0]
 
 
-def _chunk(kind: bytes, body: bytes) -> bytes:
+def _image(fmt: str, size=(8, 6), *, color=(200, 30, 30), **save) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def _png(width: int, height: int, raw: bytes, *, extra: bytes = b"") -> bytes:
-    header = _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-    return b"\x89PNG\r\n\x1a\n" + header + extra + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b"")
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG declaring a size, with no pixels: a few dozen bytes."""
+    header = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + _png_chunk(b"IDAT", zlib.compress(b"")) + _png_chunk(b"IEND", b"")
+
+
+def _decoded(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
 
 
 def _upload(name: str, data: bytes, content_type: str = "image/png"):
@@ -56,11 +73,11 @@ class TestUploadChecks:
         with pytest.raises(InvalidUpload, match="图片"):
             validate_upload(_upload("poly.html", b"GIF89a<html><script>alert(1)</script></html>", "text/html"))
 
-    def test_real_gif_named_html_is_stored_as_gif_without_its_comment(self, db, client, community_user, estates):
-        gif = (DATA / "python.gif").read_bytes()
-        html = b"<html><script>alert(1)</script></html>"
-        comment = b"\x21\xfe" + bytes([len(html)]) + html + b"\x00"
-        polyglot = gif[:-1] + comment + b"\x3b" + b"<html><script>alert(2)</script>"
+    def test_real_gif_named_html_is_stored_as_gif_with_clean_bytes(self, db, client, community_user, estates):
+        out = io.BytesIO()
+        Image.new("P", (4, 4), 1).save(out, format="GIF", comment=b"<html><script>alert(1)</script></html>")
+        polyglot = out.getvalue() + b"<html><script>alert(2)</script>"
+        assert b"<html><script>alert(1)" in polyglot
         case = rectifying_case(estates["haiyang_1"])
         assert _request_closure(login(client, community_user), case, _upload("poly.html", polyglot)).status_code == 302
         attachment = CaseAttachment.objects.get(case=case)
@@ -68,60 +85,88 @@ class TestUploadChecks:
         assert attachment.original_name == "poly.gif" and attachment.content_type == "image/gif"
         stored = attachment.file.read()
         assert b"<html" not in stored and b"script" not in stored and stored.endswith(b"\x3b")
+        assert _decoded(stored).size == (4, 4)
 
     def test_20000_by_20000_png_is_refused_before_decoding(self):
-        huge = _png(20000, 20000, b"")  # a few dozen bytes claiming 400 megapixels
         started = time.monotonic()
-        with pytest.raises(InvalidUpload, match="尺寸过大（20000×20000）"):
-            validate_upload(_upload("huge.png", huge))
+        with pytest.raises(InvalidUpload, match="尺寸过大.*最多 4000 万像素"):
+            validate_upload(_upload("huge.png", _png_header(20000, 20000)))
         assert time.monotonic() - started < 1
+
+    def test_the_limit_is_40_megapixels_not_pillows(self):
+        with pytest.raises(InvalidUpload, match="尺寸过大（7000×7000）"):
+            validate_upload(_upload("big.png", _png_header(7000, 7000)))
+        assert Image.MAX_IMAGE_PIXELS == images.MAX_PIXELS == 40_000_000
 
     def test_page_answers_a_huge_png_with_a_chinese_400(self, db, client, community_user, estates):
         case = rectifying_case(estates["haiyang_1"])
-        response = _request_closure(login(client, community_user), case, _upload("huge.png", _png(20000, 20000, b"")))
+        response = _request_closure(login(client, community_user), case, _upload("huge.png", _png_header(20000, 20000)))
         assert response.status_code == 400 and "尺寸过大" in response.content.decode()
         assert not CaseAttachment.objects.exists()
 
-    def test_deflate_bomb_inside_the_pixel_limit_is_refused_quickly(self):
-        bomb = _png(100, 100, b"\0" * 200_000_000)  # 200 MB of zeros in ~200 KB, for a 10 KB image
+    def test_deflate_bomb_inside_the_pixel_limit_is_decoded_in_bounded_time(self):
+        # 200 MB of zeros in ~200 KB of IDAT, for a 100×100 grey image: only what the image needs is inflated
+        raw = zlib.compress(b"\0" * 200_000_000)
+        header = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 100, 100, 8, 0, 0, 0, 0))
+        bomb = b"\x89PNG\r\n\x1a\n" + header + _png_chunk(b"IDAT", raw) + _png_chunk(b"IEND", b"")
         started = time.monotonic()
-        with pytest.raises(InvalidUpload, match="损坏"):
-            validate_upload(_upload("bomb.png", bomb))
+        stored = validate_upload(_upload("bomb.png", bomb)).read()
         assert time.monotonic() - started < 2
+        assert len(stored) < 1000 and _decoded(stored).size == (100, 100)
 
-    def test_png_metadata_and_appended_bytes_are_dropped(self):
-        text = _chunk(b"tEXt", b"Comment\0<script>alert(1)</script>")
-        data = _png(2, 2, b"\0\0\0" * 2, extra=text) + b"PK\x03\x04appended zip"
+    def test_png_metadata_and_bytes_after_iend_are_dropped(self):
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "<script>alert(1)</script>")
+        data = _image("PNG", pnginfo=info) + b"PK\x03\x04appended zip"
         checked = validate_upload(_upload("photo.PNG", data))
-        assert checked.read() == _png(2, 2, b"\0\0\0" * 2) and checked.name == "photo.png"
+        stored = checked.read()
+        assert checked.name == "photo.png" and checked.content_type == "image/png"
+        assert stored.endswith(b"IEND\xaeB`\x82") and b"PK\x03\x04" not in stored and b"script" not in stored
+        assert _decoded(stored).getpixel((0, 0)) == (200, 30, 30)
 
     def test_truncated_png_is_refused(self):
         with pytest.raises(InvalidUpload, match="损坏"):
-            validate_upload(_upload("half.png", PNG[:40]))
+            validate_upload(_upload("half.png", _image("PNG", (64, 64))[:60]))
 
-    def test_jpeg_loses_exif_but_keeps_its_orientation(self):
-        jpeg = (DATA / "python.jpg").read_bytes()
-        tiff = b"MM\0*" + struct.pack(">IH", 8, 2) + struct.pack(">HHIHH", 0x0112, 3, 1, 6, 0)
-        tiff += struct.pack(">HHII", 0x8825, 4, 1, 0) + struct.pack(">I", 0) + b"GPS 29.86N 118.43E"
-        app1 = b"\xff\xe1" + struct.pack(">H", len(tiff) + 8) + b"Exif\0\0" + tiff
-        checked = validate_upload(_upload("IMG_0001.JPEG", jpeg[:2] + app1 + jpeg[2:] + b"<html>", "image/jpeg"))
+    def test_jpeg_loses_exif_with_gps_but_is_turned_upright(self):
+        exif = Image.Exif()
+        exif[0x0112] = 6  # orientation: rotate 90° clockwise to view
+        exif[0x010F] = "PhoneMaker"
+        exif.get_ifd(0x8825)[2] = (29.0, 51.0, 36.0)  # GPSLatitude
+        data = _image("JPEG", (40, 20), exif=exif.tobytes()) + b"<html>"
+        assert b"PhoneMaker" in data and _decoded(data).getexif()[0x0112] == 6
+        checked = validate_upload(_upload("IMG_0001.JPEG", data, "image/jpeg"))
         stored = checked.read()
-        assert b"GPS" not in stored and b"<html>" not in stored and checked.name == "IMG_0001.jpg"
-        assert b"Exif\0\0MM\0*" in stored and struct.pack(">HHIHH", 0x0112, 3, 1, 6, 0) in stored
-        assert stored.replace(stored[2:stored.index(b"\xff\xe0")], b"") == jpeg
+        assert checked.name == "IMG_0001.jpg" and checked.content_type == "image/jpeg"
+        assert b"Exif" not in stored and b"PhoneMaker" not in stored and b"<html>" not in stored
+        image = _decoded(stored)
+        assert image.size == (20, 40) and not image.getexif() and "exif" not in image.info
 
     def test_webp_loses_exif(self):
-        webp = (DATA / "python.webp").read_bytes()
-        exif = b"EXIF" + struct.pack("<I", 10) + b"GPS 29.86N"
-        body = webp[12:] + exif
-        data = b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
-        stored = validate_upload(_upload("a.webp", data, "image/webp")).read()
-        assert b"GPS" not in stored and stored == webp
+        exif = Image.Exif()
+        exif.get_ifd(0x8825)[2] = (29.0, 51.0, 36.0)
+        exif[0x010F] = "PhoneMaker"
+        data = _image("WEBP", exif=exif.tobytes())
+        assert b"PhoneMaker" in data
+        checked = validate_upload(_upload("a.webp", data, "image/webp"))
+        stored = checked.read()
+        assert b"PhoneMaker" not in stored and b"EXIF" not in stored and checked.content_type == "image/webp"
+        assert _decoded(stored).size == (8, 6)
+
+    def test_the_extension_is_the_detected_type(self):
+        checked = validate_upload(_upload("photo.jpg", _image("PNG"), "image/jpeg"))
+        assert checked.name == "photo.png" and checked.content_type == "image/png"
+
+    def test_other_formats_are_refused(self):
+        for fmt in ("BMP", "TIFF"):
+            with pytest.raises(InvalidUpload, match="不是允许的类型"):
+                validate_upload(_upload(f"a.{fmt.lower()}", _image(fmt)))
 
     @pytest.mark.parametrize("name", ["python.jpg", "python.gif", "python.png", "python.webp"])
     def test_real_images_pass(self, name):
         checked = validate_upload(_upload(name, (DATA / name).read_bytes()))
         assert checked.name == name and checked.content_type.startswith("image/")
+        assert _decoded(checked.read()).size == (16, 16)
 
     def test_pdf_needs_its_end_marker(self):
         assert validate_upload(_upload("报告.pdf", PDF, "application/pdf")).content_type == "application/pdf"
@@ -180,7 +225,7 @@ def test_evidence_is_stored_privately_and_media_serves_nothing(
     assert _request_closure(login(client, community_user), case, _upload("整改照片.png", PNG)).status_code == 302
     attachment = CaseAttachment.objects.get(case=case)
     assert STORED_NAME.match(attachment.file.name), attachment.file.name
-    assert (Path(settings.PRIVATE_MEDIA_ROOT) / attachment.file.name).read_bytes() == PNG
+    assert (Path(settings.PRIVATE_MEDIA_ROOT) / attachment.file.name).read_bytes() == STORED_PNG
     assert not Path(settings.MEDIA_ROOT).exists() or not any(Path(settings.MEDIA_ROOT).rglob("*.png"))
     # a file left under MEDIA_ROOT by an earlier version, at its old public address
     legacy = Path(settings.MEDIA_ROOT) / "rectification" / str(case.pk) / "202612" / "整改照片.png"
@@ -197,7 +242,7 @@ def test_download_headers(db, client, community_user, estates):
     _request_closure(login(client, community_user), case, _upload("整改照片.png", PNG))
     attachment = CaseAttachment.objects.get(case=case)
     response = client.get(f"/rectification/attachments/{attachment.pk}/")
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert response.status_code == 200 and b"".join(response.streaming_content) == STORED_PNG
     assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("inline") and "%E6%95%B4%E6%94%B9" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
@@ -256,7 +301,7 @@ class TestMoveIntoPrivateStore:
         attachment.refresh_from_db()
         action.refresh_from_db()
         assert STORED_NAME.match(attachment.file.name) and attachment.original_name == "整改照片.png"
-        assert attachment.file.read() == PNG  # rebuilt: the appended bytes are gone
+        assert attachment.file.read() == STORED_PNG  # rebuilt: the appended bytes are gone
         assert STORED_NAME.match(action.minutes_file.name) and action.minutes_file_name == "约谈.pdf"
         assert not any(p.is_file() for p in Path(settings.MEDIA_ROOT).rglob("*"))
         assert files.move_into_private_store(CaseAttachment, field="file", app="rectification") == 0

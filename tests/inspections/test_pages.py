@@ -2,12 +2,16 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core import jobs
+from core.models import ImportJob
 from inspections import services
 from inspections.models import Visit, VisitLine, VisitStatus
 from rectification.models import Case
@@ -387,3 +391,40 @@ def test_discipline_sees_a_visit_but_not_the_ordinary_cases_opened_from_it(clien
     assert line["case"] is None and line["case_number"] is None
     Case.objects.filter(pk=case.pk).update(is_corruption_clue=True)
     assert case.number in client.get(reverse("inspections:visit-detail", args=[visit.pk])).content.decode()
+
+
+def _preview_table(response) -> str:
+    body = response.content.decode()
+    return body[body.index("<table"):body.index("</table>")]
+
+
+def test_a_large_ledger_is_previewed_and_imported_by_jobs(client, county_user, other_town_user, tree, settings,
+                                                          django_capture_on_commit_callbacks):
+    EstateFactory(name="海阳花园", community=tree["xiuyang"])
+    EstateFactory(name="城北佳苑", community=tree["chengbei"])
+    round = make_round(county_user, tree["haiyang"])
+    url = reverse("inspections:ledger-import", args=[round.pk])
+    login(client, county_user)
+    content = sheet(good_rows())
+    synchronous = client.post(url, {"file": SimpleUploadedFile("台账.xlsx", content)})
+    settings.IMPORT_BACKGROUND_BYTES = 100
+    with django_capture_on_commit_callbacks():
+        response = client.post(url, {"file": SimpleUploadedFile("台账.xlsx", content)})
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    jobs.job_run(job.pk)
+    assert ImportJob.objects.get(pk=job.pk).rows_done == 3
+    page = client.get(f"/jobs/{job.pk}/", follow=True)
+    assert page.redirect_chain == [(f"{url}?job={job.pk}", 302)]
+    assert _preview_table(page) == _preview_table(synchronous) and "将新增 3 条" in page.content.decode()
+    assert login(Client(), other_town_user).get(f"/jobs/{job.pk}/").status_code == 404
+
+    with django_capture_on_commit_callbacks():
+        response = client.post(url, {"token": page.context["token"]})
+    second = ImportJob.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == f"/jobs/{second.pk}/" and Visit.objects.count() == 0
+    jobs.job_run(second.pk)
+    assert Visit.objects.filter(is_imported=True).count() == 2
+    page = client.get(f"/jobs/{second.pk}/", follow=True)
+    assert page.redirect_chain[-1][0] == reverse("inspections:round-detail", args=[round.pk])
+    assert "导入完成：新增 3 条排查问题，跳过已导入 0 条。" in page.content.decode()

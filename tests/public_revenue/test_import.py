@@ -4,8 +4,11 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from openpyxl import Workbook
 
+from core import jobs
+from core.models import ImportJob
 from public_revenue import importer, selectors
 from public_revenue.models import RevenueEntry
 from tests.conftest import login
@@ -116,3 +119,38 @@ def test_import_page_preview_then_confirm(client, enterprise_user, estates):
     response = client.post(url, {"action": "preview", "file": bad})
     assert response.status_code == 400 and "无法读取" in response.content.decode()
     assert client.post(f"/revenue/estates/{estates['wanan_1'].pk}/import/", {"action": "confirm"}).status_code == 404
+
+
+def _preview_table(response) -> str:
+    body = response.content.decode()
+    return body[body.index('data-testid="import-preview"'):body.index("</table>")]
+
+
+def test_a_large_file_is_previewed_and_imported_by_jobs(client, enterprise_user, county_user, estates, settings,
+                                                        django_capture_on_commit_callbacks):
+    estate = estates["haiyang_1"]
+    url = f"/revenue/estates/{estate.pk}/import/"
+    login(client, enterprise_user)
+    synchronous = client.post(url, {"action": "preview", "file": SimpleUploadedFile("明细.xlsx", xlsx(GOOD))})
+    settings.IMPORT_BACKGROUND_BYTES = 100
+    with django_capture_on_commit_callbacks():
+        response = client.post(url, {"action": "preview", "file": SimpleUploadedFile("明细.xlsx", xlsx(GOOD))})
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/" and not RevenueEntry.objects.exists()
+    jobs.job_run(job.pk)
+    assert ImportJob.objects.get(pk=job.pk).rows_total == 5
+    page = client.get(f"/jobs/{job.pk}/", follow=True)
+    assert page.redirect_chain == [(f"{url}?job={job.pk}", 302)]
+    assert _preview_table(page) == _preview_table(synchronous) and "确认导入 5 条" in page.content.decode()
+    assert login(Client(), county_user).get(f"{url}?job={job.pk}").status_code == 404  # not the owner
+
+    with django_capture_on_commit_callbacks():
+        response = client.post(url, {"action": "confirm"})
+    second = ImportJob.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == f"/jobs/{second.pk}/" and not RevenueEntry.objects.exists()
+    jobs.job_run(second.pk)
+    assert sorted(RevenueEntry.objects.values_list("amount", flat=True)) == sorted(
+        [Decimal("12000.50"), Decimal("1234.50"), Decimal("1234.50"), Decimal("3000.00"), Decimal("88.88")])
+    page = client.get(f"/jobs/{second.pk}/", follow=True)
+    assert page.redirect_chain[-1][0] == f"/revenue/estates/{estate.pk}/"
+    assert "已导入 5 条，跳过重复 0 条。" in page.content.decode()
