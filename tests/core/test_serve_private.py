@@ -7,7 +7,7 @@ from urllib.parse import unquote
 import pytest
 from django.core.files.base import ContentFile
 
-from core.files import private_storage
+from core.files import check_content, private_storage
 from inspections import services as inspection_services
 from rectification.services import supervision_record
 from reporting.models import StoredReport
@@ -32,9 +32,9 @@ def _supervision(field):
     def build(ctx):
         action = supervision_record(
             case_id=rectifying_case(ctx["estates"]["haiyang_1"]).pk, user=ctx["county_user"], kind="transfer",
-            data={"transfer_target": "police"},
-            files={"minutes_file": _upload("约谈记录.pdf", PDF, "application/pdf"),
-                   "receipt_file": _upload("移送回执.pdf", PDF, "application/pdf")},
+            transfer_target="police",
+            minutes_file=_upload("约谈记录.pdf", PDF, "application/pdf"),
+            receipt_file=_upload("移送回执.pdf", PDF, "application/pdf"),
         )
         return f"/rectification/supervisions/{action.pk}/{field}/", "application/pdf", "attachment", PDF
 
@@ -48,7 +48,8 @@ def _visit_photo(ctx):
         lines={category("A1").pk: {"result": "fail", "note": "x"}}, photos={category("A1").pk: [png()]},
     )
     photo = visit.lines.get(category__code="A1").photos.get()
-    return f"/inspections/photos/{photo.pk}/", "image/png", "inline", PNG
+    # uploads are rebuilt by Pillow (no metadata, nothing appended): the stored bytes are the rebuilt image
+    return f"/inspections/photos/{photo.pk}/", "image/png", "inline", check_content(PNG)[0]
 
 
 def _complaint_photo(ctx):
