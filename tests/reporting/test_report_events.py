@@ -2,8 +2,7 @@
 one review service; the events of both old logs moved into it."""
 
 import pytest
-from django.db import IntegrityError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError
 from django.utils import timezone
 
 from reporting import services
@@ -51,35 +50,3 @@ def test_a_review_refused_writes_nothing(kind, town_user, enterprise_user, other
 def test_an_event_belongs_to_exactly_one_report(db):
     with pytest.raises(IntegrityError):
         ReportEvent.objects.create(kind="submit", to_state="submitted")
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # leaves the content types as it found them
-def test_the_migration_moves_both_logs_into_report_event(tree, enterprise_user, county_user):
-    old, new = [("reporting", "0007_casemonthlysummary_casemonthlyfigure")], [("reporting", "0008_report_event_one_log")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(old)
-    apps = executor.loader.project_state(old).apps
-    duty = apps.get_model("reporting", "ReportingDuty").objects.create(
-        code="t-monthly", name="月报", reporter="town", receiver="county_office", due_day=5)
-    unit_report = apps.get_model("reporting", "UnitReport").objects.create(
-        duty=duty, unit_id=tree["haiyang"].pk, period="2026-10", status="accepted")
-    enterprise_report = apps.get_model("reporting", "EnterpriseReport").objects.create(
-        duty=duty, enterprise_id=enterprise_user.enterprise_id, county_id=tree["county"].pk, period="2026-10",
-        status="returned")
-    unit_events = apps.get_model("reporting", "UnitReportEvent").objects
-    unit_events.create(report=unit_report, actor_id=None, from_status="draft", to_status="submitted", note="逾期报送")
-    unit_events.create(report=unit_report, actor_id=county_user.pk, from_status="submitted", to_status="accepted")
-    apps.get_model("reporting", "EnterpriseReportEvent").objects.create(
-        report=enterprise_report, actor_id=county_user.pk, from_status="submitted", to_status="returned", note="补充")
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(new)
-    events = executor.loader.project_state(new).apps.get_model("reporting", "ReportEvent").objects.order_by("id")
-    assert list(events.values_list("unit_report_id", "enterprise_report_id", "actor_id", "kind", "from_state",
-                                   "to_state", "note")) == [
-        (unit_report.pk, None, None, "submit", "draft", "submitted", "逾期报送"),
-        (unit_report.pk, None, county_user.pk, "accept", "submitted", "accepted", ""),
-        (None, enterprise_report.pk, county_user.pk, "return", "submitted", "returned", "补充"),
-    ]
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes("reporting"))
