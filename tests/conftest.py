@@ -1,9 +1,13 @@
 """Named fixture users per role over a small region tree (see tests.factories.make_tree)."""
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from communities.models import Region
 from tests.factories import EnterpriseFactory, EstateFactory, UserFactory, make_tree
 
 PASSWORD = "Test@2025x"
@@ -152,3 +156,15 @@ def _celery_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="module")
+def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo county of seed_demo, seeded once for the module (30 s) and rolled back at its end."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media / "m", PRIVATE_MEDIA_ROOT=media / "p"):
+        with transaction.atomic():
+            call_command("load_reference_data", verbosity=0)
+            call_command("seed_demo", verbosity=0)
+            yield Region.objects.get(code="341022")
+            transaction.set_rollback(True)

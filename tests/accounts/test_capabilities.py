@@ -8,10 +8,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.template import Context, Template
-from django.test import Client, override_settings
+from django.test import Client
 
 from accounts import capabilities
 from accounts.capabilities import CAPABILITIES, OWN_UNIT_CAPABILITIES, TABLE, can, require
@@ -152,20 +150,10 @@ def _shape(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(keys)
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """seed_demo once for the module, rolled back at its end."""
-    media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media / "m", PRIVATE_MEDIA_ROOT=media / "p"):
-        with transaction.atomic():
-            call_command("load_reference_data", verbosity=0)
-            call_command("seed_demo", verbosity=0)
-            yield
-            transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("username", DEMO_USERS)
-def test_no_link_offered_to_a_demo_user_ends_in_403(demo, django_db_blocker, username):
+def test_no_link_offered_to_a_demo_user_ends_in_403(demo_county, django_db_blocker, username):
     with django_db_blocker.unblock():
         client = Client(raise_request_exception=False)
         client.force_login(User.objects.get(username=username))

@@ -7,8 +7,6 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,16 +17,6 @@ from reporting import figures, identities, periods
 DEMO_COUNTY = "341022"
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """seed_demo once for the module (30 s), rolled back at its end."""
-    media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media / "m", PRIVATE_MEDIA_ROOT=media / "p"):
-        with transaction.atomic():
-            call_command("load_reference_data", verbosity=0)
-            call_command("seed_demo", verbosity=0)
-            yield Region.objects.get(code=DEMO_COUNTY)
-            transaction.set_rollback(True)
 
 
 def _months(since: date) -> list[periods.Period]:
@@ -56,32 +44,32 @@ def _report(failures) -> str:
 
 
 @pytest.mark.django_db
-def test_every_identity_holds_on_every_month_of_the_demo(demo, django_assert_max_num_queries):
-    months = _months(_history_start(demo))
+def test_every_identity_holds_on_every_month_of_the_demo(demo_county, django_assert_max_num_queries):
+    months = _months(_history_start(demo_county))
     assert len(months) >= 12
     for period in months:
         # the same queries whatever the rows: per level, each provider once (and once "to date")
         with django_assert_max_num_queries(72):
-            failures = identities.check(demo, period.start, period.end)
+            failures = identities.check(demo_county, period.start, period.end)
         assert not failures, f"{period.key}:\n{_report(failures)}"
     # and the figures that made the old workbook unbelievable are not vacuous now
     last = months[1]
-    values = figures.collect(demo, last.start, last.end, level=RegionLevel.COUNTY)[demo.pk]
+    values = figures.collect(demo_county, last.start, last.end, level=RegionLevel.COUNTY)[demo_county.pk]
     assert values["complaints_total"] > 0 and values["verified_true"] > 0 and values["estates_inspected"] > 0
 
 
 @pytest.mark.django_db
-def test_the_city_and_province_see_each_county_figure_as_the_county_does(demo):
+def test_the_city_and_province_see_each_county_figure_as_the_county_does(demo_county):
     period = periods.period_containing("month", timezone.localdate()).previous()
-    own = figures.collect(demo, period.start, period.end, level=RegionLevel.COUNTY)[demo.pk]
-    for above in (demo.parent, demo.parent.parent):  # the city, the province
-        seen = figures.collect(above, period.start, period.end, level=RegionLevel.COUNTY)[demo.pk]
+    own = figures.collect(demo_county, period.start, period.end, level=RegionLevel.COUNTY)[demo_county.pk]
+    for above in (demo_county.parent, demo_county.parent.parent):  # the city, the province
+        seen = figures.collect(above, period.start, period.end, level=RegionLevel.COUNTY)[demo_county.pk]
         different = {k: (seen[k], own[k]) for k in own if seen[k] != own[k]}
-        assert not different, f"{demo.name}: {above.name}看到的数 ≠ 本县的数 {different}"
+        assert not different, f"{demo_county.name}: {above.name}看到的数 ≠ 本县的数 {different}"
 
 
 @pytest.mark.django_db
-def test_the_unit_report_prefills_each_figure_with_its_list(demo, client):
+def test_the_unit_report_prefills_each_figure_with_its_list(demo_county, client):
     client.force_login(User.objects.get(username="demo-town"))
     period = periods.period_containing("month", timezone.localdate()).previous()
     body = client.get("/reporting/unit/", {"period": period.key}).content.decode()
@@ -93,12 +81,12 @@ def test_the_unit_report_prefills_each_figure_with_its_list(demo, client):
 
 
 @pytest.mark.django_db
-def test_the_city_and_county_dashboards_show_the_same_coverage(demo, client):
+def test_the_city_and_county_dashboards_show_the_same_coverage(demo_county, client):
     from reporting.dashboard import dashboard_data
 
     county_user = User.objects.get(username="demo-county")
     city_user = User.objects.get(username="demo-city")
-    county_coverage = dashboard_data(user=county_user, county=demo)["coverage"]
+    county_coverage = dashboard_data(user=county_user, county=demo_county)["coverage"]
     city_coverage = dashboard_data(user=city_user, county=None)["coverage"]
     at = city_coverage["codes"].index(DEMO_COUNTY)
     managed, inspected = sum(county_coverage["managed"]), sum(county_coverage["inspected"])
@@ -112,14 +100,14 @@ def test_the_city_and_county_dashboards_show_the_same_coverage(demo, client):
 
 
 @pytest.mark.django_db
-def test_each_workbook_figure_opens_a_list_of_that_many_rows(demo, client, django_assert_max_num_queries):
+def test_each_workbook_figure_opens_a_list_of_that_many_rows(demo_county, client, django_assert_max_num_queries):
     """Per town and for the county, last month and this month: the API's `count` with the
     figure's filters equals the figure; the page with the same filters says 共 N 条."""
     from reporting.workbook import statistics_rows  # noqa: F401 - the workbook's figures are these
 
     user = User.objects.get(username="demo-county")
     client.force_login(user)
-    towns = list(Region.objects.filter(parent=demo, level=RegionLevel.TOWN).order_by("code"))
+    towns = list(Region.objects.filter(parent=demo_county, level=RegionLevel.TOWN).order_by("code"))
     drilled = [f for f in figures.figure_list() if f.drill is not None]
     # no list yet: public revenue's figures (amounts of entries, disclosures)
     assert {f.key for f in figures.figure_list() if f.drill is None} <= {
@@ -130,9 +118,9 @@ def test_each_workbook_figure_opens_a_list_of_that_many_rows(demo, client, djang
             "cases_to_date", "closed_to_date", "estates_managed", "estates_inspected"} <= {f.key for f in drilled}
     current = periods.period_containing("month", timezone.localdate())
     for period in (current.previous(), current):
-        by_town = figures.collect(demo, period.start, period.end, level=RegionLevel.TOWN)
-        county = figures.collect(demo, period.start, period.end, level=RegionLevel.COUNTY)[demo.pk]
-        for unit, values in [*((t, by_town[t.pk]) for t in towns), (demo, county)]:
+        by_town = figures.collect(demo_county, period.start, period.end, level=RegionLevel.TOWN)
+        county = figures.collect(demo_county, period.start, period.end, level=RegionLevel.COUNTY)[demo_county.pk]
+        for unit, values in [*((t, by_town[t.pk]) for t in towns), (demo_county, county)]:
             for figure in drilled:
                 query = figure.drill.query(start=period.start, end=period.end, unit=unit)
                 with django_assert_max_num_queries(12):
@@ -144,10 +132,10 @@ def test_each_workbook_figure_opens_a_list_of_that_many_rows(demo, client, djang
     # the page lists the same rows as the API
     period = current.previous()
     for figure in drilled:
-        url = figure.drill.url(start=period.start, end=period.end, unit=demo)
+        url = figure.drill.url(start=period.start, end=period.end, unit=demo_county)
         body = client.get(url).content.decode()
-        value = figures.collect(demo, period.start, period.end, level=RegionLevel.COUNTY)[demo.pk][figure.key]
-        assert f"共 {value} 条" in body, f"{figure.key} @ {demo.name}: 页面未显示 共 {value} 条 ({url})"
+        value = figures.collect(demo_county, period.start, period.end, level=RegionLevel.COUNTY)[demo_county.pk][figure.key]
+        assert f"共 {value} 条" in body, f"{figure.key} @ {demo_county.name}: 页面未显示 共 {value} 条 ({url})"
 
 
 @pytest.mark.django_db
@@ -171,7 +159,7 @@ def test_the_estate_list_counts_the_visits_coverage_counts():
 
 
 @pytest.mark.django_db
-def test_the_county_sees_its_30th_beside_the_towns_27th(demo, client):
+def test_the_county_sees_its_30th_beside_the_towns_27th(demo_county, client):
     from django.urls import reverse
 
     client.force_login(User.objects.get(username="demo-county"))
@@ -189,7 +177,7 @@ def test_the_county_sees_its_30th_beside_the_towns_27th(demo, client):
 
 
 @pytest.mark.django_db
-def test_discipline_inspection_has_transferred_cases_to_read(demo):
+def test_discipline_inspection_has_transferred_cases_to_read(demo_county):
     from rectification.models import Case
 
     user = User.objects.get(username="demo-discipline")
@@ -197,15 +185,15 @@ def test_discipline_inspection_has_transferred_cases_to_read(demo):
 
 
 @pytest.mark.django_db
-def test_the_dashboard_states_the_plans_rates_with_their_parts(demo, client):
+def test_the_dashboard_states_the_plans_rates_with_their_parts(demo_county, client):
     from reporting.dashboard import dashboard_data
 
-    data = dashboard_data(user=User.objects.get(username="demo-county"), county=demo)
+    data = dashboard_data(user=User.objects.get(username="demo-county"), county=demo_county)
     rates = data["rates"]
     labels = [r["label"] for r in rates["rates"]]
     assert {"办结率", "按时办结率", "满意率", "排查覆盖率"} <= set(labels)
     total = rates["rows"][-1]
-    assert total["is_total"] and total["name"] == demo.name
+    assert total["is_total"] and total["name"] == demo_county.name
     for row in rates["rows"]:
         for label, cell in zip(labels, row["cells"], strict=True):
             if cell["denominator"] == 0:
