@@ -27,11 +27,15 @@ run: migrate
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite. Browser tests use Debian's Chromium: installed here when running as root.
+## Tests run in parallel (pytest-xdist, a process per core, a test file per process); the tests that
+## start a real Celery worker share one broker, so they run afterwards in a pass of their own.
+TEST_WORKERS ?= auto
 test: install browser-deps
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-logo
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not celery_worker" $(PYTEST_ARGS)
+	$(PY) -m pytest -m celery_worker $(PYTEST_ARGS)
 
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \

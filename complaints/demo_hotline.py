@@ -28,7 +28,7 @@ CATEGORIES = [
 def demo_file_path(today: date | None = None) -> Path:
     today = today or timezone.localdate()
     last_month = today.replace(day=1) - timedelta(days=1)
-    return Path(settings.BASE_DIR) / "demo" / f"12345-{last_month:%Y%m}.xlsx"
+    return Path(settings.DEMO_FILES_DIR) / f"12345-{last_month:%Y%m}.xlsx"
 
 
 def _when(moment: datetime, form: int):

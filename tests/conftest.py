@@ -1,9 +1,14 @@
 """Named fixture users per role over a small region tree (see tests.factories.make_tree)."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -11,6 +16,18 @@ from communities.models import Region
 from tests.factories import EnterpriseFactory, EstateFactory, UserFactory, make_tree
 
 PASSWORD = "Test@2025x"
+
+
+def pytest_configure(config):
+    """Parallel runs (pytest-xdist): each worker has its own Redis database for the cache, so one
+    worker's `cache.clear()` or rate-limit counters never reach another's tests. The Celery broker
+    stays on the configured database; the real-worker tests run in their own, serial pass."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or not settings.REDIS_URL:
+        return
+    url = urlsplit(settings.REDIS_URL)
+    database = 1 + int(worker.removeprefix("gw"))
+    settings.CACHES["default"]["LOCATION"] = urlunsplit(url._replace(path=f"/{database}"))
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +51,7 @@ def _file_store(settings, tmp_path):
     """Every stored file (core.files) goes to a temporary directory, never to the project's."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEMO_FILES_DIR = tmp_path / "demo"
 
 
 @pytest.fixture
@@ -116,6 +134,24 @@ def reference_data(transactional_db):
     call_command("load_reference_data", verbosity=0)
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "live_server" in fixtures \
+        or "transactional_db" in fixtures
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with a flush that empties the tables the data migrations filled
+    (taxonomy, channels, rules). Put them back once the flush is done, so the plain tests that run
+    after it in the same process (in whatever order pytest-xdist hands out files) find them."""
+    yield
+    if _transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("load_reference_data", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_in_transactional_tests(request):
     """Every transactional test (browser, PostgreSQL concurrency, real Celery worker) gets the
@@ -162,7 +198,8 @@ def _celery_in_process(request):
 def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo county of seed_demo, seeded once for the module (30 s) and rolled back at its end."""
     media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media / "m", PRIVATE_MEDIA_ROOT=media / "p"):
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media / "m", PRIVATE_MEDIA_ROOT=media / "p",
+                                                                   DEMO_FILES_DIR=media / "demo"):
         with transaction.atomic():
             call_command("load_reference_data", verbosity=0)
             call_command("seed_demo", verbosity=0)

@@ -153,6 +153,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# seed_demo writes the demo county's sample files (last month's 12345 export) here.
+DEMO_FILES_DIR = Path(os.environ.get("DEMO_FILES_DIR", BASE_DIR / "demo"))
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 # Nothing is stored here any more and no URL serves it: every file is in PRIVATE_MEDIA_ROOT
