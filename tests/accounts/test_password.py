@@ -91,3 +91,12 @@ class TestResetAndForcedChange:
         real_login(client, "county", PASSWORD)
         assert client.post(f"/accounts/users/{other.pk}/reset-password/").status_code == 404
         assert client.post(f"/accounts/users/{office_user.pk}/reset-password/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_no_api_token_for_a_one_time_password(api_client, county_user, town_user):
+    from accounts.services import user_password_reset  # the reset the county's page calls
+
+    _user, password = user_password_reset(actor=county_user, user_id=town_user.pk)
+    response = api_client.post("/api/v1/auth/token/", {"username": "town-haiyang", "password": password})
+    assert response.status_code == 403 and "修改初始密码" in response.json()["detail"]
