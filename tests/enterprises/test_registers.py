@@ -142,3 +142,36 @@ class TestEnterpriseImport:
         existing.refresh_from_db()
         assert existing.name == "海阳物业（更名）" and existing.contact_phone == "0559-1234567"
         assert existing.legal_representative == "张三"  # a blank cell of an update keeps what was there
+
+
+@pytest.mark.django_db
+def test_a_large_register_runs_as_import_jobs(client, county_user, estates, settings,
+                                              django_capture_on_commit_callbacks):
+    from core import jobs  # the job runner, called as the worker would
+    from core.models import ImportJob
+
+    settings.IMPORT_BACKGROUND_BYTES = 100
+    data = wps_register(
+        [1, "海阳镇", "秀阳社区", "甲小区", "海阳物业公司", "物业企业", 100, None, 0, "未成立", None, None],
+        [2, "海阳镇", "秀阳社区", "乙小区", "海阳物业公司", "物业企业", "很多", None, 0, "未成立", None, None],
+    )
+    upload = BytesIO(data)
+    upload.name = "名册.xlsx"
+    with django_capture_on_commit_callbacks():
+        response = login(client, county_user).post("/enterprises/estates/import/", {"file": upload})
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    jobs.job_run(job.pk)
+    page = client.get(f"/jobs/{job.pk}/", follow=True)
+    assert "仅导入有效行（1 行）" in page.content.decode()
+    assert client.get("/enterprises/estates/import/errors.xlsx").status_code == 200
+    with django_capture_on_commit_callbacks():
+        response = client.post("/enterprises/estates/import/confirm/", {"valid_only": "1"})
+    second = ImportJob.objects.exclude(pk=job.pk).get()
+    jobs.job_run(second.pk)
+    jobs.job_run(second.pk)  # a second delivery does nothing
+    done = client.get(f"/jobs/{second.pk}/", follow=True).content.decode()
+    assert "新增 1 个小区" in done
+    assert list(Estate.objects.filter(name__in=["甲小区", "乙小区"]).values_list("name", flat=True)) == ["甲小区"]
+    login(client, estates["haiyang_1"].enterprise.users.create(username="e", role="enterprise"))
+    assert client.get(f"/enterprises/estates/import/?job={job.pk}").status_code in (403, 404)
