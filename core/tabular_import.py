@@ -51,7 +51,13 @@ skipped) by headings or synonyms, compared without spaces, "*", "（必填）" a
 characters folded; unknown columns (原行号, 错误原因, 备注 …) are ignored, blank rows skipped, and
 a row with text in one cell only below the header (a note, 合计 …) is counted as skipped. The
 preview is kept as a plain dict (`Preview.summary()`), so the synchronous page and an import job's
-page render the same template (templates/core/tabular_import.html)."""
+page render the same template (templates/core/tabular_import.html).
+
+Not yet on it (to consider, not converted): public_revenue.importer (a per-estate ledger, all or
+nothing, natural-key fingerprints: maps onto a RowSchema with `prepare` loading the fingerprints
+and `natural_key`, and would gain 仅导入有效行 and the error-row file) and inspections.imports
+(its columns are the round's checklist items, so its schema would be built per round: a schema
+factory, with register() called once per round kind rather than at module import)."""
 
 import re
 import secrets
