@@ -175,3 +175,21 @@ def test_a_large_register_runs_as_import_jobs(client, county_user, estates, sett
     assert list(Estate.objects.filter(name__in=["甲小区", "乙小区"]).values_list("name", flat=True)) == ["甲小区"]
     login(client, estates["haiyang_1"].enterprise.users.create(username="e", role="enterprise"))
     assert client.get(f"/enterprises/estates/import/?job={job.pk}").status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_enterprise_import_pages(client, county_user, town_user, estates):
+    login(client, county_user)
+    template = client.get("/enterprises/import/template.xlsx")
+    assert template.status_code == 200
+    assert [c.value for c in load_workbook(BytesIO(template.content)).worksheets[0][1]][:2] == ["企业名称*", "统一社会信用代码*"]
+    assert "从 Excel 导入" in client.get("/enterprises/").content.decode()
+    upload = BytesIO(xlsx([["企业名称", "统一社会信用代码", "法定代表人"], ["新物业", valid_credit_code(901), "王五"]]))
+    upload.name = "企业.xlsx"
+    assert "确认导入 1 行" in client.post("/enterprises/import/", {"file": upload}).content.decode()
+    assert client.post("/enterprises/import/confirm/").status_code == 302
+    assert Enterprise.objects.filter(credit_code=valid_credit_code(901)).exists()
+    bad = BytesIO(b"\x00\x01 not a sheet")
+    bad.name = "x.xlsx"
+    assert client.post("/enterprises/import/", {"file": bad}).status_code == 400
+    assert login(client, town_user).get("/enterprises/import/").status_code == 403
