@@ -49,7 +49,7 @@ REGISTERS: dict[str, Register] = {
         Register("parking", ParkingRegister, GROUPS[2],
                  ("planned_spaces", "public_spaces", "sold_spaces", "rented_spaces", "monthly_fee", "temporary_fee",
                   "rules_approved", "rules"), one_per_estate=True),
-        Register("contracts", ServiceContract, GROUPS[3],
+        Register("service-contracts", ServiceContract, GROUPS[3],
                  ("enterprise", "kind", "signed_on", "start", "end", "service_level", "fee_standard", "filing_number",
                   "filed_on")),
         Register("fee-disclosures", FeeDisclosure, GROUPS[3],

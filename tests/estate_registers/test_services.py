@@ -76,7 +76,7 @@ def test_estate_contract_fields_follow_the_latest_contract(enterprise_user, town
     estate.refresh_from_db()
     assert (estate.contract_start, estate.contract_end, estate.contract_filing_number, estate.service_level) == (
         date(2023, 1, 1), date(2025, 12, 31), "XN-2023-7", "2")
-    services.register_review(user=town_user, register="contracts", pk=latest.pk, approve=False, reason="合同未盖章")
+    services.register_review(user=town_user, register="service-contracts", pk=latest.pk, approve=False, reason="合同未盖章")
     estate.refresh_from_db()
     assert estate.contract_filing_number == "XN-2020-1" and estate.contract_end == date(2022, 12, 31)
 

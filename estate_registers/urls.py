@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "estate_registers"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("parking-disputes/", views.dispute_list, name="dispute-list"),
+    path("parking-disputes/new/", views.dispute_create, name="dispute-create"),
+    path("fund-use-documents/<int:pk>/", views.document_download, name="document"),
+    path("fee-disclosures/<int:pk>/photo/", views.fee_photo, name="fee-photo"),
+    path("<slug:slug>/", views.register_list, name="list"),
+    path("<slug:slug>/new/", views.row_create, name="create"),
+    path("<slug:slug>/<int:pk>/", views.row_detail, name="detail"),
+    path("<slug:slug>/<int:pk>/edit/", views.row_edit, name="edit"),
+    path("<slug:slug>/<int:pk>/review/", views.row_review, name="review"),
+]
