@@ -19,7 +19,7 @@ class _RowFields(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
 
-class ReviewInput(serializers.Serializer):
+class RegisterReviewInput(serializers.Serializer):
     approve = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -53,11 +53,11 @@ def _viewset_for(register: Register):
         def get_queryset(self):
             return selectors.register_rows(user=self.request.user, register=register).order_by("-pk")
 
-        @extend_schema(request=ReviewInput, responses=serializer)
+        @extend_schema(request=RegisterReviewInput, responses=serializer)
         @action(detail=True, methods=["post"])
         def review(self, request, pk=None):
             self.get_object()  # 404 outside the scope
-            data = ReviewInput(data=request.data)
+            data = RegisterReviewInput(data=request.data)
             data.is_valid(raise_exception=True)
             row = services.register_review(user=request.user, register=register.slug, pk=int(pk),
                                            approve=data.validated_data["approve"],

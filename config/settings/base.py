@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
     # one name per choice set that appears on several serializers
     "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "rectification.models.CaseState", "RevenueKindEnum": "public_revenue.models.RevenueKind",
                             "SpendingKindEnum": "public_revenue.models.SpendingKind",
+                            "RegisterReviewStatusEnum": "estate_registers.models.ReviewStatus",
                             "ReplyMethodEnum": "complaints.models.ReplyMethod",
                             "VerificationResultEnum": "rectification.models.VerificationResult"},
 }
