@@ -3,6 +3,8 @@ API, so that a register added here gets the workflow, pages and endpoints at onc
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from .models import (
     FeeDisclosure,
     FundAccount,
@@ -24,6 +26,10 @@ class Register:
     columns: tuple[str, ...]
     #: one row per estate (the estate's position), not a history
     one_per_estate: bool = False
+
+    @property
+    def list_url(self) -> str:
+        return reverse(f"estate_registers:list-{self.slug}")
 
     @property
     def label(self) -> str:

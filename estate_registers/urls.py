@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .registry import REGISTERS
 
 app_name = "estate_registers"
 
@@ -10,9 +11,10 @@ urlpatterns = [
     path("parking-disputes/new/", views.dispute_create, name="dispute-create"),
     path("fund-use-documents/<int:pk>/", views.document_download, name="document"),
     path("fee-disclosures/<int:pk>/photo/", views.fee_photo, name="fee-photo"),
-    path("<slug:slug>/", views.register_list, name="list"),
     path("<slug:slug>/new/", views.row_create, name="create"),
     path("<slug:slug>/<int:pk>/", views.row_detail, name="detail"),
     path("<slug:slug>/<int:pk>/edit/", views.row_edit, name="edit"),
     path("<slug:slug>/<int:pk>/review/", views.row_review, name="review"),
 ]
+# one named list per register (no parameter): links, exports and the scope crawler see each one
+urlpatterns += [path(f"{slug}/", views.register_list, {"slug": slug}, name=f"list-{slug}") for slug in REGISTERS]

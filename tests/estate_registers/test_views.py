@@ -39,7 +39,7 @@ def test_it_works_and_another_towns_row_is_404(client, town_user, other_town_use
             assert client.get(reverse(f"estate_registers:{name}", args=[slug, row.pk])).status_code == 404
         assert client.post(reverse("estate_registers:review", args=[slug, row.pk]),
                            {"decision": "approve"}).status_code == 404
-        assert row.pk not in [r.pk for r, _ in client.get(reverse("estate_registers:list", args=[slug])).context["rows"]]
+        assert row.pk not in [r.pk for r, _ in client.get(reverse(f"estate_registers:list-{slug}")).context["rows"]]
     assert client.get(reverse("estate_registers:fee-photo", args=[rows["fee-disclosures"].pk])).status_code == 404
     login(client, county_user)
     for slug, row in rows.items():
@@ -102,9 +102,9 @@ def test_overview_counts_equal_their_lists(client, town_user, enterprise_user, e
     lifts = next(item for _, items in page.context["groups"] for item in items if item["register"].slug == "lifts")
     assert (lifts["total"], lifts["maintenance_overdue"], lifts["over_age"]) == (4, 2, 2)
     for due, expected in (("maintenance", 2), ("age", 2)):
-        listed = client.get(reverse("estate_registers:list", args=["lifts"]) + f"?due={due}")
+        listed = client.get(reverse("estate_registers:list-lifts") + f"?due={due}")
         assert listed.context["page"].paginator.count == expected
-    submitted = client.get(reverse("estate_registers:list", args=["lifts"]) + "?status=submitted")
+    submitted = client.get(reverse("estate_registers:list-lifts") + "?status=submitted")
     assert submitted.context["page"].paginator.count == lifts["submitted"] == 4
 
 
@@ -114,7 +114,7 @@ def test_list_query_budget(client, county_user, estates, slug, django_assert_max
         _one_of_each(county_user, estates[key], n)
     login(client, county_user)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("estate_registers:list", args=[slug]))
+        response = client.get(reverse(f"estate_registers:list-{slug}"))
     assert response.status_code == 200 and response.context["page"].paginator.count == 3
 
 
@@ -128,7 +128,7 @@ def test_overview_query_budget(client, county_user, estates, django_assert_max_n
 def test_export_escapes_formulas(client, county_user, estates):
     add_collection(county_user, estates["haiyang_1"], note="=HYPERLINK(\"http://x\")")
     login(client, county_user)
-    response = client.get(reverse("estate_registers:list", args=["fund-collections"]) + "?export=xlsx")
+    response = client.get(reverse("estate_registers:list-fund-collections") + "?export=xlsx")
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.values)
     assert rows[0][0] == "小区" and "代收金额（元）" in rows[0]
