@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from core import tabular_import
+
+from . import importers, views
 from .registry import REGISTERS
 
 app_name = "estate_registers"
@@ -16,5 +18,8 @@ urlpatterns = [
     path("<slug:slug>/<int:pk>/edit/", views.row_edit, name="edit"),
     path("<slug:slug>/<int:pk>/review/", views.row_review, name="review"),
 ]
+# Excel imports (core.tabular_import): upload/preview, confirm, error rows, template
+urlpatterns += tabular_import.urls(importers.LIFT_IMPORT, "lifts/import/", name="lift-import")
+urlpatterns += tabular_import.urls(importers.CONTRACT_IMPORT, "service-contracts/import/", name="contract-import")
 # one named list per register (no parameter): links, exports and the scope crawler see each one
 urlpatterns += [path(f"{slug}/", views.register_list, {"slug": slug}, name=f"list-{slug}") for slug in REGISTERS]

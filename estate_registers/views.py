@@ -35,6 +35,10 @@ SAVERS = {
 }
 
 
+#: the registers with an Excel import (estate_registers.importers): the upload page's URL name
+IMPORTS = {"lifts": "estate_registers:lift-import", "service-contracts": "estate_registers:contract-import"}
+
+
 def _register(slug: str) -> Register:
     register = REGISTERS.get(slug)
     if register is None:
@@ -81,6 +85,7 @@ def register_list(request, slug: str):
     return render(request, "estate_registers/list.html", {
         "register": register, "filter": row_filter, "page": page, "rows": rows, "headers": headers,
         "query": query, "is_lifts": register.model is Lift,
+        "import_url": reverse(IMPORTS[register.slug]) if register.slug in IMPORTS else "",
     })
 
 
