@@ -433,6 +433,14 @@ class RegisterEvent(Event):
     def __str__(self):
         return f"{self.at:%Y-%m-%d} {self.register} {self.kind}"
 
+    @property
+    def from_label(self) -> str:
+        return ReviewStatus(self.from_state).label if self.from_state in ReviewStatus.values else self.from_state
+
+    @property
+    def to_label(self) -> str:
+        return ReviewStatus(self.to_state).label if self.to_state in ReviewStatus.values else self.to_state
+
 
 class RegisterCheckKind(models.TextChoices):
     FUND_NOT_TRANSFERRED = "fund_not_transferred", "代收维修资金逾期未上缴"
