@@ -55,6 +55,9 @@ CAPABILITIES: dict[str, str] = {
     # public revenue
     "revenue.write": "登记公共收益信息",
     "revenue.review": "审阅公共收益公示",
+    # issue 17 part B: estate registers (maintenance fund, lifts, parking, contracts and fees)
+    "register.write": "登记小区专项台账（维修资金、电梯、停车、合同与收费）",
+    "register.review": "审核小区专项台账",
     # reporting
     "report.submit_unit": "填报本单位月度工作进展",
     "report.submit_enterprise": "填报本企业月度整改进度",
@@ -84,6 +87,7 @@ _COUNTY = frozenset(
         "credit.record", "credit.export", "evaluation.manage", "objection.read", "objection.answer",
         "exit.manage", "grade.reassess",
         "revenue.write", "revenue.review",
+        "register.write",  # issue 17 part B: the county enters; only the town reviews
         "report.review_unit", "report.review_enterprise", "report.oversee", "report.build", "report.statistics",
         "report.county_figures", "dashboard.view",
     }
@@ -101,18 +105,21 @@ TABLE: dict[str, frozenset[str]] = {
     Role.TOWN: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "case.assign", "round.manage", "inspection.record", "revenue.write", "revenue.review",
+            "register.write", "register.review",  # issue 17 part B
             "report.submit_unit", "report.county_figures", "dashboard.view",
         }
     ),
     Role.COMMUNITY: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "inspection.record", "report.submit_unit", "report.county_figures", "dashboard.view",
+            "register.write",  # issue 17 part B
         }
     ),
     Role.ENTERPRISE: frozenset(
         _WRITE | {
             "case.progress", "case.request_closure", "self_check.record", "credit.view_own", "objection.read",
             "revenue.write", "report.submit_enterprise", "report.county_figures",
+            "register.write",  # issue 17 part B
         }
     ),
     Role.CITY: frozenset({

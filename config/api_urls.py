@@ -7,6 +7,8 @@ from accounts.api import TokenView
 from communities.api import EstateViewSet, RegionViewSet
 from complaints.api import ComplaintViewSet
 from enterprises.api import CreditEventViewSet, EnterpriseViewSet, EvaluationViewSet, ExitRecordViewSet
+from estate_registers.api import VIEWSETS as REGISTER_VIEWSETS
+from estate_registers.api import ParkingDisputeViewSet
 from inspections.api import InspectionRoundViewSet, VisitViewSet
 from public_revenue.api import DisclosureViewSet, RevenueAccountViewSet, RevenueEntryViewSet, RevenueSourceViewSet
 from rectification.api import CaseViewSet, ClueViewSet
@@ -29,6 +31,10 @@ router.register("revenue-entries", RevenueEntryViewSet, basename="revenue-entry"
 router.register("disclosures", DisclosureViewSet, basename="disclosure")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("reports", StoredReportViewSet, basename="report")
+# issue 17 part B: the estate registers, one endpoint each
+for _slug, _viewset in REGISTER_VIEWSETS.items():
+    router.register(_slug, _viewset, basename=f"register-{_slug}")
+router.register("parking-disputes", ParkingDisputeViewSet, basename="parking-dispute")
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

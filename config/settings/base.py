@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "complaints",
     "inspections",
     "public_revenue",
+    "estate_registers",
     "reporting",
     "portal",
 ]
@@ -222,6 +223,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enterprises.tasks.record_overdue_handovers", "schedule": crontab(hour=1, minute=50),
     },
     "public-revenue-checks": {"task": "public_revenue.tasks.run_revenue_checks", "schedule": crontab(hour=2, minute=40)},
+    "estate-register-checks": {"task": "estate_registers.tasks.run_register_checks", "schedule": crontab(hour=2, minute=50)},
     # daily; the task decides whether today is a county's due day (the 30th, or the month's last day)
     "reporting-build-due-county-reports": {
         "task": "reporting.tasks.build_due_county_reports", "schedule": crontab(hour=6, minute=0),
@@ -263,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     # one name per choice set that appears on several serializers
     "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "rectification.models.CaseState", "RevenueKindEnum": "public_revenue.models.RevenueKind",
                             "SpendingKindEnum": "public_revenue.models.SpendingKind",
+                            "RegisterReviewStatusEnum": "estate_registers.models.ReviewStatus",
                             "ReplyMethodEnum": "complaints.models.ReplyMethod",
                             "VerificationResultEnum": "rectification.models.VerificationResult"},
 }

@@ -19,6 +19,7 @@ SEED_STEPS = [
     "rectification.demo.seed",
     "complaints.demo.seed",
     "public_revenue.demo.seed",
+    "estate_registers.demo.seed",
     "enterprises.demo.seed_credit",
     "inspections.demo.seed",
     # every app has opened its cases "now": date them consistently before anything is reported
