@@ -65,6 +65,11 @@ CAPABILITIES: dict[str, str] = {
     "report.statistics": "查看统计表",
     "report.county_figures": "查看、下载全县汇总数字",
     "dashboard.view": "查看挂图作战",
+    # votes (issue 18): owners register and owners' decisions under 民法典 第二百七十八条
+    "owners.manage": "登记、导入业主名册",
+    "owners.view_personal": "查看业主完整姓名和电话",
+    "vote.manage": "组织业主表决（创建、开始、发放投票码、结束计票）",
+    "vote.enter_paper": "录入纸质表决票",
 }
 
 #: acting as the user's own town/community or enterprise: a superuser has these only by its role
@@ -87,20 +92,23 @@ _COUNTY = frozenset(
 )
 _COMPLAINT_HANDLING = {"complaint.handle", "complaint.view_personal", "import.12345"}
 
+# votes (issue 18): the community keeps the register and organises; town and county may too
+_VOTES = frozenset({"owners.manage", "owners.view_personal", "vote.manage", "vote.enter_paper"})
+
 #: role → its capabilities
 TABLE: dict[str, frozenset[str]] = {
-    Role.COUNTY_GROUP: _COUNTY,
-    Role.COUNTY_OFFICE: _COUNTY,
+    Role.COUNTY_GROUP: _COUNTY | _VOTES,
+    Role.COUNTY_OFFICE: _COUNTY | _VOTES,
     Role.TOWN: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "case.assign", "round.manage", "inspection.record", "revenue.write", "revenue.review",
             "report.submit_unit", "report.county_figures", "dashboard.view",
-        }
+        } | _VOTES
     ),
     Role.COMMUNITY: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "inspection.record", "report.submit_unit", "report.county_figures", "dashboard.view",
-        }
+        } | _VOTES
     ),
     Role.ENTERPRISE: frozenset(
         _WRITE | {
