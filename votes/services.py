@@ -269,13 +269,16 @@ def ballot_codes_issue(*, user, vote_id: int, unit_ids: list[int] | None = None)
     return issued
 
 
-def ballot_code_find(*, code: str) -> BallotCode | None:
-    """The code's row, if it is a code of a vote that has not closed."""
-    if len(code_normalise(code)) != CODE_LENGTH:
-        return None
+def ballot_code_find(*, code: str = "", digest: str = "") -> BallotCode | None:
+    """The row of a code (or of its keyed hash, which the owner's session keeps instead of the
+    code), if it is a code of a vote that has not closed."""
+    if not digest:
+        if len(code_normalise(code)) != CODE_LENGTH:
+            return None
+        digest = code_hash(code)
     return (
         BallotCode.objects.select_related("vote__estate", "unit")
-        .filter(code_hash=code_hash(code)).exclude(vote__status=VoteStatus.CLOSED).first()
+        .filter(code_hash=digest).exclude(vote__status=VoteStatus.CLOSED).first()
     )
 
 
@@ -331,11 +334,11 @@ def _ballot_write(*, vote: Vote, unit: OwnerUnit, channel: str, choices: dict[in
     return ballot
 
 
-def ballot_cast(*, code: str, choices: dict) -> Ballot:
+def ballot_cast(*, choices: dict, code: str = "", digest: str = "") -> Ballot:
     """An owner's electronic ballot, by the unit's one-time code: the unit is the code's, never
     one named by the form. Cast again before the close, it replaces the unit's choices."""
     with transaction.atomic():
-        found = ballot_code_find(code=code)
+        found = ballot_code_find(code=code, digest=digest) if (code or digest) else None
         if found is None:
             raise NotFound("投票码无效或表决已结束，请核对纸质通知上的投票码。")
         vote = Vote.objects.select_for_update().get(pk=found.vote_id)
