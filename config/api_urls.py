@@ -11,6 +11,7 @@ from inspections.api import InspectionRoundViewSet, VisitViewSet
 from public_revenue.api import DisclosureViewSet, RevenueAccountViewSet, RevenueEntryViewSet, RevenueSourceViewSet
 from rectification.api import CaseViewSet, ClueViewSet
 from reporting.api import StoredReportViewSet
+from votes.api import VoteViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -29,6 +30,7 @@ router.register("revenue-entries", RevenueEntryViewSet, basename="revenue-entry"
 router.register("disclosures", DisclosureViewSet, basename="disclosure")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("reports", StoredReportViewSet, basename="report")
+router.register("votes", VoteViewSet, basename="vote")
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

@@ -28,6 +28,8 @@ SESSION_BALLOT = "votes_ballot_digest"
 @login_required
 def owner_register(request, estate_id: int):
     estate = get_object_or_404(Estate.objects.visible_to(request.user).with_regions(), pk=estate_id)
+    if request.user.is_enterprise_user:  # the register is never shown to an enterprise (OwnerUnitQuerySet)
+        raise Http404
     form = OwnerUnitForm(request.POST or None)
     if request.method == "POST":
         require(request.user, "owners.manage", "登记业主名册")
