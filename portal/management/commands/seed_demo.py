@@ -26,6 +26,7 @@ SEED_STEPS = [
     "complaints.demo.date_replies",
     "reporting.demo.seed",
     "complaints.demo_hotline.seed",
+    "votes.demo.seed",
 ]
 
 
