@@ -250,6 +250,10 @@ class VoteEvent(Event):
     def __str__(self):
         return f"{self.vote_id} {self.kind}"
 
+    @property
+    def kind_label(self) -> str:
+        return VoteEventKind(self.kind).label if self.kind in VoteEventKind.values else self.kind
+
 
 class OwnerUnitEventQuerySet(ScopedQuerySet):
     region_path_lookup = "estate__community__path"

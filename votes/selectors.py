@@ -11,7 +11,7 @@ from .rules import MatterTally, percent
 def turnout(vote: Vote) -> dict:
     """Participation so far: area and owners, absolute and as shares of the frozen totals."""
     row = Ballot.objects.filter(vote=vote).aggregate(area=Sum("area"), owners=Count("id"))
-    area, owners = row["area"] or Decimal("0.00"), row["owners"]
+    area, owners = (row["area"] or Decimal("0")).quantize(Decimal("0.01")), row["owners"]
     return {
         "area": area, "owners": owners, "total_area": vote.total_area, "total_owners": vote.total_owners,
         "area_percent": percent(area, vote.total_area), "owners_percent": percent(owners, vote.total_owners),
