@@ -10,7 +10,7 @@ class VotesConfig(AppConfig):
         # ready(): the privacy module's purposes are registered once the app registry is ready
         from core.crypto import register_encrypted_field
 
-        from . import privacy
+        from . import privacy, registers  # noqa: F401 - registers registers the import's job runners
 
         register_encrypted_field(model="votes.OwnerUnit", field="owner_names_encrypted", purpose=privacy.PURPOSE)
         register_encrypted_field(model="votes.OwnerUnit", field="phone_encrypted", purpose=privacy.PURPOSE)

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from core import tabular_import as ti
+
 from . import views
+from .registers import OWNER_IMPORT
 
 app_name = "votes"
 
@@ -16,6 +19,7 @@ urlpatterns = [
     path("matters/<int:pk>/exit/", views.matter_exit, name="matter-exit"),
     path("ballots/<int:pk>/photo/", views.ballot_photo, name="ballot-photo"),
     path("estates/<int:estate_id>/owners/", views.owner_register, name="owner-register"),
+    *ti.urls(OWNER_IMPORT, "owners/import/", name="owner-import"),
     path("enterprises/<int:pk>/decisions/", views.enterprise_decisions, name="enterprise-decisions"),
     # owners, no login
     path("b/", views.ballot_start, name="ballot-start"),
