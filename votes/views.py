@@ -3,7 +3,7 @@ ballot page reached by a one-time code, and the estate's results)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -170,7 +170,9 @@ def matter_exit(request, pk: int):
 
 @login_required
 def ballot_photo(request, pk: int):
-    return serve_private(request, Ballot.objects, pk=pk, field="photo", name_field="photo_name")
+    """A paper ballot's photo shows the unit's choices: before the close only to whoever entered it."""
+    rows = Ballot.objects.filter(Q(vote__status=VoteStatus.CLOSED) | Q(entered_by=request.user))
+    return serve_private(request, rows, pk=pk, field="photo", name_field="photo_name")
 
 
 @login_required

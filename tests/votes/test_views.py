@@ -102,7 +102,7 @@ def test_a_bad_ballot_is_a_chinese_400_not_a_500(client, open_vote, codes):
     assert response.status_code == 400 and "请对每一项" in response.content.decode()
 
 
-def test_paper_ballot_page(client, open_vote, community_user):
+def test_paper_ballot_page(client, open_vote, community_user, town_user):
     login(client, community_user)
     unit = open_vote.estate.owner_units.get(unit="1-201")
     matter = open_vote.matters.get()
@@ -111,6 +111,10 @@ def test_paper_ballot_page(client, open_vote, community_user):
     ballot = Ballot.objects.get(vote=open_vote, unit=unit)
     assert ballot.channel == "paper" and ballot.photo
     assert client.get(f"/votes/ballots/{ballot.pk}/photo/").status_code == 200
+    # the photo shows the choices: other staff see it only once the vote closed
+    login(client, town_user)
+    assert client.get(f"/votes/ballots/{ballot.pk}/photo/").status_code == 404
+    login(client, community_user)
     again = client.post(f"/votes/{open_vote.pk}/paper/", {"unit": unit.pk, f"m{matter.pk}": "no", "photo": png()})
     assert again.status_code == 400 and "每户只计一票" in again.content.decode()
 
