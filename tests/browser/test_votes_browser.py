@@ -43,6 +43,8 @@ def test_owner_votes_on_a_phone_staff_enter_paper_and_the_public_page_shows_the_
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = phone.new_page()
     page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/votes/b/")
+    screenshot(page, "votes-code-phone")
     page.goto(f"{live_server.url}/votes/b/?c={codes['1-101']}")  # the link opens the ballot at once
     assert page.locator("[data-testid=ballot-unit]").inner_text() == "1-101"
     yes = page.locator("[data-testid=choice-yes]")
@@ -89,6 +91,14 @@ def test_owner_votes_on_a_phone_staff_enter_paper_and_the_public_page_shows_the_
     assert page.locator("[data-testid=vote-status]").inner_text() == "已结束"
     assert page.locator("[data-testid=matter-result]").inner_text() == "通过"
     screenshot(page, "votes-detail-closed")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "votes-detail-closed-phone")
+    page.goto(f"{live_server.url}/votes/")
+    screenshot(page, "votes-list-phone")
+    page.goto(f"{live_server.url}/votes/estates/{estate.pk}/owners/")
+    screenshot(page, "votes-owners-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "votes-owners")
     desk.close()
 
     # the public page: counts only, no unit numbers, no names
