@@ -186,6 +186,8 @@ def test_credit_file_panel_lists_decisions_in_scope(client, register, estates, c
     login(client, county_user)
     assert "解聘物业服务企业" in client.get(f"/votes/enterprises/{enterprise.pk}/decisions/").content.decode()
     assert f"/votes/enterprises/{enterprise.pk}/decisions/" in client.get(f"/enterprises/{enterprise.pk}/credit/").content.decode()
+    record = vote.matters.get().exit_record
+    assert f"/votes/{vote.pk}/" in client.get(f"/enterprises/exits/{record.pk}/").content.decode()
     login(client, other_town_user)
     assert "暂无业主共同决定" in client.get(f"/votes/enterprises/{enterprise.pk}/decisions/").content.decode()
 
