@@ -71,6 +71,11 @@ CAPABILITIES: dict[str, str] = {
     # issue 19 part B (accounts19): registers from Excel, the county running its users
     "register.import": "从 Excel 导入小区、物业服务企业名册",
     "user.manage": "新增、停用、调整本辖区下级用户，重置其密码",
+    # votes (issue 18): owners register and owners' decisions under 民法典 第二百七十八条
+    "owners.manage": "登记、导入业主名册",
+    "owners.view_personal": "查看业主完整姓名和电话",
+    "vote.manage": "组织业主表决（创建、开始、发放投票码、结束计票）",
+    "vote.enter_paper": "录入纸质表决票",
 }
 
 #: acting as the user's own town/community or enterprise: a superuser has these only by its role
@@ -98,22 +103,25 @@ _COMPLAINT_HANDLING = {"complaint.handle", "complaint.view_personal", "import.12
 # the city runs the users of its counties (and nothing else: it stays read-only for the data)
 _COUNTY_ADMINISTRATION = frozenset({"register.import", "user.manage"})
 
+# votes (issue 18): the community keeps the register and organises; town and county may too
+_VOTES = frozenset({"owners.manage", "owners.view_personal", "vote.manage", "vote.enter_paper"})
+
 #: role → its capabilities
 TABLE: dict[str, frozenset[str]] = {
-    Role.COUNTY_GROUP: _COUNTY | _COUNTY_ADMINISTRATION,
-    Role.COUNTY_OFFICE: _COUNTY | _COUNTY_ADMINISTRATION,
+    Role.COUNTY_GROUP: _COUNTY | _COUNTY_ADMINISTRATION | _VOTES,
+    Role.COUNTY_OFFICE: _COUNTY | _COUNTY_ADMINISTRATION | _VOTES,
     Role.TOWN: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "case.assign", "round.manage", "inspection.record", "revenue.write", "revenue.review",
             "register.write", "register.review",  # issue 17 part B
             "report.submit_unit", "report.county_figures", "dashboard.view",
-        }
+        } | _VOTES
     ),
     Role.COMMUNITY: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "inspection.record", "report.submit_unit", "report.county_figures", "dashboard.view",
             "register.write",  # issue 17 part B
-        }
+        } | _VOTES
     ),
     Role.ENTERPRISE: frozenset(
         _WRITE | {

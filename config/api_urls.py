@@ -13,6 +13,7 @@ from inspections.api import InspectionRoundViewSet, VisitViewSet
 from public_revenue.api import DisclosureViewSet, RevenueAccountViewSet, RevenueEntryViewSet, RevenueSourceViewSet
 from rectification.api import CaseViewSet, ClueViewSet
 from reporting.api import StoredReportViewSet
+from votes.api import VoteViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -35,6 +36,7 @@ router.register("reports", StoredReportViewSet, basename="report")
 for _slug, _viewset in REGISTER_VIEWSETS.items():
     router.register(_slug, _viewset, basename=f"register-{_slug}")
 router.register("parking-disputes", ParkingDisputeViewSet, basename="parking-dispute")
+router.register("votes", VoteViewSet, basename="vote")
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

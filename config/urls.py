@@ -24,6 +24,7 @@ urlpatterns = [
     path("credit/", include("enterprises.public_urls")),
     path("complaints/", include("complaints.urls")),
     path("reporting/", include("reporting.urls")),
+    path("votes/", include("votes.urls")),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/read/", notification_views.notification_mark_all_read, name="notification-read-all"),
     path("jobs/<int:pk>/", job_views.import_job_detail, name="import-job"),

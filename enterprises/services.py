@@ -641,6 +641,23 @@ def exit_refer_market_regulation(*, user, exit_id: int, referred_on, note: str) 
     return record
 
 
+def exit_decision_fill(*, user, exit_id: int, decision: str, decision_date: date, notice_date: date,
+                       handover_deadline: date) -> ExitRecord:
+    """Fills an exit in progress with the owners' decision that dismissed the enterprise (an exit
+    registered before the vote closed): its text, dates and the handover deadline."""
+    require(user, "exit.manage", "登记退出")
+    if handover_deadline < notice_date:
+        raise InvalidInput("移交期限不能早于通知日期。")
+    with transaction.atomic():
+        record = _lock_exit(user=user, exit_id=exit_id)
+        if record.status == ExitStatus.COMPLETED:
+            raise InvalidState("移交已完成。")
+        record.reason, record.decision = ExitReason.DISMISSED, _text(decision, label="决议/决定情况")
+        record.decision_date, record.notice_date, record.handover_deadline = decision_date, notice_date, handover_deadline
+        record.save(update_fields=["reason", "decision", "decision_date", "notice_date", "handover_deadline"])
+    return record
+
+
 
 # ---------------------------------------------------------------------------------------------
 # Service-level regrading (重新核定服务等级, 山西)

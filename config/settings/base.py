@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "public_revenue",
     "estate_registers",
     "reporting",
+    "votes",
     "portal",
 ]
 
@@ -301,7 +302,9 @@ PRIVATE_MEDIA_ACCEL_REDIRECT = os.environ.get("PRIVATE_MEDIA_ACCEL_REDIRECT", ""
 # (max requests, window seconds) for the public form and tracking page
 # and per staff user for the complaint search by phone number
 COMPLAINTS_RATE_LIMITS = {"ip": (10, 60 * 60), "phone": (3, 24 * 60 * 60), "track_ip": (30, 60 * 60),
-                          "phone_search": (30, 10 * 60)}
+                          "phone_search": (30, 10 * 60),
+                          # owners' ballot page (votes): code look-ups and ballots per IP
+                          "ballot_ip": (60, 60 * 60)}
 #: a public complaint answered faster than this (seconds after the form was shown) is refused
 COMPLAINTS_MIN_FILL_SECONDS = int(os.environ.get("COMPLAINTS_MIN_FILL_SECONDS", "4"))
 #: addresses of the reverse proxies (nginx) whose X-Forwarded-For is believed, comma separated

@@ -27,6 +27,7 @@ SEED_STEPS = [
     "complaints.demo.date_replies",
     "reporting.demo.seed",
     "complaints.demo_hotline.seed",
+    "votes.demo.seed",
 ]
 
 

@@ -1,0 +1,94 @@
+"""Demo owners' decisions for `seed_demo`, in 秀阳社区 (the demo community's): two estates with an
+owners register each; at one a closed vote (a renewal that passed and a use of the maintenance
+fund that did not reach its majority), at the other an open vote on dismissing the enterprise
+with part of the owners having voted, one of them on paper."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from communities.models import Estate
+
+from . import services
+from .models import Vote, VoteEvent
+from .rules import MatterKind
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗"
+GIVEN = ["建国", "秀英", "玉兰", "志强", "桂芳", "德胜", "丽华", "海涛", "春梅", "国平", "淑珍", "文彬"]
+#: a 1×1 PNG standing in for the photo of a paper ballot
+PHOTO = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\xdacd\xf8\xcfP\x0f\x00\x03\x86\x01\x80Z4}k\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _register(*, user, estate, rng, units: int):
+    for index in range(units):
+        building, floor, door = index // 8 + 1, index % 8 // 2 + 1, index % 2 + 1
+        names = f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}"
+        if rng.random() < 0.3:  # co-owners: one unit, one vote
+            names += f"、{rng.choice(SURNAMES)}{rng.choice(GIVEN)}"
+        services.owner_unit_record(
+            user=user, estate_id=estate.pk, unit=f"{building}栋{floor}0{door}", owner_names=names,
+            area=Decimal(rng.randrange(6000, 14000)) / 100, phone=f"139{rng.randrange(10**7, 10**8)}",
+        )
+
+
+def _vote_by_codes(vote, codes, choices_for):
+    matters = list(vote.matters.all())
+    for issued in codes:
+        choice = choices_for(issued.unit)
+        if choice:
+            services.ballot_cast(code=issued.code, choices={str(m.pk): choice(m) for m in matters})
+
+
+def seed(context: dict) -> None:
+    rng = context["rng"]
+    community_user = context["users"]["demo-community"]
+    estates = list(
+        Estate.objects.filter(community__path__startswith=community_user.region.path, enterprise__isnull=False)
+        .order_by("pk")[:2]
+    )
+    if len(estates) < 2:
+        return
+    closed_at, open_estate = estates[0], estates[1]
+    today = timezone.localdate()
+    for estate in estates:
+        _register(user=community_user, estate=estate, rng=rng, units=24)
+
+    # a closed vote, counted ten days ago: renewal passed, the fund's use failed (not enough "yes")
+    vote = services.vote_create(user=community_user, estate_id=closed_at.pk, title=f"{closed_at.name}{today.year}年业主大会表决",
+                                closes_at=timezone.now() + timedelta(days=1))
+    services.matter_add(user=community_user, vote_id=vote.pk, kind=MatterKind.RENEW,
+                        title=f"是否续聘{closed_at.enterprise.name}（合同续期三年）",
+                        renew_until=max(closed_at.contract_end or today, today) + timedelta(days=3 * 365))
+    services.matter_add(user=community_user, vote_id=vote.pk, kind=MatterKind.FUND_USE,
+                        title="是否使用专项维修资金更换 2 栋电梯")
+    services.vote_open(user=community_user, vote_id=vote.pk)
+    codes = services.ballot_codes_issue(user=community_user, vote_id=vote.pk)
+    _vote_by_codes(vote, codes[:19], lambda unit: (
+        lambda m: "yes" if m.kind == MatterKind.RENEW or unit.pk % 3 == 0 else rng.choice(["no", "abstain"])))
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    services.vote_close(user=community_user, vote_id=vote.pk)
+    shift = timedelta(days=10)
+    Vote.objects.filter(pk=vote.pk).update(
+        opened_at=timezone.now() - timedelta(days=24), closes_at=timezone.now() - shift, closed_at=timezone.now() - shift)
+    for event in VoteEvent.objects.filter(vote=vote):
+        VoteEvent.objects.filter(pk=event.pk).update(at=event.at - shift)
+
+    # an open vote on dismissing the enterprise, closing in a week; ten units voted, one on paper
+    vote = services.vote_create(user=community_user, estate_id=open_estate.pk,
+                                title=f"{open_estate.name}关于解聘物业服务企业的业主共同决定",
+                                closes_at=timezone.now() + timedelta(days=7))
+    services.matter_add(user=community_user, vote_id=vote.pk, kind=MatterKind.DISMISS,
+                        title=f"是否解聘{open_estate.enterprise.name}", new_manager_name="业主委员会",
+                        handover_deadline=today + timedelta(days=7 + 60))
+    services.vote_open(user=community_user, vote_id=vote.pk)
+    codes = services.ballot_codes_issue(user=community_user, vote_id=vote.pk)
+    _vote_by_codes(vote, codes[:9], lambda unit: (lambda m: rng.choice(["yes", "yes", "no"])))
+    matter = vote.matters.get()
+    services.ballot_enter_paper(user=community_user, vote_id=vote.pk, unit_id=codes[9].unit.pk,
+                                choices={str(matter.pk): "yes"},
+                                photo=SimpleUploadedFile("纸质表决票.png", PHOTO, content_type="image/png"))
