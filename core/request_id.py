@@ -10,6 +10,9 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
 _request_id = contextvars.ContextVar("request_id", default="-")
 
 #: what a forwarded id may look like: no spaces, quotes or control characters in a log line
@@ -29,13 +32,17 @@ class RequestIdMiddleware:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = _request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        # kept until the response is closed (request_finished): Django logs "Not Found" and 500s
+        # after the middleware chain has returned
+        _request_id.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+@receiver(request_finished)
+def _request_id_clear(**kwargs):
+    _request_id.set("-")
 
 
 class RequestIdFilter(logging.Filter):
