@@ -41,8 +41,12 @@ def main():
     check(plain.get("/").status == 301 and plain.get("/").header("location").startswith("https://"),
           "HTTP 跳转到 HTTPS")
     health = plain.get("/healthz")
-    check(health.status == 200 and health.json()["checks"]["database"]["status"] == "正常",
-          f"/healthz 经 HTTP 可访问且数据库正常（{health.status}）")
+    checks = health.json()["checks"]
+    check(health.status == 200 and checks["database"]["status"] == "正常",
+          f"/healthz 经 HTTP 可访问且数据库正常（{health.status}: {json.dumps(checks, ensure_ascii=False)}）")
+    expected = "正常" if os.environ.get("REDIS_URL") else "未配置"
+    check(all(checks[part]["status"] == expected for part in ("redis", "celery_worker", "celery_beat")),
+          f"/healthz: Redis、Celery worker、定时任务均为“{expected}”")
     check(health.header("x-request-id") != "", "响应带 X-Request-ID")
     check(https().get("/healthz", headers={"X-Request-ID": "smoke-42"}).header("x-request-id") == "smoke-42",
           "X-Request-ID 经 nginx 传递并原样返回")

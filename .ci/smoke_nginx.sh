@@ -13,14 +13,20 @@ GUNICORN_PORT=${GUNICORN_PORT:-18000}
 HTTP_PORT=${HTTP_PORT:-18080}
 HTTPS_PORT=${HTTPS_PORT:-18443}
 export PRIVATE_MEDIA_ACCEL_REDIRECT=/_private/
-# the smoke test runs without Redis (no worker to report): /healthz answers 200
-unset REDIS_URL
 export HEALTH_MIN_FREE_BYTES=1
+# With REDIS_URL (CI): Redis cache and sessions, a Celery worker on the three queues, and a
+# heartbeat sent as beat would: /healthz must then report every part 正常. Without: one gunicorn
+# worker (the rate limits live in its memory) and /healthz reports Redis and Celery as 未配置.
+WEB_WORKERS=2
+[ -n "${REDIS_URL:-}" ] || WEB_WORKERS=1
+# rate-limit counters of an earlier run must not count here
+[ -z "${REDIS_URL:-}" ] || redis-cli -u "$REDIS_URL" flushdb >/dev/null
 export SECURE_SSL_REDIRECT=1
 
 cleanup() {
   [ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null || true
   [ -f "$RUN/gunicorn.pid" ] && kill "$(cat "$RUN/gunicorn.pid")" 2>/dev/null || true
+  [ -f "$RUN/celery.pid" ] && kill "$(cat "$RUN/celery.pid")" 2>/dev/null || true
   sleep 1
 }
 trap cleanup EXIT
@@ -55,10 +61,19 @@ http {
 NGINX
 nginx -t -c "$RUN/nginx.conf" -p "$RUN" 2>&1 | tail -2
 
-"$VENV/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$GUNICORN_PORT" --workers 2 --timeout 120 \
-  --forwarded-allow-ips 127.0.0.1 --pid "$RUN/gunicorn.pid" --daemon \
+"$VENV/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$GUNICORN_PORT" --workers "$WEB_WORKERS" --timeout 120 \
+  --forwarded-allow-ips 127.0.0.1 --pid "$RUN/gunicorn.pid" --daemon --no-control-socket \
   --error-logfile "$RUN/logs/gunicorn.log" --capture-output
 nginx -c "$RUN/nginx.conf" -p "$RUN"
+if [ -n "${REDIS_URL:-}" ]; then
+  "$VENV/bin/celery" -A config worker -Q default,imports,reports -c 1 -n "smoke-$$@%h" -l WARNING \
+    --without-gossip --without-mingle --pidfile "$RUN/celery.pid" --logfile "$RUN/logs/celery.log" --detach
+  for _ in $(seq 1 60); do
+    "$VENV/bin/celery" -A config inspect ping -d "smoke-$$@$(hostname)" --timeout 1 >/dev/null 2>&1 && break
+    sleep 1
+  done
+  "$PY" manage.py shell -c "from core.tasks import heartbeat; heartbeat.delay().get(timeout=30)" >/dev/null
+fi
 wait_http "http://127.0.0.1:$GUNICORN_PORT/healthz"
 wait_http "https://127.0.0.1:$HTTPS_PORT/healthz"
 
@@ -72,8 +87,8 @@ estate = Estate.objects.filter(community__parent=user.region).order_by('pk').fir
 other_town = Region.objects.filter(parent=user.region.parent, level=user.region.level).exclude(pk=user.region.pk).order_by('pk').first()
 other, _ = User.objects.get_or_create(username='smoke-other-town', defaults={'role': Role.TOWN, 'region': other_town})
 other.set_password('Smoke@2025x'); other.save()
-print(json.dumps({'estate': estate.pk}))
-" > "$RUN/ids.json"
+open('$RUN/ids.json', 'w').write(json.dumps({'estate': estate.pk}))
+" >/dev/null
 cat "$RUN/ids.json"
 
 status=0
