@@ -23,6 +23,7 @@ def main():
 
     django.setup()
     import redis
+
     from complaints.models import ComplaintAttachment
 
     store = redis.Redis.from_url(os.environ["REDIS_URL"])

@@ -8,6 +8,14 @@ import ipaddress
 from django.conf import settings
 
 
+def _valid(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
+
+
 def _trusted(address: str, networks) -> bool:
     try:
         ip = ipaddress.ip_address(address)
@@ -35,8 +43,15 @@ def client_ip(request) -> str:
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
     for address in reversed(forwarded):
         if not _trusted(address, networks):
-            return address[:64]
+            return address if _valid(address) else remote  # what the proxy appended is an address
     real_ip = request.META.get("HTTP_X_REAL_IP", "").strip()
-    if real_ip and not forwarded:
-        return real_ip[:64]
+    if real_ip and not forwarded and _valid(real_ip):
+        return real_ip
     return remote
+
+
+def axes_client_ip(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the same address, or None when there is none (axes stores it in
+    an inet column: "unknown" from a request without REMOTE_ADDR would not fit)."""
+    address = client_ip(request)
+    return address if _valid(address) else None

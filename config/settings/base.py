@@ -199,7 +199,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # the address the rate limits count too: the proxy's header only from TRUSTED_PROXIES
-AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.net.axes_client_ip"
 
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 

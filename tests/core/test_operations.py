@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core import bulk, db_router, files, health
 from core.models import ImportJob
-from core.net import client_ip
+from core.net import axes_client_ip, client_ip
 from core.request_id import JsonFormatter, RequestIdFilter
 from reporting.models import StoredReport, StoredReportStatus
 from tests.conftest import PASSWORD
@@ -36,6 +36,14 @@ def test_forwarded_for_only_from_a_trusted_proxy_network(settings):
     proxied = rf.get("/", REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7, 10.0.0.5")
     assert client_ip(proxied) == "198.51.100.7"
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.7", HTTP_X_REAL_IP="198.51.100.9")) == "198.51.100.9"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.0.0.7"
+
+
+def test_axes_gets_none_without_an_address():
+    request = rf.get("/")
+    request.META.pop("REMOTE_ADDR", None)
+    assert axes_client_ip(request) is None
+    assert axes_client_ip(rf.get("/", REMOTE_ADDR="192.0.2.1")) == "192.0.2.1"
 
 
 def test_no_trusted_proxy_means_remote_addr(settings):
@@ -198,11 +206,12 @@ def test_dashboard_shows_no_lag_without_a_replica(client, county_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
-def test_replica_lag_on_the_primary_is_zero(settings):
+def test_replica_lag_query(monkeypatch):
+    """The lag query, run on the primary standing in for the replica: not in recovery, so 0."""
     if connections["default"].vendor != "postgresql":
         pytest.skip("只读副本延迟只在 PostgreSQL 上查询")
-    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+    monkeypatch.setattr(db_router, "replica_configured", lambda: True)
+    monkeypatch.setattr(db_router, "connections", {"replica": connections["default"]})
     assert db_router.replica_lag_seconds() == 0.0
 
 
