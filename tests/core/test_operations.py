@@ -206,6 +206,16 @@ def test_dashboard_shows_no_lag_without_a_replica(client, county_user):
 
 
 @pytest.mark.django_db
+def test_dashboard_shows_the_replica_lag(client, county_user, monkeypatch):
+    from reporting import views as reporting_views  # here: the view module whose name the test replaces
+
+    monkeypatch.setattr(reporting_views, "replica_lag_seconds", lambda: 3.4)
+    client.force_login(county_user)
+    body = client.get("/reporting/dashboard/").content.decode()
+    assert 'data-testid="replica-lag">只读副本延迟 3 秒' in body
+
+
+@pytest.mark.django_db
 def test_replica_lag_query(monkeypatch):
     """The lag query, run on the primary standing in for the replica: not in recovery, so 0."""
     if connections["default"].vendor != "postgresql":
