@@ -86,6 +86,10 @@ def main():
     check(other.get(url).status == 404, "无权限的用户取照片得到 404")
     check(https().get(url).status == 302, "未登录取照片转到登录页")
 
+    # nginx lets an upload over the product's limit through, so that the product refuses it in Chinese
+    too_big = submit_complaint(https("127.0.0.11"), ids["estate"], photo_bytes=b"\xff\xd8\xff" + bytes(11 * 1024 * 1024))
+    check(too_big.status == 400 and "超过 10MB" in too_big.text, f"11MB 照片经 nginx 到达系统并被中文提示拒绝（{too_big.status}）")
+
     # the rate limits count the address nginx saw, never the client's own X-Forwarded-For
     for n in range(9):  # the form's limit is 10 an hour per address; one was sent above
         response = submit_complaint(public, ids["estate"], phone=f"1390000{n:04d}",

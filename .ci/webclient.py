@@ -123,10 +123,10 @@ def jpeg_bytes():
     return buffer.getvalue()
 
 
-def submit_complaint(client, estate_id, *, phone="13812341234", headers=None, photo=True):
+def submit_complaint(client, estate_id, *, phone="13812341234", headers=None, photo=True, photo_bytes=None):
     token, answer, captcha_token, category = complaint_form(client, estate_id)
     data = {"csrfmiddlewaretoken": token, "estate": estate_id, "category": category,
             "description": "楼道垃圾一周没人清理（部署冒烟测试）", "name": "测试", "phone": phone,
             "captcha": answer, "captcha_token": captcha_token, "via": "qr"}
-    files = {"photos": ("楼道.jpg", jpeg_bytes(), "image/jpeg")} if photo else None
+    files = {"photos": ("楼道.jpg", photo_bytes or jpeg_bytes(), "image/jpeg")} if photo else None
     return client.post("/complaints/new/", data, files=files, headers=headers)
