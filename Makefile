@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: run test install lint migrate worker beat bench clean browser-deps
+.PHONY: run test install lint migrate worker beat bench clean browser-deps bundle install-offline
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" 2>/dev/null || { echo "需要 Python 3.11"; exit 1; }
@@ -66,5 +66,13 @@ bench: install
 	@test -n "$$DATABASE_URL" || { echo "make bench 需要 DATABASE_URL=postgres://…（专用空数据库）"; exit 2; }
 	$(PY) bench/run.py
 
+## One archive for an intranet machine with no network: dist/wuye-<version>.tar.gz (deploy/README.md).
+bundle:
+	deploy/make_bundle.sh
+
+## On the intranet machine, in the unpacked bundle: the virtualenv from the bundled wheels only.
+install-offline:
+	./install.sh --venv $(VENV)
+
 clean:
-	rm -rf $(VENV) db.sqlite3 media private_media staticfiles
+	rm -rf $(VENV) db.sqlite3 media private_media staticfiles dist

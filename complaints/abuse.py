@@ -42,21 +42,6 @@ class Honeypot(DomainError):
     default_message = "提交失败，请刷新页面后重新填写。"
 
 
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, unless the request came from one of TRUSTED_PROXIES
-    (the intranet's nginx): then the nearest address of X-Forwarded-For that is not a trusted
-    proxy. A client's own X-Forwarded-For is never believed."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    trusted = set(getattr(settings, "TRUSTED_PROXIES", ()))
-    if remote not in trusted:
-        return remote
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-    for address in reversed(forwarded):
-        if address not in trusted:
-            return address[:64]
-    return remote
-
-
 def _count(scope: str, ident: str, window: int) -> float:
     """One more attempt of `ident`, and the attempts of the last `window` seconds as a sliding
     window: this bucket's count plus the previous bucket's, weighted by how much of it still

@@ -23,6 +23,7 @@ from communities.models import Estate, Region, RegionLevel
 from core.counts import large_list_figures
 from core.errors import DomainError, InvalidInput, MissingField, NotFound
 from core.files import serve_private
+from core.net import client_ip
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
@@ -115,7 +116,7 @@ def complaint_new(request):
         estates = Estate.objects.filter(pk=int(posted)) if posted.isdigit() else Estate.objects.none()
         form = PublicComplaintForm(request.POST, request.FILES, estates=estates.select_related("community__parent"))
         try:
-            abuse.rate_limit_hit("ip", abuse.client_ip(request))
+            abuse.rate_limit_hit("ip", client_ip(request))
             abuse.honeypot_check(request.POST.get("website", ""))
             answer_ok = True
             try:
@@ -209,7 +210,7 @@ def complaint_track(request):
         })
     form = TrackForm(request.POST)
     try:
-        abuse.rate_limit_hit("track_ip", abuse.client_ip(request))
+        abuse.rate_limit_hit("track_ip", client_ip(request))
     except abuse.RateLimited as exc:
         return render(request, "complaints/public_track.html",
                       {"form": form, "error": exc.message, "session_codes": session_codes}, status=429)
@@ -242,7 +243,7 @@ def complaint_rate(request):
     session_codes = request.session.get(SESSION_CODES, [])
     form = RateForm(request.POST)
     try:
-        abuse.rate_limit_hit("track_ip", abuse.client_ip(request))
+        abuse.rate_limit_hit("track_ip", client_ip(request))
         if not form.is_valid():
             absent = all(e.code == "required" for errors in form.errors.as_data().values() for e in errors)
             raise (MissingField if absent else InvalidInput)("；".join(e for errors in form.errors.values() for e in errors))

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import urls as account_urls
-from core import job_views, notification_views
+from core import health, job_views, notification_views
 from portal import views as portal_views
 
 admin.site.site_header = "物业服务专项整治 · 后台管理"
@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/read/", notification_views.notification_mark_all_read, name="notification-read-all"),
     path("jobs/<int:pk>/", job_views.import_job_detail, name="import-job"),
     path("jobs/<int:pk>/status/", job_views.import_job_status, name="import-job-status"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
 ]

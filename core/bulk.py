@@ -9,10 +9,12 @@ import re
 import threading
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-#: tests switch COPY off to cover the portable path (bulk_create / bulk_update) on PostgreSQL too
+#: tests switch COPY off to cover the portable path (bulk_create / bulk_update) on PostgreSQL too;
+#: deployments on a PostgreSQL-compatible database with a different COPY set DATABASE_COPY=off
 COPY_ENABLED = True
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
@@ -21,7 +23,7 @@ _COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 def copy_available() -> bool:
     """PostgreSQL through psycopg2 (COPY … FROM STDIN via copy_expert)."""
-    return (COPY_ENABLED and connection.vendor == "postgresql"
+    return (COPY_ENABLED and getattr(settings, "DATABASE_COPY", True) and connection.vendor == "postgresql"
             and getattr(connection.Database, "__name__", "") == "psycopg2")
 
 

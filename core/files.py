@@ -61,9 +61,28 @@ _SIGNATURES = [
 # Storage and names
 
 
+_s3_backends: dict = {}
+
+
+def _s3_backend():
+    """The S3-compatible store (django-storages, requirements-s3.txt) when PRIVATE_MEDIA_S3 names
+    a bucket, else None. One per configuration (tests change the settings)."""
+    options = getattr(settings, "PRIVATE_MEDIA_S3", None) or {}
+    if not options.get("bucket_name"):
+        return None
+    key = tuple(sorted(options.items()))
+    if key not in _s3_backends:
+        from storages.backends.s3 import S3Storage  # here: optional, installed only where S3 is used
+
+        _s3_backends[key] = S3Storage(**options)
+    return _s3_backends[key]
+
+
 @deconstructible
 class PrivateStorage(FileSystemStorage):
-    """Files outside MEDIA_ROOT, with no URL: only a scope-checked view delivers them."""
+    """Files outside MEDIA_ROOT, with no URL: only a scope-checked view delivers them. On several
+    web machines PRIVATE_MEDIA_ROOT is a shared NFS path, or PRIVATE_MEDIA_S3 names a bucket of
+    S3-compatible object storage: then every operation goes there (objects private, no URL)."""
 
     @property
     def base_location(self):
@@ -76,6 +95,39 @@ class PrivateStorage(FileSystemStorage):
     @cached_property
     def base_url(self):
         return None
+
+    def _open(self, name, mode="rb"):
+        s3 = _s3_backend()
+        return s3._open(name, mode) if s3 else super()._open(name, mode)
+
+    def _save(self, name, content):
+        s3 = _s3_backend()
+        return s3._save(name, content) if s3 else super()._save(name, content)
+
+    def delete(self, name):
+        s3 = _s3_backend()
+        return s3.delete(name) if s3 else super().delete(name)
+
+    def exists(self, name):
+        s3 = _s3_backend()
+        return s3.exists(name) if s3 else super().exists(name)
+
+    def size(self, name):
+        s3 = _s3_backend()
+        return s3.size(name) if s3 else super().size(name)
+
+    def listdir(self, path):
+        s3 = _s3_backend()
+        return s3.listdir(path) if s3 else super().listdir(path)
+
+    def get_modified_time(self, name):
+        s3 = _s3_backend()
+        return s3.get_modified_time(name) if s3 else super().get_modified_time(name)
+
+    def path(self, name):
+        if _s3_backend():
+            raise NotImplementedError("对象存储中的文件没有本地路径")
+        return super().path(name)
 
 
 private_storage = PrivateStorage()

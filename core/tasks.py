@@ -7,7 +7,7 @@ from . import jobs
 
 @shared_task(name="core.tasks.heartbeat", time_limit=60, soft_time_limit=50)
 def heartbeat() -> str:
-    """Proves the broker and a worker are alive; the admin home shows the last beat."""
+    """Proves beat, the broker and a worker are alive: /healthz (core.health) reads the last beat."""
     stamp = timezone.now().isoformat()
     cache.set("core:last_heartbeat", stamp, timeout=None)
     return stamp

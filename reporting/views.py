@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.capabilities import can, require
 from communities.filters import is_wide
 from communities.models import Region, RegionLevel
+from core.db_router import replica_lag_seconds, replica_reads
 from core.errors import DomainError, NotFound
 from core.files import serve_private
 
@@ -197,6 +198,7 @@ def stored_download(request, pk: int):
 
 
 @login_required
+@replica_reads
 def statistics(request):
     """The web view of the county workbook's 统计表: every figure by town, each one a link to the
     list (with the API's filters) that makes it."""
@@ -222,6 +224,7 @@ def statistics(request):
 
 
 @login_required
+@replica_reads
 def dashboard(request):
     user = request.user
     require(user, "dashboard.view", message="挂图作战页面供各级工作人员使用。")
@@ -235,7 +238,8 @@ def dashboard(request):
         except DomainError:
             pass
     data = dashboard_data(user=user, county=county, within=within)
-    return render(request, "reporting/dashboard.html", {"data": data, "county": county, "within": within})
+    return render(request, "reporting/dashboard.html", {"data": data, "county": county, "within": within,
+                                                        "replica_lag": replica_lag_seconds()})
 
 
 def _dashboard_within(user, code: str | None) -> Region | None:

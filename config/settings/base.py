@@ -7,6 +7,12 @@ DEBUG         "1"/"true" to turn on; production refuses it
 ALLOWED_HOSTS comma separated
 FIELD_ENCRYPTION_KEY  data encrypted at rest; required in production (see below)
 API_TOKEN_TTL_DAYS    lifetime of an API token in days (default 30)
+DATABASE_REPLICA_URL  a PostgreSQL read replica: reports and dashboards read there (core.db_router)
+DATABASE_COPY         "off" turns the COPY bulk paths off (PostgreSQL-compatible databases, deploy/DATABASES.md)
+TRUSTED_PROXIES       the reverse proxies whose X-Forwarded-For is believed (core.net.client_ip)
+PRIVATE_MEDIA_ROOT    the file store (a shared NFS path with several web machines), or
+PRIVATE_MEDIA_S3_*    S3-compatible object storage instead (deploy/README.md)
+LOG_FORMAT            "json" for JSON lines with the request id (production default), "text" otherwise
 """
 
 import os
@@ -63,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every log line of the request, and the response, carry its id
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +130,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+# A PostgreSQL streaming replica (hot standby): reports and dashboards read there (core.db_router),
+# every write and every other read stays on default. Tests use the primary as its mirror.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+#: False ("off"): bulk writes use bulk_create instead of COPY … FROM STDIN (core.bulk), for
+#: PostgreSQL-compatible databases whose COPY differs (openGauss, KingbaseES: deploy/DATABASES.md)
+DATABASE_COPY = os.environ.get("DATABASE_COPY", "on").strip().lower() not in {"0", "off", "false", "no"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves concurrent requests from one file. WAL: readers never wait for
     # the writer. IMMEDIATE: every transaction takes the write lock at BEGIN, so one that read
@@ -185,13 +204,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# the address the rate limits count too: the proxy's header only from TRUSTED_PROXIES
+AXES_CLIENT_IP_CALLABLE = "core.net.axes_client_ip"
 
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
+    # every web machine shares one cache: rate limits, spent CAPTCHA nonces, sessions (below)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # sessions read from Redis (no database query per page), written through to the database so
+    # that a Redis restart logs nobody out
+    SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -211,8 +236,16 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Long tasks (monthly workbooks) must finish before Redis redelivers them.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Three queues, one worker unit each (deploy/systemd): a 50,000-row import or a monthly workbook
+# never holds up a notification. Unrouted tasks go to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "core.tasks.import_job_run": {"queue": "imports"},
+    "reporting.tasks.*": {"queue": "reports"},
+}
 CELERY_BEAT_SCHEDULE: dict = {
-    "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": crontab(minute="*/30")},
+    # every 5 minutes: /healthz reports the beat as stale after 15 minutes without one
+    "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": crontab(minute="*/5")},
     "rectification-record-overdue": {
         "task": "rectification.tasks.record_overdue_cases", "schedule": crontab(hour=1, minute=10),
     },
@@ -280,10 +313,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@wuye.local")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# JSON lines on stderr (journald keeps them; the intranet's collector parses them), each with the
+# request id of core.request_id; LOG_FORMAT=text for people reading a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.request_id.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # who searched complaints by phone number, when (the number's keyed hash, never the number)
     "loggers": {"complaints.phone_search": {"level": "INFO"}},
@@ -298,6 +340,26 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "priva
 # "/_private/"): the views then answer with X-Accel-Redirect instead of the bytes. Empty: Django
 # sends the bytes itself.
 PRIVATE_MEDIA_ACCEL_REDIRECT = os.environ.get("PRIVATE_MEDIA_ACCEL_REDIRECT", "")
+# Several web machines: PRIVATE_MEDIA_ROOT on a shared NFS mount, or S3-compatible object storage
+# (MinIO…; requirements-s3.txt) when PRIVATE_MEDIA_S3_BUCKET is set. Files stay private (no public
+# ACL, no URL): the views stream them after the scope check; X-Accel-Redirect applies to NFS only.
+PRIVATE_MEDIA_S3 = {
+    "bucket_name": os.environ.get("PRIVATE_MEDIA_S3_BUCKET", ""),
+    "endpoint_url": os.environ.get("PRIVATE_MEDIA_S3_ENDPOINT", "") or None,
+    "access_key": os.environ.get("PRIVATE_MEDIA_S3_ACCESS_KEY", "") or None,
+    "secret_key": os.environ.get("PRIVATE_MEDIA_S3_SECRET_KEY", "") or None,
+    "region_name": os.environ.get("PRIVATE_MEDIA_S3_REGION", "") or None,
+    "default_acl": None,
+    "querystring_auth": True,
+    "file_overwrite": False,
+    "addressing_style": "path",
+}
+#: /healthz fails when the file store has less free space than this (bytes)
+HEALTH_MIN_FREE_BYTES = int(os.environ.get("HEALTH_MIN_FREE_BYTES", str(1024 ** 3)))
+#: /healthz fails when the last beat (core.tasks.heartbeat, every 5 minutes) is older than this (seconds)
+HEALTH_BEAT_MAX_AGE = int(os.environ.get("HEALTH_BEAT_MAX_AGE", str(15 * 60)))
+#: an import job queued or running for longer than this is "stuck" (manage.py jobs_failed), seconds
+JOBS_STUCK_AFTER = int(os.environ.get("JOBS_STUCK_AFTER", str(60 * 60)))
 # Complaints (投诉受理): abuse limits, personal-data key, retention.
 # (max requests, window seconds) for the public form and tracking page
 # and per staff user for the complaint search by phone number

@@ -1,6 +1,8 @@
 """Production: refuses to start with the demo secret key, without its own data-encryption key, or
 with DEBUG on; the API schema and docs are for logged-in users only."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -21,12 +23,16 @@ if DEBUG:
 # Serves the collected static/ (vendored Bootstrap, htmx, Swagger UI) under gunicorn on an intranet
 # host without nginx; `manage.py collectstatic` fills STATIC_ROOT at deployment.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# JSON lines with the request id unless LOG_FORMAT says otherwise (core.request_id)
+LOGGING["handlers"]["console"]["formatter"] = "text" if os.environ.get("LOG_FORMAT") == "text" else "json"  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# the intranet's monitoring asks over plain HTTP on the machine itself
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -22,7 +22,8 @@ from tests.conftest import login
 
 from .factories import xlsx
 
-pytestmark = pytest.mark.django_db
+# bulk: writes through core.bulk (COPY or bulk_create); CI runs these again with DATABASE_COPY=off
+pytestmark = [pytest.mark.django_db, pytest.mark.bulk]
 
 #: the headings of a platform that writes them its own way
 PLATFORM = ["受理编号", "受理时间", "诉求人", "联系方式", "问题描述", "所属镇街", "所在小区", "诉求类型"]

@@ -53,7 +53,7 @@ def worker(django_db_setup, worker_media):
     if _test_database_url():  # the worker reads and writes the tests' database
         env["DATABASE_URL"] = _test_database_url()
     proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning", "-Q", "default,imports,reports",
          "-n", f"ci-{os.getpid()}@%h", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )

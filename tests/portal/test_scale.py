@@ -9,7 +9,8 @@ from complaints.models import Complaint
 from portal import scale as scale_module
 from rectification.models import Case, CaseEvent
 
-pytestmark = pytest.mark.django_db
+# bulk: writes through core.bulk (COPY or bulk_create); CI runs these again with DATABASE_COPY=off
+pytestmark = [pytest.mark.django_db, pytest.mark.bulk]
 
 
 @pytest.fixture

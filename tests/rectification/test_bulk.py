@@ -9,7 +9,8 @@ from rectification.models import CaseEvent, CaseState
 from tests.conftest import login
 from tests.rectification.factories import CaseFactory
 
-pytestmark = pytest.mark.django_db
+# bulk: writes through core.bulk (COPY or bulk_create); CI runs these again with DATABASE_COPY=off
+pytestmark = [pytest.mark.django_db, pytest.mark.bulk]
 
 
 def test_assign_verifying_unit(client, county_user, estates, tree):

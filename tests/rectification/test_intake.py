@@ -16,7 +16,8 @@ from rectification.services import ClueInput, case_open_or_join, clues_intake
 from tests.complaints.factories import complaint, xlsx
 from tests.rectification.factories import leaf_category
 
-pytestmark = pytest.mark.django_db
+# bulk: writes through core.bulk (COPY or bulk_create); CI runs these again with DATABASE_COPY=off
+pytestmark = [pytest.mark.django_db, pytest.mark.bulk]
 
 ROOT = Path(__file__).resolve().parents[2]
 INTAKE_DATA_KEYS = {"clue_id", "source", "reference", "complainant_count"}

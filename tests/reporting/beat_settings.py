@@ -14,3 +14,6 @@ CELERY_BEAT_SCHEDULE = {
     if name == "reporting-build-due-county-reports"
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE", "celery")
+# every task on the test's queue: the production routes (reports / imports / default) would send
+# the beat's task where the test's worker does not listen
+CELERY_TASK_ROUTES: dict = {}
