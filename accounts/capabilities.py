@@ -65,6 +65,9 @@ CAPABILITIES: dict[str, str] = {
     "report.statistics": "查看统计表",
     "report.county_figures": "查看、下载全县汇总数字",
     "dashboard.view": "查看挂图作战",
+    # issue 19 part C: printable documents (文书)
+    "document.issue": "出具整改通知书、督办函、约谈通知书、责令限期改正通知书",
+    "document.template_edit": "修改本县文书模板（发文单位、文号前缀、正文）",
 }
 
 #: acting as the user's own town/community or enterprise: a superuser has these only by its role
@@ -83,6 +86,8 @@ _COUNTY = frozenset(
         "revenue.write", "revenue.review",
         "report.review_unit", "report.review_enterprise", "report.oversee", "report.build", "report.statistics",
         "report.county_figures", "dashboard.view",
+        # issue 19 part C: printable documents (文书)
+        "document.issue", "document.template_edit",
     }
 )
 _COMPLAINT_HANDLING = {"complaint.handle", "complaint.view_personal", "import.12345"}
