@@ -126,7 +126,7 @@ def test_case_page_buttons_and_download(client, estates, county_user, town_user)
     assert response.status_code == 200
     document = CaseDocument.objects.get(case=case)
     assert document.number in response.content.decode()
-    download = client.get(f"/rectification/cases/attachments/{document.attachment.pk}/")
+    download = client.get(f"/rectification/attachments/{document.attachment.pk}/")
     assert download.status_code == 200
     assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert "attachment" in download["Content-Disposition"]
@@ -139,17 +139,17 @@ def test_case_page_buttons_and_download(client, estates, county_user, town_user)
 
 def test_template_pages(client, estates, county_user, town_user):
     login(client, county_user)
-    page = client.get("/rectification/cases/documents/templates/")
+    page = client.get("/rectification/documents/templates/")
     assert page.status_code == 200 and "休物整通" in page.content.decode()
-    form = client.get("/rectification/cases/documents/templates/supervision_letter/")
+    form = client.get("/rectification/documents/templates/supervision_letter/")
     assert form.status_code == 200 and "休宁县住房和城乡建设局" in form.content.decode()
-    bad = client.post("/rectification/cases/documents/templates/supervision_letter/", {
+    bad = client.post("/rectification/documents/templates/supervision_letter/", {
         "issuing_unit": "休宁县住房和城乡建设局", "number_prefix": "休/督", "title": "督办函", "addressee": "x", "body": "x"})
     assert bad.status_code == 400 and "文号前缀" in bad.content.decode()
-    ok = client.post("/rectification/cases/documents/templates/supervision_letter/", {
+    ok = client.post("/rectification/documents/templates/supervision_letter/", {
         "issuing_unit": "休宁县住房和城乡建设局", "number_prefix": "休建督", "title": "督办函", "addressee": "{责任单位}",
         "body": "请于{完成时限}前整改。"})
     assert ok.status_code == 302
-    assert "休建督" in client.get("/rectification/cases/documents/templates/").content.decode()
+    assert "休建督" in client.get("/rectification/documents/templates/").content.decode()
     login(client, town_user)
-    assert client.get("/rectification/cases/documents/templates/").status_code == 403
+    assert client.get("/rectification/documents/templates/").status_code == 403
