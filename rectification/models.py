@@ -301,6 +301,8 @@ class CaseAttachment(StoredFile):
     event = models.ForeignKey(
         CaseEvent, verbose_name="案件记录", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )
+    # wider than StoredFile's: a generated document's type (.docx) is 71 characters
+    content_type = models.CharField("文件类型", max_length=100)
 
     objects = CaseFileQuerySet.as_manager()
 
