@@ -19,6 +19,7 @@ outcome. A task delivered twice, or an event queued twice, sends once."""
 import json
 import logging
 import re
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -75,12 +76,13 @@ def mask(phone: str) -> str:
 
 
 class ConsoleBackend:
-    """Development default: writes the message to the log and says it was sent."""
+    """Development default: writes the message (number masked) to standard output, as Django's
+    console e-mail backend does, and says it was sent."""
 
     _ids = count(1)
 
     def send(self, phone: str, text: str) -> str:
-        logger.warning("SMS to %s: %s", mask(phone), text)
+        sys.stdout.write(f"[短信] {mask(phone)}：{text}\n")
         return f"console-{next(self._ids)}"
 
 
