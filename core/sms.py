@@ -26,6 +26,7 @@ import urllib.request
 from datetime import timedelta
 from itertools import count
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -205,12 +206,7 @@ def sms_queue(*, key: str, kind: str, text: str, phone: str = "", phone_token: s
         preference = NotificationPreference.objects.filter(user=user).first()
         SmsMessage.objects.filter(pk=message.pk).update(to_masked=preference.mobile_masked if preference else "****")
 
-    def enqueue():
-        from .tasks import sms_send  # core.tasks imports this module for the task's body
-
-        sms_send.delay(message.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: sms_send.delay(message.pk))
     return message
 
 
@@ -246,6 +242,19 @@ def sms_deliver(*, message_id: int) -> str:
         return SmsMessage.Status.FAILED
     _finish(message, SmsMessage.Status.SENT, provider_id=provider_id, sent_at=timezone.now())
     return SmsMessage.Status.SENT
+
+
+@shared_task(name="core.tasks.sms_send", bind=True, time_limit=60, soft_time_limit=45, max_retries=MAX_ATTEMPTS)
+def sms_send(self, message_id: int) -> str:
+    """Sends one queued SMS (sms_deliver): claimed first, so a second delivery sends nothing. A
+    transient gateway error is retried with backoff (30 s, 60 s, 120 s, … up to 30 min); run
+    in-process (no broker) the attempts follow at once, and never raise into the caller."""
+    while True:
+        try:
+            return sms_deliver(message_id=message_id)
+        except SmsTransientError as exc:
+            if not self.request.is_eager:
+                raise self.retry(exc=exc, countdown=min(30 * 2 ** self.request.retries, 30 * 60)) from exc
 
 
 def _finish(message: SmsMessage, status: str, *, error: str = "", **fields) -> None:

@@ -220,3 +220,21 @@ def test_the_http_gateway_adapter(gateway):
     assert json.loads(_Gateway.requests[-1][2]) == {"mobile": "13800001111", "content": "x"}
     with pytest.raises(sms.SmsTransientError):
         sms.HttpGatewayBackend({"URL": "http://127.0.0.1:9/none", "TIMEOUT": 2}).send("13800001111", "x")
+
+
+def test_the_task_retries_a_transient_failure_and_gives_up_quietly(estates, outbox, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    """In-process (no Redis) the retries run at once; whatever the gateway does, the intake that
+    queued the message never sees an error."""
+    calls = []
+
+    def down(self, phone, text):
+        calls.append(phone)
+        raise sms.SmsTransientError("网关不可用")
+
+    monkeypatch.setattr(sms.MemoryBackend, "send", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = sms.sms_queue(key="t:4", kind="test", text="你好", phone="13800001111")
+    message.refresh_from_db()
+    assert message.status == "failed" and message.attempts == sms.MAX_ATTEMPTS == len(calls)
+    assert "网关不可用" in message.error
