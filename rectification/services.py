@@ -390,7 +390,7 @@ def case_transition(
         if case.state not in spec.sources:
             raise InvalidState(f"案件当前状态为“{case.get_state_display()}”，不能执行“{spec.label}”。")
         cleaned = clean_values(spec, values, case=case, user=user)
-        if spec.needs_evidence and not uploads and not case.attachments.exists():
+        if spec.needs_evidence and not uploads and not case.attachments.filter(document__isnull=True).exists():
             raise MissingField(f"“{spec.label}”需要至少一份整改佐证材料（照片或 PDF）。")
         from_state = case.state
         _apply(case, spec, cleaned, from_state=from_state)

@@ -13,7 +13,7 @@ from docx import Document
 from core.errors import MissingField, NotFound, PermissionDenied
 from rectification.documents import case_document_issue, document_number_allocate, document_template_save
 from rectification.models import CaseAttachment, CaseDocument, CaseEvent, DocumentKind, DocumentSequence
-from rectification.services import supervision_record
+from rectification.services import case_transition, supervision_record
 from tests.conftest import login
 from tests.rectification.factories import CaseFactory, rectifying_case
 
@@ -153,3 +153,10 @@ def test_template_pages(client, estates, county_user, town_user):
     assert "休建督" in client.get("/rectification/documents/templates/").content.decode()
     login(client, town_user)
     assert client.get("/rectification/documents/templates/").status_code == 403
+
+
+def test_a_generated_document_is_not_rectification_evidence(estates, county_user):
+    case = rectifying_case(estates["haiyang_1"])
+    case_document_issue(case_id=case.pk, user=county_user, kind="rectification_notice")
+    with pytest.raises(MissingField, match="佐证材料"):
+        case_transition(case_id=case.pk, user=county_user, transition="request_closure", note="已整改")
