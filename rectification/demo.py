@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate
+from core.errors import DomainError
 from core.sms import notification_preference_save
 
 from . import services
@@ -172,10 +173,17 @@ def seed_documents(context: dict) -> None:
     county = users["demo-county"]
     listed = (Case.objects.filter(region_path__startswith=context["county"].path,
                                   supervisions__kind=SupervisionKind.LISTED_SUPERVISION).open().distinct().order_by("pk"))
-    for case in listed[:2]:
-        case_document_issue(case_id=case.pk, user=county, kind="supervision_letter")
+    issued = 0
+    for case in listed:
+        if issued == 2:
+            break
+        try:
+            case_document_issue(case_id=case.pk, user=county, kind="supervision_letter")
+            issued += 1
+        except DomainError:  # its time limits have passed since the timelines were dated: skipped
+            continue
     with_deadline = Case.objects.filter(region_path__startswith=context["county"].path, state="rectifying",
-                                        deadline__isnull=False).order_by("pk").first()
+                                        deadline__gte=timezone.localdate()).order_by("pk").first()
     if with_deadline is not None:
         case_document_issue(case_id=with_deadline.pk, user=county, kind="rectification_notice")
     notification_preference_save(user=users["demo-town"], sms_enabled=True, mobile="13800138000")

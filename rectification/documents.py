@@ -27,7 +27,7 @@ from accounts.capabilities import require
 from accounts.models import User
 from communities import regions
 from communities.models import Region, RegionLevel
-from core.errors import InvalidInput, MissingField
+from core.errors import InvalidInput, InvalidState, MissingField
 
 from .models import (
     CaseAttachment,
@@ -106,7 +106,7 @@ DEFAULTS: dict[str, Wording] = {
         issuing_unit="{区县}住房和城乡建设局", number_prefix="", title="关于{小区}物业服务问题的督办函",
         addressee="{责任单位}",
         body=(
-            "{小区}（{所在地}）“{问题类别}”问题（案件编号 {案件编号}），经核查{核查结果}，群众反映强烈，整改推进缓慢。"
+            "{小区}（{所在地}）“{问题类别}”问题（案件编号 {案件编号}；核查结果：{核查结果}），群众反映强烈，整改推进缓慢。"
             "经研究，决定对该问题实行挂牌督办。\n"
             "请你单位高度重视，压实整改主体责任，于{完成时限}前整改到位，并将整改结果书面报送县物业服务专项整治工作专班。"
             "问题不解决不撤牌，整改不到位不销号。"
@@ -116,7 +116,7 @@ DEFAULTS: dict[str, Wording] = {
     DocumentKind.INTERVIEW_NOTICE: Wording(
         issuing_unit="{区县}住房和城乡建设局", number_prefix="", title="约谈通知书", addressee="{物业服务企业}",
         body=(
-            "你单位服务的{小区}（{所在地}）存在“{问题类别}”问题：{问题描述}。经核查{核查结果}，至今未整改到位。\n"
+            "你单位服务的{小区}（{所在地}）存在“{问题类别}”问题：{问题描述}（核查结果：{核查结果}），至今未整改到位。\n"
             "根据物业服务专项整治工作安排，定于{约谈时间}对你单位进行约谈。请你单位法定代表人或主要负责人准时参加，"
             "并书面汇报问题整改情况及下一步整改措施。"
         ),
@@ -184,8 +184,12 @@ def case_facts(case, kind: str, *, county: Region, issuing_unit: str, today: dat
     if kind in _SUPERVISION_OF_KIND:
         supervision = (case.supervisions.filter(kind=_SUPERVISION_OF_KIND[kind], lifted_at__isnull=True)
                        .order_by("-occurred_on", "-id").first())
-    deadline = (supervision.deadline if supervision is not None and supervision.deadline else None) or case.deadline
-    verification = case.get_verification_result_display() or "待核查"
+    # the supervision's own time limit when it has one still to come, else the case's
+    candidates = [supervision.deadline if supervision is not None else None, case.deadline]
+    deadline = next((d for d in candidates if d is not None and d >= today), None)
+    if deadline is None:
+        deadline = next((d for d in candidates if d is not None), None)
+    verification = case.get_verification_result_display() or "尚在核查"
     if case.verification_note:
         verification = f"{verification}（{case.verification_note}）"
     community = case.estate.community
@@ -334,6 +338,8 @@ def case_document_issue(*, case_id: int, user: User, kind: str) -> CaseDocument:
         facts, deadline = case_facts(case, kind, county=county, issuing_unit=issuing_unit, today=today)
         if kind in NEEDS_DEADLINE and deadline is None:
             raise MissingField(f"案件尚未设定完成时限，不能出具{label}。请先设定完成时限（或在督办记录中填写督办时限）。")
+        if kind in NEEDS_DEADLINE and deadline < today:
+            raise InvalidState(f"完成时限 {deadline:%Y-%m-%d} 已过，不能出具{label}。请先设定新的完成时限（或登记新的督办时限）。")
         serial = document_number_allocate(county=county, kind=kind, year=today.year)
         number = document_number(wording.number_prefix, today.year, serial)
         content = render_docx(wording, facts, number=number, kind_label=label, deadline=deadline)

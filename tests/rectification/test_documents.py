@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from docx import Document
 
-from core.errors import MissingField, NotFound, PermissionDenied
+from core.errors import InvalidState, MissingField, NotFound, PermissionDenied
 from rectification.documents import case_document_issue, document_number_allocate, document_template_save
 from rectification.models import CaseAttachment, CaseDocument, CaseEvent, DocumentKind, DocumentSequence
 from rectification.services import case_transition, supervision_record
@@ -92,6 +92,9 @@ def test_refusals(estates, county_user, town_user, other_town_user):
     case = CaseFactory(estate=estates["haiyang_1"])
     with pytest.raises(MissingField, match="完成时限"):
         case_document_issue(case_id=case.pk, user=county_user, kind="rectification_notice")
+    late = rectifying_case(estates["haiyang_2"], deadline=date(2020, 1, 1))
+    with pytest.raises(InvalidState, match="已过"):
+        case_document_issue(case_id=late.pk, user=county_user, kind="supervision_letter")
     with pytest.raises(PermissionDenied):
         case_document_issue(case_id=case.pk, user=town_user, kind="interview_notice")
     other = rectifying_case(estates["tunxi_1"])
