@@ -41,8 +41,13 @@ logger = logging.getLogger(__name__)
 
 #: the Fernet purpose of every SMS number (a message's and an officer's preference): one token copies
 PURPOSE = "core.sms.phone"
-register_encrypted_field(model="core.SmsMessage", field="to_encrypted", purpose=PURPOSE)
-register_encrypted_field(model="core.NotificationPreference", field="mobile_encrypted", purpose=PURPOSE)
+
+
+def register_encrypted_fields() -> None:
+    """Called by CoreConfig.ready: the key rotation must find these columns even when nothing
+    has imported this module."""
+    register_encrypted_field(model="core.SmsMessage", field="to_encrypted", purpose=PURPOSE)
+    register_encrypted_field(model="core.NotificationPreference", field="mobile_encrypted", purpose=PURPOSE)
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 MAX_ATTEMPTS = 5
