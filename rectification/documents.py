@@ -322,13 +322,16 @@ def document_number_allocate(*, county: Region, kind: str, year: int) -> int:
 def case_document_issue(*, case_id: int, user: User, kind: str) -> CaseDocument:
     """Generates one document of a case with the next number of its county's sequence, stores
     it on the case's timeline and returns its row. Only who may issue documents (县专班); the
-    case must be in the user's scope, and the kinds that set a time limit need a deadline."""
+    case must be open and in the user's scope, and the kinds that set a time limit need a
+    deadline still to come."""
     if kind not in DocumentKind.values:
         raise InvalidInput("未知的文书类型。")
     require(user, "document.issue")
     label = DocumentKind(kind).label
     with transaction.atomic():
         case = _lock_case(case_id=case_id, user=user)
+        if not case.is_open:
+            raise InvalidState(f"案件当前状态为“{case.get_state_display()}”，不能出具{label}。")
         case = (type(case).objects.select_related("estate__community__parent", "enterprise", "category")
                 .get(pk=case.pk))
         county = case_county(case)

@@ -138,7 +138,7 @@ def _detail(request, case, *, error=None, status=200, failed=None, failed_form=N
         "supervision_form": SupervisionForm(),
         "supervision_kinds": SupervisionKind.choices,
         "typical": getattr(case, "typical", None) if hasattr(case, "typical") else None,
-        "document_kinds": DocumentKind.choices if can(user, "document.issue") else [],
+        "document_kinds": DocumentKind.choices if can(user, "document.issue") and case.is_open else [],
     }
     if can(user, "case.mark_typical"):
         typical = context["typical"]

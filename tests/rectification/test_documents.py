@@ -92,6 +92,9 @@ def test_refusals(estates, county_user, town_user, other_town_user):
     case = CaseFactory(estate=estates["haiyang_1"])
     with pytest.raises(MissingField, match="完成时限"):
         case_document_issue(case_id=case.pk, user=county_user, kind="rectification_notice")
+    closed = CaseFactory(estate=estates["haiyang_1"], state="closed")
+    with pytest.raises(InvalidState, match="已销号"):
+        case_document_issue(case_id=closed.pk, user=county_user, kind="rectification_notice")
     late = rectifying_case(estates["haiyang_2"], deadline=date(2020, 1, 1))
     with pytest.raises(InvalidState, match="已过"):
         case_document_issue(case_id=late.pk, user=county_user, kind="supervision_letter")
