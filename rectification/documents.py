@@ -148,7 +148,10 @@ def default_wording(county: Region, kind: str) -> Wording:
 
 def wording_for(county: Region, kind: str) -> Wording:
     """The county's template of the kind, or the default wording."""
-    row = DocumentTemplate.objects.filter(county=county, kind=kind).first()
+    return wording_of(DocumentTemplate.objects.filter(county=county, kind=kind).first(), county=county, kind=kind)
+
+
+def wording_of(row: DocumentTemplate | None, *, county: Region, kind: str) -> Wording:
     if row is None:
         return default_wording(county, kind)
     return Wording(issuing_unit=row.issuing_unit, number_prefix=row.number_prefix, title=row.title,

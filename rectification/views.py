@@ -331,8 +331,10 @@ def _template_county_or_403(request):
 def document_templates(request):
     """The county's four templates (its own wording, or the defaults)."""
     county = _template_county_or_403(request)
-    own = {t.kind: t for t in DocumentTemplate.objects.visible_to(request.user).filter(county=county)}
-    rows = [(kind, own.get(kind.value), documents.wording_for(county, kind.value)) for kind in DocumentKind]
+    own = {t.kind: t for t in DocumentTemplate.objects.visible_to(request.user).filter(county=county)
+           .select_related("updated_by")}
+    rows = [(kind, own.get(kind.value), documents.wording_of(own.get(kind.value), county=county, kind=kind.value))
+            for kind in DocumentKind]
     return render(request, "rectification/document_templates.html", {"county": county, "rows": rows})
 
 
