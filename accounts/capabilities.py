@@ -71,7 +71,9 @@ CAPABILITIES: dict[str, str] = {
 }
 
 #: acting as the user's own town/community or enterprise: a superuser has these only by its role
-OWN_UNIT_CAPABILITIES = frozenset({"report.submit_unit", "report.submit_enterprise", "credit.view_own"})
+OWN_UNIT_CAPABILITIES = frozenset({"report.submit_unit", "report.submit_enterprise", "credit.view_own",
+                                   # issue 19 part C: the templates edited are the user's own county's
+                                   "document.template_edit"})
 
 _WRITE = {"data.write", "case.open"}
 _CASE_WORK = {"case.start_verification", "case.confirm", "case.not_true", "case.progress", "case.request_closure"}
