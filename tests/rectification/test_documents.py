@@ -173,12 +173,12 @@ def test_a_generated_document_is_not_rectification_evidence(estates, county_user
 def test_the_api_issues_with_the_same_service(api_client, estates, county_user, town_user):
     case = rectifying_case(estates["haiyang_1"])
     api_client.force_authenticate(town_user)
-    assert api_client.post(f"/api/cases/{case.pk}/documents/", {"kind": "supervision_letter"}).status_code == 403
+    assert api_client.post(f"/api/v1/cases/{case.pk}/documents/", {"kind": "supervision_letter"}).status_code == 403
     api_client.force_authenticate(county_user)
-    bad = api_client.post(f"/api/cases/{case.pk}/documents/", {"kind": "letter"})
+    bad = api_client.post(f"/api/v1/cases/{case.pk}/documents/", {"kind": "letter"})
     assert bad.status_code == 400 and "文书类型无效" in bad.json()["detail"]
-    answer = api_client.post(f"/api/cases/{case.pk}/documents/", {"kind": "supervision_letter"})
+    answer = api_client.post(f"/api/v1/cases/{case.pk}/documents/", {"kind": "supervision_letter"})
     assert answer.status_code == 201, answer.content
     assert answer.json()["number"].startswith("休物整督〔") and answer.json()["kind_label"] == "督办函"
     other = rectifying_case(estates["tunxi_1"])
-    assert api_client.post(f"/api/cases/{other.pk}/documents/", {"kind": "supervision_letter"}).status_code == 404
+    assert api_client.post(f"/api/v1/cases/{other.pk}/documents/", {"kind": "supervision_letter"}).status_code == 404
