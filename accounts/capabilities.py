@@ -76,10 +76,15 @@ CAPABILITIES: dict[str, str] = {
     "owners.view_personal": "查看业主完整姓名和电话",
     "vote.manage": "组织业主表决（创建、开始、发放投票码、结束计票）",
     "vote.enter_paper": "录入纸质表决票",
+    # issue 19 part C: printable documents (文书)
+    "document.issue": "出具整改通知书、督办函、约谈通知书、责令限期改正通知书",
+    "document.template_edit": "修改本县文书模板（发文单位、文号前缀、正文）",
 }
 
 #: acting as the user's own town/community or enterprise: a superuser has these only by its role
-OWN_UNIT_CAPABILITIES = frozenset({"report.submit_unit", "report.submit_enterprise", "credit.view_own"})
+OWN_UNIT_CAPABILITIES = frozenset({"report.submit_unit", "report.submit_enterprise", "credit.view_own",
+                                   # issue 19 part C: the templates edited are the user's own county's
+                                   "document.template_edit"})
 
 _WRITE = {"data.write", "case.open"}
 _CASE_WORK = {"case.start_verification", "case.confirm", "case.not_true", "case.progress", "case.request_closure"}
@@ -95,6 +100,8 @@ _COUNTY = frozenset(
         "register.write",  # issue 17 part B: the county enters; only the town reviews
         "report.review_unit", "report.review_enterprise", "report.oversee", "report.build", "report.statistics",
         "report.county_figures", "dashboard.view",
+        # issue 19 part C: printable documents (文书)
+        "document.issue", "document.template_edit",
     }
 )
 _COMPLAINT_HANDLING = {"complaint.handle", "complaint.view_personal", "import.12345"}

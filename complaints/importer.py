@@ -43,7 +43,7 @@ from core.xlsx import workbook_bytes
 from rectification.models import ClueSource
 from rectification.services import ClueInput, clues_intake
 
-from . import privacy
+from . import notify, privacy
 from .models import Channel, Complaint, ComplaintEvent, ComplaintEventKind, ComplaintStatus
 from .services import deadline_workdays, phones_on_cases, tracking_codes
 from .vocabulary import FIELD_LABELS, Vocabulary, category_remember
@@ -710,4 +710,6 @@ def import_12345(source, *, user: User, valid_only: bool = False, category_choic
             Complaint.objects.bulk_update(linked, ["case", "clue"], batch_size=2000)
             bulk_insert(ComplaintEvent, ["complaint_id", "note"], _event_notes(ids, new_rows),
                         constants=event_constants, copy=False)
+        # 短信告知: each caller with a mobile number gets their tracking code, after commit
+        notify.complaint_sms_after_commit(list(ids), notify.RECEIVED)
     return result

@@ -30,7 +30,7 @@ from rectification.models import Case, CaseClue, CaseEventKind, ClueSource
 from rectification.services import ClueInput, case_event_record, case_transition, clues_intake
 from rectification.uploads import InvalidUpload, validate_uploads
 
-from . import privacy
+from . import notify, privacy
 from .models import (
     DEFAULT_DEADLINE_WORKDAYS,
     DEFAULT_FEEDBACK_WORKDAYS,
@@ -301,6 +301,7 @@ def complaint_create(
                 note=f"您的投诉已受理（{complaint.get_channel_display()}），办理时限 {complaint.deadline:%Y-%m-%d}。",
                 data={"case_id": complaint.case_id},
             )
+            notify.complaint_sms_after_commit([complaint.pk], notify.RECEIVED)
     except IntegrityError:
         raise DuplicateReference() from None
     return complaint
@@ -410,6 +411,7 @@ def complaint_reply(*, complaint_id: int, user: User, reply: str, method: str) -
             complaint=complaint, actor=user, kind=ComplaintEventKind.REPLIED, is_public=True,
             note=reply, data={"method": method},
         )
+        notify.complaint_sms_after_commit([complaint.pk], notify.REPLIED)
     return complaint
 
 

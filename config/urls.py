@@ -26,6 +26,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("votes/", include("votes.urls")),
     path("notifications/", notification_views.notification_list, name="notification-list"),
+    path("notifications/settings/", notification_views.notification_settings, name="notification-settings"),
     path("notifications/read/", notification_views.notification_mark_all_read, name="notification-read-all"),
     path("jobs/<int:pk>/", job_views.import_job_detail, name="import-job"),
     path("jobs/<int:pk>/status/", job_views.import_job_status, name="import-job-status"),

@@ -11,7 +11,7 @@ class ScopedAdminMixin:
 
 from django.contrib import admin  # noqa: E402
 
-from .models import CalendarDay, Notification  # noqa: E402
+from .models import CalendarDay, Notification, SmsMessage  # noqa: E402
 
 
 @admin.register(CalendarDay)
@@ -55,3 +55,18 @@ class EventInline(_ReadOnly, admin.TabularInline):
 
     extra = 0
     can_delete = False
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(_ReadOnly, admin.ModelAdmin):
+    """短信发送记录: the number only masked; the text, status, attempts and error of each message."""
+
+    list_display = ("created_at", "kind", "to_masked", "status", "attempts", "error", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("key", "to_masked")
+    fields = ("key", "kind", "user", "to_masked", "text", "status", "attempts", "error", "provider_id",
+              "created_at", "claimed_at", "sent_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)

@@ -44,6 +44,8 @@ EXTENSIONS = {
     "application/pdf": ".pdf",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/json": ".json",
+    # generated documents only (rectification.documents); uploads of this type are not accepted
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
 }
 CONTENT_TYPES = {ext: content_type for content_type, ext in EXTENSIONS.items()} | {".jpeg": "image/jpeg"}
 UNKNOWN_EXTENSION = ".bin"

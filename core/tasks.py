@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from . import jobs
+from .sms import sms_send  # noqa: F401 - defined beside its service (core.sms enqueues it); found here by autodiscovery
 
 
 @shared_task(name="core.tasks.heartbeat", time_limit=60, soft_time_limit=50)
@@ -22,3 +23,4 @@ def add(x: int, y: int) -> int:
 def import_job_run(job_id: int) -> None:
     """Runs one import job (core.jobs); safe to deliver twice."""
     jobs.job_run(job_id)
+

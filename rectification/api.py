@@ -10,9 +10,9 @@ from communities.models import Region
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.workdays import add_working_days
 
-from . import selectors, services
+from . import documents, selectors, services
 from .filters import CaseFilter, ClueFilter
-from .models import Case, CaseAttachment, CaseClue, CaseEvent, CaseState
+from .models import Case, CaseAttachment, CaseClue, CaseDocument, CaseEvent, CaseState, DocumentKind
 from .states import (
     CHOICE,
     DATE,
@@ -172,6 +172,21 @@ class ClueViewSet(viewsets.ReadOnlyModelViewSet):
             "case__estate__community__parent").order_by("-received_at", "-id")
 
 
+class CaseDocumentRequest(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+
+
+class CaseDocumentSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    attachment_id = serializers.IntegerField(read_only=True)
+    event_id = serializers.IntegerField(source="attachment.event_id", read_only=True)
+
+    class Meta:
+        model = CaseDocument
+        fields = ["id", "case", "kind", "kind_label", "number", "year", "serial", "issued_at", "attachment_id",
+                  "event_id"]
+
+
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """整改台账: the cases of the user's scope. State changes only through `transition`."""
 
@@ -207,6 +222,23 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404 from None
         case = self.get_queryset().get(pk=case.pk)
         return Response(CaseSerializer(case).data)
+
+    action_capabilities = {"documents": "document.issue"}
+
+    @extend_schema(request=CaseDocumentRequest, responses=CaseDocumentSerializer)
+    @action(detail=True, methods=["post"])
+    def documents(self, request, pk=None):
+        """出具文书: the same service as the case page; the .docx is on the case's timeline."""
+        case = self.get_object()
+        request_data = CaseDocumentRequest(data=request.data)
+        if not request_data.is_valid():
+            raise InvalidInput("文书类型无效，可选：" + "、".join(f"{v}（{label}）" for v, label in DocumentKind.choices))
+        try:
+            document = documents.case_document_issue(case_id=case.pk, user=request.user,
+                                                     kind=request_data.validated_data["kind"])
+        except NotFound:
+            raise Http404 from None
+        return Response(CaseDocumentSerializer(document).data, status=201)
 
     @extend_schema(responses=CaseEventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -12,8 +12,11 @@ from django.utils import timezone
 
 from campaigns.models import ProblemCategory
 from communities.models import Estate
+from core.errors import DomainError
+from core.sms import notification_preference_save
 
 from . import services
+from .documents import case_document_issue
 from .models import Case, CaseClue, ClueSource, SupervisionKind
 
 # 1x1 PNG, standing in for a rectification photo
@@ -161,3 +164,26 @@ def seed(context: dict) -> None:
             handling_result="责令限期整改，已整改到位并销号。", is_published=True,
         )
     context["cases"] = cases
+
+
+def seed_documents(context: dict) -> None:
+    """A 督办函 for each case listed for supervision and one 整改通知书, issued today (after the
+    timelines are dated), and the demo town officer's SMS setting with a demo number."""
+    users = context["users"]
+    county = users["demo-county"]
+    listed = (Case.objects.filter(region_path__startswith=context["county"].path,
+                                  supervisions__kind=SupervisionKind.LISTED_SUPERVISION).open().distinct().order_by("pk"))
+    issued = 0
+    for case in listed:
+        if issued == 2:
+            break
+        try:
+            case_document_issue(case_id=case.pk, user=county, kind="supervision_letter")
+            issued += 1
+        except DomainError:  # its time limits have passed since the timelines were dated: skipped
+            continue
+    with_deadline = Case.objects.filter(region_path__startswith=context["county"].path, state="rectifying",
+                                        deadline__gte=timezone.localdate()).order_by("pk").first()
+    if with_deadline is not None:
+        case_document_issue(case_id=with_deadline.pk, user=county, kind="rectification_notice")
+    notification_preference_save(user=users["demo-town"], sms_enabled=True, mobile="13800138000")

@@ -230,3 +230,19 @@ def parse_version(raw) -> int | None:
     if not text.isdigit():
         raise InvalidInput(VERSION_INVALID)
     return int(text)
+
+
+class DocumentTemplateForm(forms.Form):
+    """文书模板: renders the county's wording; rectification.documents.document_template_save checks it."""
+
+    issuing_unit = forms.CharField(label="发文单位（文头）", max_length=100)
+    number_prefix = forms.CharField(label="文号前缀", max_length=20, help_text="文号为：前缀〔年份〕序号号，例如 休物整通〔2026〕12号")
+    title = forms.CharField(label="标题", max_length=200)
+    addressee = forms.CharField(label="主送", max_length=200)
+    body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 8}), help_text="每段一行")
+    closing = forms.CharField(label="结尾", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    copy_to = forms.CharField(label="抄送", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

@@ -259,6 +259,7 @@ class CaseEventKind(models.TextChoices):
     SUPERVISION_LIFTED = "supervision_lifted", "解除挂牌督办"
     OVERDUE = "overdue", "超期"
     TYPICAL = "typical", "典型案例"
+    DOCUMENT = "document", "出具文书"
 
 
 class CaseEvent(Event):
@@ -300,6 +301,8 @@ class CaseAttachment(StoredFile):
     event = models.ForeignKey(
         CaseEvent, verbose_name="案件记录", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )
+    # wider than StoredFile's: a generated document's type (.docx) is 71 characters
+    content_type = models.CharField("文件类型", max_length=100)
 
     objects = CaseFileQuerySet.as_manager()
 
@@ -448,3 +451,105 @@ class TypicalCase(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# ---------------------------------------------------------------------------------------------
+# Printable documents (文书): generated from a case as .docx, numbered per county, kind and year
+
+
+class DocumentKind(models.TextChoices):
+    RECTIFICATION_NOTICE = "rectification_notice", "整改通知书"
+    SUPERVISION_LETTER = "supervision_letter", "督办函"
+    INTERVIEW_NOTICE = "interview_notice", "约谈通知书"
+    CORRECTION_ORDER = "correction_order", "责令限期改正通知书"
+
+
+class DocumentTemplateQuerySet(ScopedQuerySet):
+    """A county's templates: its own staff and the city above it; towns and enterprises none."""
+
+    region_path_lookup = "county__path"
+
+
+class DocumentTemplate(models.Model):
+    """文书模板: one county's wording of one kind of document. Without a row the county uses the
+    defaults of rectification.documents.DEFAULTS. The text blocks may name the case's facts in
+    braces (rectification.documents.PLACEHOLDERS); other braces are left as written."""
+
+    county = models.ForeignKey(
+        "communities.Region", verbose_name="区县", on_delete=models.PROTECT, related_name="document_templates"
+    )
+    kind = models.CharField("文书类型", max_length=30, choices=DocumentKind.choices)
+    issuing_unit = models.CharField("发文单位（文头）", max_length=100, help_text="例如：休宁县住房和城乡建设局")
+    number_prefix = models.CharField("文号前缀", max_length=20, help_text="例如：休物整通，文号为 休物整通〔2026〕12号")
+    title = models.CharField("标题", max_length=200)
+    addressee = models.CharField("主送", max_length=200, help_text="例如：{物业服务企业}")
+    body = models.TextField("正文", help_text="每段一行；可使用 {小区}、{完成时限} 等占位符")
+    closing = models.TextField("结尾", blank=True, help_text="例如：联系人及电话")
+    copy_to = models.CharField("抄送", max_length=200, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = DocumentTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "文书模板"
+        verbose_name_plural = "文书模板"
+        ordering = ["county", "kind"]
+        constraints = [models.UniqueConstraint(fields=["county", "kind"], name="document_template_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.county} {self.get_kind_display()}"
+
+
+class DocumentSequence(models.Model):
+    """文号序列: the last number given to one kind of document of one county in one year. Only
+    rectification.documents.document_number_allocate writes it (a conditional increment)."""
+
+    county = models.ForeignKey("communities.Region", verbose_name="区县", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("文书类型", max_length=30, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    last_number = models.PositiveIntegerField("已用到的序号", default=0)
+
+    class Meta:
+        verbose_name = "文号序列"
+        verbose_name_plural = "文号序列"
+        constraints = [models.UniqueConstraint(fields=["county", "kind", "year"], name="document_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.county} {self.get_kind_display()} {self.year}：{self.last_number}"
+
+
+class CaseDocument(models.Model):
+    """文书: one generated document of a case, with its number; the file is the CaseAttachment
+    on the case's timeline. The unique serial per (county, kind, year) is the database's own
+    guarantee that a number is never given twice."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("文书类型", max_length=30, choices=DocumentKind.choices)
+    county = models.ForeignKey("communities.Region", verbose_name="区县", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    serial = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=60)
+    attachment = models.OneToOneField(
+        CaseAttachment, verbose_name="文件", on_delete=models.PROTECT, related_name="document"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="出具人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField("出具时间", default=timezone.now)
+
+    objects = CaseFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "案件文书"
+        verbose_name_plural = "案件文书"
+        ordering = ["issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "kind", "year", "serial"], name="case_document_number_unique"),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case as Choose
 from django.db.models import F, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.capabilities import require
@@ -388,7 +390,7 @@ def case_transition(
         if case.state not in spec.sources:
             raise InvalidState(f"案件当前状态为“{case.get_state_display()}”，不能执行“{spec.label}”。")
         cleaned = clean_values(spec, values, case=case, user=user)
-        if spec.needs_evidence and not uploads and not case.attachments.exists():
+        if spec.needs_evidence and not uploads and not case.attachments.filter(document__isnull=True).exists():
             raise MissingField(f"“{spec.label}”需要至少一份整改佐证材料（照片或 PDF）。")
         from_state = case.state
         _apply(case, spec, cleaned, from_state=from_state)
@@ -711,3 +713,38 @@ def typical_case_mark(
             data={"typical_case_id": typical.pk, "is_published": is_published},
         )
     return typical
+
+
+# ---------------------------------------------------------------------------------------------
+# The officers' daily digest of deadlines (到期、超期提醒)
+
+#: who gets the digest: those who work cases (the read-only roles and the administrator do not)
+DIGEST_ROLES = (Role.COUNTY_GROUP, Role.COUNTY_OFFICE, Role.TOWN, Role.COMMUNITY, Role.ENTERPRISE)
+DIGEST_DUE_DAYS = 3
+
+
+def deadline_digest_send(*, today: date) -> int:
+    """Tells each active officer how many open cases of their scope are overdue and how many are
+    due within DIGEST_DUE_DAYS days: one notification per officer and day (the key makes a second
+    run send nothing), with an SMS copy to those who switched SMS on. Officers with nothing due
+    get nothing. Returns how many were notified now."""
+    notified = 0
+    key = f"deadline-digest:{today.isoformat()}"
+    officers = User.objects.filter(is_active=True, role__in=DIGEST_ROLES).select_related("region").order_by("pk")
+    for user in officers.iterator(chunk_size=200):
+        cases = Case.objects.visible_to(user)
+        overdue = cases.overdue(today).count()
+        due = cases.due_within(DIGEST_DUE_DAYS, today).count()
+        if not overdue and not due:
+            continue
+        parts = ([f"已超期 {overdue} 件"] if overdue else []) + ([f"{DIGEST_DUE_DAYS} 日内到期 {due} 件"] if due else [])
+        summary = "，".join(parts)
+        with transaction.atomic():
+            created = notification_send(
+                users=[user], key=key, title=f"整改案件到期提醒：{summary}",
+                url=reverse("rectification:case-list") + ("?overdue=true" if overdue else ""), body=f"截至 {today:%Y-%m-%d}，您辖区内的整改案件{summary}，请及时督促办理。",
+                sms_text=f"【{settings.SMS_SIGNATURE}】截至{today:%m月%d日}，您辖区内整改案件{summary}，请登录系统及时办理。",
+                sms_kind="deadline_digest",
+            )
+        notified += bool(created)
+    return notified

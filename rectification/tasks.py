@@ -3,7 +3,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Case
-from .services import case_record_overdue
+from .services import case_record_overdue, deadline_digest_send
 
 
 @shared_task(name="rectification.tasks.record_overdue_cases", time_limit=30 * 60, soft_time_limit=25 * 60)
@@ -16,3 +16,11 @@ def record_overdue_cases() -> int:
         Case.objects.overdue(today).exclude(overdue_recorded_for_deadline=F("deadline")).values_list("pk", flat=True)
     )
     return sum(case_record_overdue(case_id=case_id, today=today) for case_id in candidate_ids)
+
+
+@shared_task(name="rectification.tasks.send_deadline_digest", time_limit=30 * 60, soft_time_limit=25 * 60)
+def send_deadline_digest() -> int:
+    """Daily (07:30 Asia/Shanghai): each officer's cases due within three days and overdue, as a
+    notification with an SMS copy for those who take SMS. Safe to run twice (one per user and
+    day). Returns how many officers were notified."""
+    return deadline_digest_send(today=timezone.localdate())

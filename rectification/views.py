@@ -6,16 +6,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.capabilities import can
+from accounts.capabilities import can, require
 from communities.models import Estate
-from core.errors import DomainError, InvalidInput, NotFound
+from core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from core.files import serve_private
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import (
     CaseCreateForm,
+    DocumentTemplateForm,
     EstatePlanForm,
     SupervisionForm,
     TypicalCaseForm,
@@ -23,7 +24,7 @@ from .forms import (
     parse_version,
     transition_form,
 )
-from .models import Case, CaseAttachment, SupervisionAction, SupervisionKind
+from .models import Case, CaseAttachment, DocumentKind, DocumentTemplate, SupervisionAction, SupervisionKind
 from .states import BULK_TRANSITIONS, TRANSITIONS, available_transitions
 
 
@@ -137,6 +138,7 @@ def _detail(request, case, *, error=None, status=200, failed=None, failed_form=N
         "supervision_form": SupervisionForm(),
         "supervision_kinds": SupervisionKind.choices,
         "typical": getattr(case, "typical", None) if hasattr(case, "typical") else None,
+        "document_kinds": DocumentKind.choices if can(user, "document.issue") and case.is_open else [],
     }
     if can(user, "case.mark_typical"):
         typical = context["typical"]
@@ -296,3 +298,66 @@ def public_estate_plan(request, estate_id: int):
     if context is None:
         raise Http404
     return render(request, "rectification/public_plan.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Printable documents (文书)
+
+
+@login_required
+@require_POST
+def document_issue(request, pk: int, kind: str):
+    """出具文书: generates the .docx with the next number; it appears on the timeline."""
+    case = _case_or_404(request, pk)
+    try:
+        document = documents.case_document_issue(case_id=case.pk, user=request.user, kind=kind)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        return _detail(request, case, error=exc.message, status=exc.status_code)
+    messages.success(request, f"已出具{document.get_kind_display()}（{document.number}），可在办理过程中下载。")
+    return redirect("rectification:case-detail", pk=case.pk)
+
+
+def _template_county_or_403(request):
+    require(request.user, "document.template_edit")
+    county = documents.template_county(request.user)
+    if county is None:
+        raise PermissionDenied("只有区县的账号可以修改本县的文书模板。")
+    return county
+
+
+@login_required
+def document_templates(request):
+    """The county's four templates (its own wording, or the defaults)."""
+    county = _template_county_or_403(request)
+    own = {t.kind: t for t in DocumentTemplate.objects.visible_to(request.user).filter(county=county)
+           .select_related("updated_by")}
+    rows = [(kind, own.get(kind.value), documents.wording_of(own.get(kind.value), county=county, kind=kind.value))
+            for kind in DocumentKind]
+    return render(request, "rectification/document_templates.html", {"county": county, "rows": rows})
+
+
+@login_required
+def document_template_edit(request, kind: str):
+    county = _template_county_or_403(request)
+    if kind not in DocumentKind.values:
+        raise Http404
+    wording = documents.wording_for(county, kind)
+    initial = {field: getattr(wording, field) for field in documents.TEMPLATE_FIELDS}
+    form = DocumentTemplateForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        form.is_valid()
+        try:
+            documents.document_template_save(user=request.user, kind=kind, **{
+                field: form.data.get(field, "") for field in documents.TEMPLATE_FIELDS})
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(request, f"{DocumentKind(kind).label}模板已保存，今后出具的文书使用新模板。")
+            return redirect("rectification:document-templates")
+    return render(request, "rectification/document_template_form.html", {
+        "county": county, "kind": DocumentKind(kind), "form": form, "placeholders": documents.PLACEHOLDERS,
+    }, status=status)

@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reporting-build-due-county-reports": {
         "task": "reporting.tasks.build_due_county_reports", "schedule": crontab(hour=6, minute=0),
     },
+    # 短信: each officer's due and overdue cases, once a day before work
+    "rectification-sms-deadline-digest": {
+        "task": "rectification.tasks.send_deadline_digest", "schedule": crontab(hour=7, minute=30),
+    },
     # 挂图作战: the past months' summary behind the 12-month trend (the current month is live)
     "reporting-build-case-monthly-figures": {
         "task": "reporting.tasks.build_case_monthly_figures", "schedule": crontab(hour=3, minute=0),
@@ -305,6 +309,30 @@ SPECTACULAR_SETTINGS = {
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# SMS (短信, core.sms): the backend class; "core.sms.HttpGatewayBackend" with SMS_HTTP for a real
+# platform. SMS_HTTP_* variables fill the generic HTTP adapter (see core.sms.HttpGatewayBackend).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleBackend")
+SMS_HTTP = {
+    key: value for key, value in {
+        "URL": os.environ.get("SMS_HTTP_URL", ""),
+        "METHOD": os.environ.get("SMS_HTTP_METHOD", "POST"),
+        "BODY": os.environ.get("SMS_HTTP_BODY", "form"),
+        "PHONE_PARAM": os.environ.get("SMS_HTTP_PHONE_PARAM", "mobile"),
+        "TEXT_PARAM": os.environ.get("SMS_HTTP_TEXT_PARAM", "content"),
+        "AUTH_TOKEN": os.environ.get("SMS_HTTP_AUTH_TOKEN", ""),
+        "AUTH_HEADER": os.environ.get("SMS_HTTP_AUTH_HEADER", "Authorization"),
+        "AUTH_SCHEME": os.environ.get("SMS_HTTP_AUTH_SCHEME", "Bearer"),
+        "SUCCESS_FIELD": os.environ.get("SMS_HTTP_SUCCESS_FIELD", ""),
+        "ID_FIELD": os.environ.get("SMS_HTTP_ID_FIELD", "msgid"),
+    }.items() if value
+}
+if os.environ.get("SMS_HTTP_SUCCESS_VALUES"):
+    SMS_HTTP["SUCCESS_VALUES"] = os.environ["SMS_HTTP_SUCCESS_VALUES"].split(",")
+#: the signature (短信签名) the platforms require at the start of every message
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "物业专项整治")
+#: the public address residents follow their complaint at (in the SMS); empty: the text names no address
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

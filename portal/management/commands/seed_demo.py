@@ -25,6 +25,7 @@ SEED_STEPS = [
     # every app has opened its cases "now": date them consistently before anything is reported
     "portal.demo.date_timelines",
     "complaints.demo.date_replies",
+    "rectification.demo.seed_documents",
     "reporting.demo.seed",
     "complaints.demo_hotline.seed",
     "votes.demo.seed",
