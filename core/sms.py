@@ -92,6 +92,16 @@ class ConsoleBackend:
         return f"console-{next(self._ids)}"
 
 
+class SilentBackend:
+    """Demo seeding: the demo county's hundreds of texts are recorded as sent and printed nowhere,
+    so `make run` ends with the logins, not with pages of [短信] lines."""
+
+    _ids = count(1)
+
+    def send(self, phone: str, text: str) -> str:
+        return f"silent-{next(self._ids)}"
+
+
 class MemoryBackend:
     """Tests: keeps every message in `outbox` (phone, text) instead of sending it."""
 
