@@ -13,6 +13,7 @@ from communities.models import Estate
 from complaints import abuse
 from core.errors import DomainError
 from core.files import serve_private
+from core.net import client_ip
 
 from . import privacy, selectors, services
 from .forms import CodeForm, MatterForm, OwnerUnitForm, VoteForm, choices_from_post
@@ -189,7 +190,7 @@ def enterprise_decisions(request, pk: int):
 
 def _rate_limited(request):
     try:
-        abuse.rate_limit_hit("ballot_ip", abuse.client_ip(request))
+        abuse.rate_limit_hit("ballot_ip", client_ip(request))
     except abuse.RateLimited as exc:
         return render(request, "votes/public_code.html", {"form": CodeForm(), "error": exc.message}, status=429)
     return None
