@@ -3,7 +3,7 @@ mechanism (退出机制). Every function is keyword-only, runs in one transactio
 and state, and raises a core.errors.DomainError with a Chinese message on refusal."""
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +13,7 @@ from accounts.capabilities import require
 from campaigns.models import ProblemCategory
 from communities import regions
 from communities.models import Estate, Region, RegionLevel, ServiceLevel
-from core.errors import Conflict, InvalidInput, InvalidState, NotFound
+from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound
 from rectification.models import Case, ClueSource, SupervisionAction, SupervisionKind
 from rectification.services import case_open_or_join
 
@@ -72,6 +72,15 @@ def _date(value, *, label: str, required: bool = True) -> date | None:
     if parsed is None:
         raise InvalidInput(f"{label}的日期格式不正确，请使用 YYYY-MM-DD。")
     return parsed
+
+
+def _given_date(value, *, label: str) -> date:
+    """A required date argument of a typed service: None is missing, anything but a date wrong."""
+    if value is None:
+        raise MissingField(f"请填写{label}。")
+    if not isinstance(value, date):
+        raise InvalidInput(f"{label}的日期格式不正确，请使用 YYYY-MM-DD。")
+    return value
 
 
 def _id(value, *, what: str) -> int:
@@ -209,37 +218,43 @@ def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=
         )
 
 
-def credit_event_add(*, user, enterprise_id: int, data: dict) -> CreditEvent:
-    """A credit event entered by the working group on the credit file page (表彰, 拒不整改, …)."""
+def credit_event_add(
+    *,
+    user,
+    enterprise_id: int,
+    kind: str,
+    occurred_on: date | None,
+    description: str,
+    points: int | None = None,
+    decision_number: str = "",
+    source_case_id: int | None = None,
+) -> CreditEvent:
+    """A credit event entered by the working group on the credit file page (表彰, 拒不整改, …).
+    `points` None takes the kind's default; a source case must be visible and the enterprise's."""
     require(user, "credit.record", "登记信用记录")
     enterprise = Enterprise.objects.visible_to(user).filter(pk=enterprise_id).first()
     if enterprise is None:
         raise NotFound("企业不存在或不在您的管辖范围内。")
-    kind = _text(data.get("kind"), limit=40)
+    if not kind:
+        raise MissingField("请选择信用记录类型。")
     if kind not in CreditEventKind.values:
         raise InvalidInput("请选择信用记录类型。")
-    occurred_on = _date(data.get("occurred_on"), label="发生日期")
+    occurred_on = _given_date(occurred_on, label="发生日期")
     if occurred_on > timezone.localdate():
         raise InvalidInput("发生日期不能晚于今天。")
-    points = _text(data.get("points"), limit=6)
-    if points:
-        try:
-            points = int(points)
-        except ValueError:
-            raise InvalidInput("分值须为整数。") from None
+    if points is not None:
+        if isinstance(points, bool) or not isinstance(points, int):
+            raise InvalidInput("分值须为整数。")
         if abs(points) > 100:
             raise InvalidInput("分值须在 -100 到 100 之间。")
     source_case = None
-    case_id = _text(data.get("source_case"), limit=12)
-    if case_id:
-        source_case = Case.objects.visible_to(user).filter(pk=int(case_id) if case_id.isdigit() else 0,
-                                                          enterprise=enterprise).first()
+    if source_case_id is not None:
+        source_case = Case.objects.visible_to(user).filter(pk=source_case_id, enterprise=enterprise).first()
         if source_case is None:
             raise InvalidInput("来源案件不存在、不在您的管辖范围内或不属于该企业。")
     return credit_event_record(
-        enterprise_id=enterprise.pk, kind=kind, occurred_on=occurred_on, description=data.get("description"),
-        user=user, points=points if points != "" else None, decision_number=data.get("decision_number", ""),
-        source_case=source_case,
+        enterprise_id=enterprise.pk, kind=kind, occurred_on=occurred_on, description=description,
+        user=user, points=points, decision_number=decision_number, source_case=source_case,
     )
 
 
@@ -504,23 +519,37 @@ def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> O
 # Exit mechanism (退出机制)
 
 
-def exit_open(*, user, estate_id: int, data: dict) -> ExitRecord:
+def exit_open(
+    *,
+    user,
+    estate_id: int,
+    reason: str,
+    decision: str,
+    decision_date: date | None,
+    notice_date: date | None,
+    handover_deadline: date | None,
+    new_enterprise: Enterprise | None = None,
+    new_manager_name: str = "",
+) -> ExitRecord:
     """Records an enterprise's exit from an estate and its handover checklist. The estate keeps
-    its serving enterprise until the handover completes."""
+    its serving enterprise until the handover completes. The new manager is another enterprise
+    (`new_enterprise`) or, when the owners manage themselves, a name (`new_manager_name`)."""
     require(user, "exit.manage", "登记退出")
-    reason = _text(data.get("reason"), limit=30)
+    if not reason:
+        raise MissingField("请选择退出原因。")
     if reason not in ExitReason.values:
         raise InvalidInput("请选择退出原因。")
-    decision = _text(data.get("decision"), label="决议/决定情况")
+    decision = _text(decision, label="决议/决定情况")
     if not decision:
-        raise InvalidInput("请填写业主大会决议或合同终止情况。")
-    decision_date = _date(data.get("decision_date"), label="决议日期")
-    notice_date = _date(data.get("notice_date"), label="通知日期")
-    deadline = _date(data.get("handover_deadline"), label="移交期限")
+        raise MissingField("请填写业主大会决议或合同终止情况。")
+    decision_date = _given_date(decision_date, label="决议日期")
+    notice_date = _given_date(notice_date, label="通知日期")
+    deadline = _given_date(handover_deadline, label="移交期限")
     if deadline < notice_date:
         raise InvalidInput("移交期限不能早于通知日期。")
-    new_name = _text(data.get("new_manager_name"), limit=100, label="新管理人")
-    new_id = _text(data.get("new_enterprise"), limit=12)
+    new_name = _text(new_manager_name, limit=100, label="新管理人")
+    if new_enterprise is not None and not isinstance(new_enterprise, Enterprise):
+        raise InvalidInput("新物业服务企业无效（不能是退出的企业）。")
     with transaction.atomic():
         estate = (
             Estate.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=_id(estate_id, what="小区")).first()
@@ -531,13 +560,10 @@ def exit_open(*, user, estate_id: int, data: dict) -> ExitRecord:
             raise InvalidState("该小区没有在服务的物业服务企业。")
         if estate.exits.filter(status__in=[ExitStatus.IN_PROGRESS, ExitStatus.OVERDUE]).exists():
             raise Conflict("该小区已有进行中的退出移交。")
-        new_enterprise = None
-        if new_id:
-            new_enterprise = Enterprise.objects.filter(pk=int(new_id) if new_id.isdigit() else 0).first()
-            if new_enterprise is None or new_enterprise.pk == estate.enterprise_id:
-                raise InvalidInput("新物业服务企业无效（不能是退出的企业）。")
+        if new_enterprise is not None and new_enterprise.pk == estate.enterprise_id:
+            raise InvalidInput("新物业服务企业无效（不能是退出的企业）。")
         if new_enterprise is None and not new_name:
-            raise InvalidInput("请选择新物业服务企业，或填写新管理人（业主自行管理时）。")
+            raise MissingField("请选择新物业服务企业，或填写新管理人（业主自行管理时）。")
         record = ExitRecord.objects.create(
             estate=estate, enterprise_id=estate.enterprise_id, reason=reason, decision=decision,
             decision_date=decision_date, notice_date=notice_date, handover_deadline=deadline,
@@ -613,19 +639,23 @@ def exit_record_overdue(*, exit_id: int, today: date) -> bool:
     return True
 
 
-def exit_litigation_record(*, user, exit_id: int, data: dict) -> ExitLitigation:
+def exit_litigation_record(
+    *, user, exit_id: int, court: str, case_number: str, stage: str, outcome: str = ""
+) -> ExitLitigation:
+    """诉讼进展 of an exit whose enterprise will not leave: the court, its case number and stage."""
     require(user, "exit.manage", "登记诉讼进展")
-    court, number = _text(data.get("court"), limit=100, label="受理法院"), _text(data.get("case_number"), limit=100, label="案号")
-    stage = _text(data.get("stage"), limit=30)
+    court, number = _text(court, limit=100, label="受理法院"), _text(case_number, limit=100, label="案号")
     if not court or not number:
-        raise InvalidInput("请填写受理法院和案号。")
+        raise MissingField("请填写受理法院和案号。")
+    if not stage:
+        raise MissingField("请选择诉讼阶段。")
     if stage not in LitigationStage.values:
         raise InvalidInput("请选择诉讼阶段。")
+    outcome = _text(outcome, label="进展/结果")
     with transaction.atomic():
         record = _lock_exit(user=user, exit_id=exit_id)
         return ExitLitigation.objects.create(
-            exit_record=record, court=court, case_number=number, stage=stage,
-            outcome=_text(data.get("outcome"), label="进展/结果"), recorded_by=user,
+            exit_record=record, court=court, case_number=number, stage=stage, outcome=outcome, recorded_by=user,
         )
 
 
@@ -646,30 +676,47 @@ def exit_refer_market_regulation(*, user, exit_id: int, referred_on, note: str) 
 # Service-level regrading (重新核定服务等级, 山西)
 
 
-def service_level_regrade(*, user, estate_id: int, data: dict) -> ServiceLevelChange:
+def _money(value, *, label: str, required: bool = True) -> Decimal | None:
+    if value is None:
+        if required:
+            raise MissingField(f"请填写{label}。")
+        return None
+    if isinstance(value, bool) or not isinstance(value, Decimal | int) or not Decimal(value).is_finite():
+        raise InvalidInput(f"{label}须为数字（元/㎡·月）。")
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    if amount < 0:
+        raise InvalidInput("收费标准不能为负数。")
+    if amount >= 10**12:
+        raise InvalidInput(f"{label}过大。")
+    return amount
+
+
+def service_level_regrade(
+    *,
+    user,
+    estate_id: int,
+    to_level: str,
+    fee_after: Decimal | None,
+    decision_number: str,
+    effective_on: date | None,
+    reason: str,
+    fee_before: Decimal | None = None,
+) -> ServiceLevelChange:
     """Regrades an estate's service level and fee for an enterprise that refuses or fails
     rectification (an overdue open case at the estate, or a 拒不整改 event in its credit file).
     Records the decision and effective date; the estate's service level changes with it."""
     require(user, "grade.reassess", "重新核定服务等级")
-    to_level = _text(data.get("to_level"), limit=2)
+    if not to_level:
+        raise MissingField("请选择核定后的服务等级。")
     if to_level not in ServiceLevel.values:
         raise InvalidInput("请选择核定后的服务等级。")
-    try:
-        fee_after = Decimal(_text(data.get("fee_after"), limit=20)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise InvalidInput("核定后收费标准须为数字（元/㎡·月）。") from None
-    if fee_after < 0:
-        raise InvalidInput("收费标准不能为负数。")
-    decision_number = _text(data.get("decision_number"), limit=100, label="决定文号")
-    reason = _text(data.get("reason"), label="核定理由")
+    fee_after = _money(fee_after, label="核定后收费标准")
+    decision_number = _text(decision_number, limit=100, label="决定文号")
+    reason = _text(reason, label="核定理由")
     if not decision_number or not reason:
-        raise InvalidInput("请填写决定文号和核定理由。")
-    effective_on = _date(data.get("effective_on"), label="执行日期")
-    fee_before = _text(data.get("fee_before"), limit=20)
-    try:
-        fee_before = Decimal(fee_before).quantize(Decimal("0.01")) if fee_before else None
-    except InvalidOperation:
-        raise InvalidInput("原收费标准须为数字。") from None
+        raise MissingField("请填写决定文号和核定理由。")
+    effective_on = _given_date(effective_on, label="执行日期")
+    fee_before = _money(fee_before, label="原收费标准", required=False)
     with transaction.atomic():
         estate = Estate.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=estate_id).first()
         if estate is None:
