@@ -214,18 +214,21 @@ def visit_save(
     *,
     user: User,
     kind: str = VisitKind.INSPECTION,
-    estate_id=None,
-    round_id=None,
-    spot_draw_id=None,
-    visit_id=None,
-    data: dict | None = None,
+    estate_id: int | None = None,
+    round_id: int | None = None,
+    spot_draw_id: int | None = None,
+    visit_id: int | None = None,
+    visited_on: date | None = None,
+    inspectors: str = "",
+    enterprise_representative: str = "",
+    note: str = "",
     lines: dict | None = None,
     photos: dict | None = None,
     submit: bool = False,
 ) -> Visit:
     """Creates or updates a draft visit and, with `submit`, submits it.
 
-    - `data`: visited_on, inspectors, enterprise_representative, note.
+    - `visited_on` (None: today), `inspectors`, `enterprise_representative`, `note`: the header.
     - `lines`: {category_id: {"result": pass|fail|na|"", "note": …}} for the checklist lines
       (the round's active items, or the taxonomy for a spot check outside any round).
     - `photos`: {category_id: [uploaded files]}; images only, checked by their content.
@@ -234,15 +237,17 @@ def visit_save(
     不合格 line; then each 不合格 line opens a case (source: inspection / self-check / spot
     check) or joins the open case of the same estate and category, and points at it. A new case
     gets the kind's default deadline in working days. A submitted visit cannot change (409)."""
-    data = dict(data or {})
     lines = {str(k): v for k, v in (lines or {}).items()}
     photos = {str(k): v for k, v in (photos or {}).items() if v}
-    visited_on = _date(data.get("visited_on") or timezone.localdate(), label="排查日期")
+    if visited_on is None:
+        visited_on = timezone.localdate()
+    if not isinstance(visited_on, date):
+        raise InvalidInput("排查日期格式不正确，请使用 YYYY-MM-DD。")
     if visited_on > timezone.localdate():
         raise InvalidInput("排查日期不能晚于今天。")
-    inspectors = _text(data.get("inspectors"), label="排查人员", max_length=200)
-    representative = _text(data.get("enterprise_representative"), label="企业代表", max_length=100)
-    note = _text(data.get("note"), label="总体情况")
+    inspectors = _text(inspectors, label="排查人员", max_length=200)
+    representative = _text(enterprise_representative, label="企业代表", max_length=100)
+    note = _text(note, label="总体情况")
     cleaned_lines = {}
     for key, values in lines.items():
         result = str((values or {}).get("result") or "")
