@@ -13,6 +13,7 @@ from accounts.capabilities import require
 from campaigns.models import ProblemCategory
 from communities import regions
 from communities.models import Estate, Region, RegionLevel, ServiceLevel
+from core.audit import audited
 from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound
 from rectification.models import Case, ClueSource, SupervisionAction, SupervisionKind
 from rectification.services import case_open_or_join
@@ -113,6 +114,7 @@ SUPERVISION_CREDIT_KINDS = {
 }
 
 
+@audited("enterprises.CreditLog")
 def credit_event_record(
     *,
     enterprise_id: int,
@@ -162,15 +164,19 @@ def credit_event_record(
         counts_until = counts_until or occurred_on + timedelta(days=EVENT_COUNTS_DAYS - 1)
         if counts_until < counts_from:
             raise InvalidInput("计分期间止不能早于起始日期。")
-        return CreditEvent.objects.create(
+        event = CreditEvent.objects.create(
             enterprise_id=enterprise_id, kind=kind, is_bad=is_bad, occurred_on=occurred_on,
             counts_from=counts_from, counts_until=counts_until, points=points, description=description,
             decision_number=_text(decision_number, limit=100, label="文书文号"), source_case=source_case,
             source_supervision=source_supervision, source_exit=source_exit, estate=estate, region_path=region_path,
             is_published=kind in PUBLIC_EVENT_KINDS, recorded_by=user if user and user.is_authenticated else None,
         )
+        _log(kind=CreditLogKind.EVENT_RECORDED, actor=user, enterprise_id=enterprise_id, to_state=kind,
+             note=description, credit_event_id=event.pk, points=points)
+        return event
 
 
+@audited("enterprises.CreditLog")
 def credit_event_from_supervision(*, action, user) -> CreditEvent | None:
     """The credit event of a supervision step (约谈, 责令限期改正, 行政处罚, 黑名单提名), if the
     kind is one and the case has an enterprise. Registered in rectification.hooks; called by
@@ -190,12 +196,14 @@ def credit_event_from_supervision(*, action, user) -> CreditEvent | None:
     )
 
 
+@audited("enterprises.CreditLog")
 def credit_record_supervision_lifted(*, action, user) -> CreditEvent | None:
     """挂牌督办未按期解除 when a listed supervision is lifted after its deadline (once).
     Registered in rectification.hooks; called by supervision_lift inside its transaction."""
     return credit_record_overdue_supervision(supervision_id=action.pk, today=timezone.localdate(), user=user)
 
 
+@audited("enterprises.CreditLog")
 def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=None) -> CreditEvent | None:
     """Records 挂牌督办未按期解除 once for a listed supervision whose deadline passed before it was
     lifted. Safe to run any number of times (the supervision row is locked and the event is unique
@@ -218,6 +226,7 @@ def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=
         )
 
 
+@audited("enterprises.CreditLog")
 def credit_event_add(
     *,
     user,
@@ -258,6 +267,7 @@ def credit_event_add(
     )
 
 
+@audited("enterprises.CreditLog")
 def credit_event_publish(*, user, event_id: int, published: bool = True) -> CreditEvent:
     require(user, "credit.record", "公开信用记录")
     with transaction.atomic():
@@ -274,6 +284,7 @@ def credit_event_publish(*, user, event_id: int, published: bool = True) -> Cred
     return event
 
 
+@audited("enterprises.CreditLog")
 def credit_event_withdraw(*, user, event_id: int, reason: str) -> CreditEvent:
     """撤销: an event recorded in error stops counting and leaves the public page; it is kept
     with its reason, never deleted."""
@@ -298,6 +309,7 @@ def credit_event_withdraw(*, user, event_id: int, reason: str) -> CreditEvent:
 # Evaluation (红黑榜评定)
 
 
+@audited("enterprises.CreditLog")
 def evaluation_open(*, user, jurisdiction_id: int, period_start, period_end, title: str = "") -> Evaluation:
     """Opens an evaluation of a county (or a town of it) for a period and proposes red, black or
     neither for every enterprise serving an estate there, from the county's rules (recorded with
@@ -345,6 +357,7 @@ def _lock_evaluation(*, user, evaluation_id: int) -> Evaluation:
     return evaluation
 
 
+@audited("enterprises.CreditLog")
 def proposal_decide(*, user, proposal_id: int, decision: str, reason: str = "", final: str = "") -> Proposal:
     """The working group's decision on one proposal: accept (采纳), reject (不采纳: not listed) or
     change (改为 red / black / none). A written reason is required except to accept "不列入"."""
@@ -385,6 +398,7 @@ def proposal_decide(*, user, proposal_id: int, decision: str, reason: str = "", 
     return proposal
 
 
+@audited("enterprises.CreditLog")
 def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decided_on, valid_until, basis: str = "") -> Evaluation:
     """Records the decision (文号, 认定日期, 有效期) and publishes the list: one ListEntry per red or
     black result. Every red or black proposal must have been decided; undecided "不列入" proposals
@@ -437,6 +451,7 @@ def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decide
     return evaluation
 
 
+@audited("enterprises.CreditLog")
 def list_entry_end(*, user, entry_id: int, ended_on, reason: str) -> ListEntry:
     """信用修复 / 撤销: ends a list entry before its validity by a recorded decision."""
     require(user, "evaluation.manage", "移出红黑榜")
@@ -460,6 +475,7 @@ def list_entry_end(*, user, entry_id: int, ended_on, reason: str) -> ListEntry:
     return entry
 
 
+@audited("enterprises.CreditLog")
 def objection_file(*, user, entry_id: int, content: str) -> Objection:
     """异议: an enterprise user objects to its own list entry; one open objection at a time."""
     require(user, "credit.view_own", message="只有物业服务企业用户可以对本企业的认定提出异议。")
@@ -483,6 +499,7 @@ def objection_file(*, user, entry_id: int, content: str) -> Objection:
         return objection
 
 
+@audited("enterprises.CreditLog")
 def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> Objection:
     """The working group's answer on the record; 撤销认定 ends the entry the same day."""
     require(user, "objection.answer", "答复异议")
@@ -519,6 +536,7 @@ def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> O
 # Exit mechanism (退出机制)
 
 
+@audited("enterprises.CreditLog")
 def exit_open(
     *,
     user,
@@ -570,6 +588,9 @@ def exit_open(
             new_enterprise=new_enterprise, new_manager_name=new_name, created_by=user,
         )
         HandoverItem.objects.bulk_create([HandoverItem(exit_record=record, item=code) for code, _ in HANDOVER_ITEMS])
+        _log(kind=CreditLogKind.EXIT_OPENED, actor=user, enterprise_id=record.enterprise_id, to_state=record.status,
+             note=decision, exit_id=record.pk, estate_id=estate.pk, reason=reason,
+             handover_deadline=deadline.isoformat())
     return record
 
 
@@ -580,6 +601,7 @@ def _lock_exit(*, user, exit_id: int) -> ExitRecord:
     return record
 
 
+@audited("enterprises.CreditLog")
 def handover_tick(*, user, item_id: int, done_on, evidence: str) -> HandoverItem:
     """Ticks one handover item with its date and evidence; the last one completes the handover and
     only then changes the estate's serving enterprise."""
@@ -602,13 +624,18 @@ def handover_tick(*, user, item_id: int, done_on, evidence: str) -> HandoverItem
             raise Conflict("该事项已确认移交。")
         item.done_on, item.evidence, item.checked_by = done_on, evidence, user
         item.save(update_fields=["done_on", "evidence", "checked_by"])
+        from_status = record.status
         if not record.handover_items.filter(done_on__isnull=True).exists():
             record.status, record.completed_on = ExitStatus.COMPLETED, done_on
             record.save(update_fields=["status", "completed_on"])
             Estate.objects.filter(pk=record.estate_id).update(enterprise=record.new_enterprise)
+        _log(kind=CreditLogKind.HANDOVER_TICKED, actor=user, enterprise_id=record.enterprise_id,
+             from_state=from_status, to_state=record.status, note=evidence, exit_id=record.pk,
+             handover_item_id=item.pk, item=item.item, done_on=done_on.isoformat())
     return item
 
 
+@audited("enterprises.CreditLog")
 def exit_record_overdue(*, exit_id: int, today: date) -> bool:
     """A handover past its deadline opens one case (未履行移交义务) and adds a 拒不退出 credit
     event. Safe to run any number of times: the exit is claimed with a conditional update."""
@@ -631,6 +658,8 @@ def exit_record_overdue(*, exit_id: int, today: date) -> bool:
         )
         record.overdue_case = case
         record.save(update_fields=["overdue_case"])
+        _log(kind=CreditLogKind.EXIT_OVERDUE, enterprise_id=record.enterprise_id, from_state=ExitStatus.IN_PROGRESS,
+             to_state=ExitStatus.OVERDUE, note=description, exit_id=record.pk, case_id=case.pk)
         credit_event_record(
             enterprise_id=record.enterprise_id, kind=CreditEventKind.REFUSED_EXIT,
             occurred_on=record.handover_deadline + timedelta(days=1), description=description,
@@ -639,6 +668,7 @@ def exit_record_overdue(*, exit_id: int, today: date) -> bool:
     return True
 
 
+@audited("enterprises.CreditLog")
 def exit_litigation_record(
     *, user, exit_id: int, court: str, case_number: str, stage: str, outcome: str = ""
 ) -> ExitLitigation:
@@ -654,11 +684,15 @@ def exit_litigation_record(
     outcome = _text(outcome, label="进展/结果")
     with transaction.atomic():
         record = _lock_exit(user=user, exit_id=exit_id)
-        return ExitLitigation.objects.create(
+        litigation = ExitLitigation.objects.create(
             exit_record=record, court=court, case_number=number, stage=stage, outcome=outcome, recorded_by=user,
         )
+        _log(kind=CreditLogKind.LITIGATION_RECORDED, actor=user, enterprise_id=record.enterprise_id, to_state=stage,
+             note=outcome, exit_id=record.pk, litigation_id=litigation.pk, court=court, case_number=number)
+    return litigation
 
 
+@audited("enterprises.CreditLog")
 def exit_refer_market_regulation(*, user, exit_id: int, referred_on, note: str) -> ExitRecord:
     require(user, "exit.manage", "登记报告市场监管")
     referred_on = _date(referred_on, label="报告日期")
@@ -668,6 +702,8 @@ def exit_refer_market_regulation(*, user, exit_id: int, referred_on, note: str) 
             raise Conflict("已登记报告市场监管。")
         record.market_regulation_referred_on, record.referral_note = referred_on, _text(note, label="报告情况")
         record.save(update_fields=["market_regulation_referred_on", "referral_note"])
+        _log(kind=CreditLogKind.MARKET_REFERRAL, actor=user, enterprise_id=record.enterprise_id,
+             note=record.referral_note, exit_id=record.pk, referred_on=referred_on.isoformat())
     return record
 
 
@@ -691,6 +727,7 @@ def _money(value, *, label: str, required: bool = True) -> Decimal | None:
     return amount
 
 
+@audited("enterprises.CreditLog")
 def service_level_regrade(
     *,
     user,
@@ -739,4 +776,7 @@ def service_level_regrade(
         )
         estate.service_level = to_level
         estate.save(update_fields=["service_level"])
+        _log(kind=CreditLogKind.LEVEL_REGRADED, actor=user, enterprise_id=change.enterprise_id,
+             from_state=change.from_level, to_state=to_level, note=reason, service_level_change_id=change.pk,
+             estate_id=estate.pk, decision_number=decision_number, fee_after=str(fee_after))
     return change

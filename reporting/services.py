@@ -9,6 +9,7 @@ from accounts.capabilities import can, require
 from accounts.models import COUNTY_ROLES, Role, User
 from communities import regions
 from communities.models import Estate, Region, RegionLevel
+from core.audit import audited, not_audited
 from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.notifications import notification_send
 from rectification.models import Case
@@ -84,6 +85,7 @@ def _month(period: periods.Period) -> periods.Period:
     return period
 
 
+@audited("reporting.ReportEvent")
 def unit_report_save(
     *,
     user: User,
@@ -118,6 +120,7 @@ def unit_report_save(
             raise InvalidState(f"本月报告{report.get_status_display()}，不能再修改。")
         for field, text in texts.items():
             setattr(report, field, text)
+        previous = report.status
         if submit:
             missing = [UnitReport._meta.get_field(f).verbose_name for f in ("progress",) if not getattr(report, f)]
             if missing:
@@ -129,7 +132,6 @@ def unit_report_save(
                 "figures": figure_registry.to_json(figure_registry.unit_figures(unit, period_obj.start, period_obj.end)),
                 "labels": figure_registry.figure_labels(),
             }
-            previous = report.status
             report.status = UnitReportStatus.SUBMITTED
             report.submitted_at, report.submitted_by = now, user
             report.return_reason = ""
@@ -140,9 +142,11 @@ def unit_report_save(
             )
         else:
             report.save()
+            report_event_record(report=report, actor=user, kind=ReportEventKind.SAVE, from_state=previous)
     return report
 
 
+@audited("reporting.ReportEvent")
 def report_event_record(*, report: UnitReport | EnterpriseReport, actor, kind: str, from_state: str = "",
                         note: str = "") -> ReportEvent:
     """The one writer of report events: one row per step, its new state the report's status."""
@@ -175,6 +179,7 @@ _REVIEWED = {
 }
 
 
+@audited("reporting.ReportEvent")
 def report_review(*, user, report_kind: str, report_id: int, action: str, note: str = "") -> UnitReport | EnterpriseReport:
     """The county working group or its office accepts a submitted unit (`report_kind="unit"`) or
     enterprise report, or returns it with a reason (`note`, required) that the unit or enterprise
@@ -207,6 +212,7 @@ def report_review(*, user, report_kind: str, report_id: int, action: str, note: 
     return report
 
 
+@not_audited("sends notices only; each notice is its own record")
 def unit_report_reminders_send(*, today=None) -> int:
     """Daily: reminds the officers of each town and community that has not submitted the month's
     report, on the day the duty's lead time starts; and tells the county office on the day after
@@ -280,6 +286,7 @@ def enterprise_report_for(*, user, period: periods.Period, county_code: str | No
     )
 
 
+@audited("reporting.ReportEvent")
 def enterprise_report_save(
     *,
     user: User,
@@ -311,8 +318,10 @@ def enterprise_report_save(
             raise InvalidState(f"本月报告{report.get_status_display()}，不能再修改。")
         for field, text in texts.items():
             setattr(report, field, text)
+        previous = report.status
         if not submit:
             report.save()
+            report_event_record(report=report, actor=user, kind=ReportEventKind.SAVE, from_state=previous)
             return report
         if not report.progress:
             raise InvalidState("请填写“整改进度和成效”后再报送。")
@@ -325,7 +334,6 @@ def enterprise_report_save(
             "estates": [{**e, "figures": figure_registry.to_json(e["figures"])} for e in estates],
             "labels": {f.key: f.label for f in ENTERPRISE_FIGURES},
         }
-        previous = report.status
         report.status = UnitReportStatus.SUBMITTED
         report.submitted_at, report.submitted_by = now, user
         report.return_reason = ""
@@ -337,6 +345,7 @@ def enterprise_report_save(
     return report
 
 
+@audited("reporting.ReportEvent")
 def enterprise_report_submit(
     *,
     user: User,
@@ -350,6 +359,7 @@ def enterprise_report_submit(
                                   county_code=county_code, submit=True)
 
 
+@not_audited("sends notices only; each notice is its own record")
 def enterprise_report_reminders_send(*, today=None) -> int:
     """Daily: reminds the users of each enterprise serving a county that has not submitted the
     month's progress, on the day the duty's lead time starts; and tells the county working group

@@ -60,7 +60,7 @@ def test_it_works(client, enterprise_user, office_user, ledger):
         "海阳花园": {"cases_opened": 2, "open": 1, "rectifying": 1, "closed": 1, "overdue": 0},
         "城北佳苑": {"cases_opened": 1, "open": 1, "rectifying": 1, "closed": 0, "overdue": 1},
     }
-    assert [e.to_state for e in report.events.all()] == ["submitted"]
+    assert [(e.kind, e.to_state) for e in report.events.all()] == [("save", "draft"), ("submit", "submitted")]
     assert "报送时数据（冻结）" in client.get("/reporting/enterprise/").content.decode()
 
     login(client, office_user)
