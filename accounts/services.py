@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from core.audit import not_audited
+
 
 def token_expires_at(token: Token) -> datetime:
     return token.created + timedelta(days=settings.API_TOKEN_TTL_DAYS)
@@ -18,6 +20,7 @@ def token_is_expired(token: Token) -> bool:
     return timezone.now() >= token_expires_at(token)
 
 
+@not_audited("an API credential, not a domain object: it has no log of its own")
 def token_obtain(*, user) -> Token:
     """The user's token while it is valid; once it has expired, a new one (new key, new lifetime)
     in its place. Two clients of one user share the token, as before."""
@@ -32,6 +35,7 @@ def token_obtain(*, user) -> Token:
     return token
 
 
+@not_audited("an API credential, not a domain object: it has no log of its own")
 def token_revoke(*, user) -> None:
     """Deletes the user's token, so every client holding it gets 401; safe to repeat."""
     Token.objects.filter(user=user).delete()

@@ -2,10 +2,13 @@
 
 from django.db import transaction
 
+from core.audit import not_audited
+
 from .models import Estate, EstateAlias
 from .names import estate_key
 
 
+@not_audited("an alias is a matching aid for imports, not a change to the estate; the row keeps who added it")
 def estate_alias_remember(*, estate: Estate, name: str, user) -> bool:
     """Keeps `name` as an alias of `estate` (so the next import matches it) unless the name already
     finds that estate. Returns whether an alias was added."""
