@@ -18,7 +18,7 @@ from core.audit import WRITE_SERVICES, Event
 WRITE_VERBS = {
     "add", "answer", "anonymise", "approve", "close", "create", "decide", "draw", "end", "file", "follow", "intake",
     "join", "lift", "mark", "move", "obtain", "open", "publish", "rate", "record", "regrade", "remember", "reopen",
-    "reply", "resolve", "review", "revoke", "save", "send", "set", "split", "submit", "tick", "transition",
+    "refer", "reply", "resolve", "review", "revoke", "save", "send", "set", "split", "submit", "tick", "transition",
     "update", "withdraw",
 }
 
