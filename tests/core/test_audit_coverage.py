@@ -13,6 +13,13 @@ from django.apps import apps
 from django.utils import timezone
 
 from core.audit import WRITE_SERVICES, Event
+from enterprises import services as enterprises
+from inspections import services as inspections
+from rectification import services as rectification
+from reporting import periods
+from reporting import services as reporting
+from tests.inspections.factories import all_pass, category
+from tests.rectification.factories import rectifying_case
 
 #: a function of a services module is a write if one of the words of its name is one of these
 WRITE_VERBS = {
@@ -76,81 +83,71 @@ pytestmark = pytest.mark.django_db
 
 
 def test_reporting_writes(one_event, town_user, tree):
-    from reporting import periods, services
-
     month = periods.period_containing("month", timezone.localdate())
-    report, event = one_event(services.unit_report_save, lambda: services.unit_report_save(
+    report, event = one_event(reporting.unit_report_save, lambda: reporting.unit_report_save(
         user=town_user, period=month, progress="排查过半"))
     assert (event.kind, event.unit_report, event.actor) == ("save", report, town_user)
-    _report, event = one_event(services.unit_report_save, lambda: services.unit_report_save(
+    _report, event = one_event(reporting.unit_report_save, lambda: reporting.unit_report_save(
         user=town_user, period=month, submit=True))
     assert (event.kind, event.to_state) == ("submit", "submitted")
 
 
 def test_enterprises_writes(one_event, county_user, estates):
-    from enterprises import services
-    from tests.rectification.factories import rectifying_case
-
     estate = estates["haiyang_1"]
     today = timezone.localdate()
-    credit, event = one_event(services.credit_event_add, lambda: services.credit_event_add(
+    credit, event = one_event(enterprises.credit_event_add, lambda: enterprises.credit_event_add(
         user=county_user, enterprise_id=estate.enterprise_id, kind="commendation", occurred_on=today,
         description="通报表彰"))
     assert (event.kind, event.enterprise_id, event.data["credit_event_id"]) == ("event_recorded", estate.enterprise_id,
                                                                                 credit.pk)
-    record, event = one_event(services.exit_open, lambda: services.exit_open(
+    record, event = one_event(enterprises.exit_open, lambda: enterprises.exit_open(
         user=county_user, estate_id=estate.pk, reason="dismissed", decision="业主大会决议解聘",
         decision_date=today - timedelta(days=10), notice_date=today - timedelta(days=5),
         handover_deadline=today + timedelta(days=30), new_manager_name="业主委员会"))
     assert (event.kind, event.data["exit_id"], event.actor) == ("exit_opened", record.pk, county_user)
     item = record.handover_items.first()
-    _item, event = one_event(services.handover_tick, lambda: services.handover_tick(
+    _item, event = one_event(enterprises.handover_tick, lambda: enterprises.handover_tick(
         user=county_user, item_id=item.pk, done_on=today, evidence="交接单"))
     assert (event.kind, event.data["handover_item_id"]) == ("handover_ticked", item.pk)
-    _litigation, event = one_event(services.exit_litigation_record, lambda: services.exit_litigation_record(
+    _litigation, event = one_event(enterprises.exit_litigation_record, lambda: enterprises.exit_litigation_record(
         user=county_user, exit_id=record.pk, court="休宁县人民法院", case_number="（2025）1号", stage="filed"))
     assert event.kind == "litigation_recorded"
-    _record, event = one_event(services.exit_refer_market_regulation, lambda: services.exit_refer_market_regulation(
+    _record, event = one_event(enterprises.exit_refer_market_regulation, lambda: enterprises.exit_refer_market_regulation(
         user=county_user, exit_id=record.pk, referred_on=today, note="已报告"))
     assert event.kind == "market_referral"
     rectifying_case(estate, deadline=date(2020, 1, 1))
-    change, event = one_event(services.service_level_regrade, lambda: services.service_level_regrade(
+    change, event = one_event(enterprises.service_level_regrade, lambda: enterprises.service_level_regrade(
         user=county_user, estate_id=estate.pk, to_level="4", fee_after=Decimal("0.8"), decision_number="休发改价〔2025〕3号",
         effective_on=today, reason="拒不整改"))
     assert (event.kind, event.to_state, event.data["service_level_change_id"]) == ("level_regraded", "4", change.pk)
 
 
 def test_inspections_writes(one_event, county_user, community_user, tree, estates):
-    from inspections import services
-    from tests.inspections.factories import all_pass, category
-
     today = timezone.localdate()
-    round, event = one_event(services.round_create, lambda: services.round_create(
+    round, event = one_event(inspections.round_create, lambda: inspections.round_create(
         user=county_user, name="第一轮", region_id=tree["county"].pk, start_date=today - timedelta(days=5),
         end_date=today + timedelta(days=5)))
     assert (event.kind, event.round) == ("round_created", round)
     item = round.items.get(category=category("A1"))
-    _count, event = one_event(services.checklist_update, lambda: services.checklist_update(
+    _count, event = one_event(inspections.checklist_update, lambda: inspections.checklist_update(
         user=county_user, round_id=round.pk, changes={item.pk: {"label": "消防通道", "is_active": True}}))
     assert event.kind == "checklist_changed"
-    visit, event = one_event(services.visit_save, lambda: services.visit_save(
+    visit, event = one_event(inspections.visit_save, lambda: inspections.visit_save(
         user=community_user, round_id=round.pk, estate_id=estates["haiyang_1"].pk, visited_on=today))
     assert (event.kind, event.visit, event.to_state) == ("visit_saved", visit, "draft")
-    _visit, event = one_event(services.visit_save, lambda: services.visit_save(
+    _visit, event = one_event(inspections.visit_save, lambda: inspections.visit_save(
         user=community_user, visit_id=visit.pk, lines=all_pass(round), submit=True))
     assert (event.kind, event.from_state, event.to_state) == ("visit_submitted", "draft", "submitted")
-    draw, event = one_event(services.spot_check_draw, lambda: services.spot_check_draw(
+    draw, event = one_event(inspections.spot_check_draw, lambda: inspections.spot_check_draw(
         user=county_user, region_id=tree["county"].pk, sample_size=1, seed=1, exclude_recent_days=0))
     assert (event.kind, event.draw) == ("spot_check_drawn", draw)
 
 
 def test_plan_writes(one_event, county_user, estates):
-    from rectification import services
-
-    plan, event = one_event(services.plan_create, lambda: services.plan_create(
+    plan, event = one_event(rectification.plan_create, lambda: rectification.plan_create(
         user=county_user, estate_id=estates["haiyang_1"].pk, title="方案", content="内容", case_ids=[]))
     assert (event.kind, event.plan, event.to_state) == ("created", plan, "draft")
-    _plan, event = one_event(services.plan_approve, lambda: services.plan_approve(user=county_user, plan_id=plan.pk))
+    _plan, event = one_event(rectification.plan_approve, lambda: rectification.plan_approve(user=county_user, plan_id=plan.pk))
     assert (event.from_state, event.to_state) == ("draft", "approved")
-    _plan, event = one_event(services.plan_publish, lambda: services.plan_publish(user=county_user, plan_id=plan.pk))
+    _plan, event = one_event(rectification.plan_publish, lambda: rectification.plan_publish(user=county_user, plan_id=plan.pk))
     assert (event.from_state, event.to_state) == ("approved", "published")
