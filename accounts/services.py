@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from core.audit import audited, not_audited
 from core.errors import InvalidInput, MissingField, NotFound
 
 from .capabilities import require
@@ -30,6 +31,7 @@ def token_is_expired(token: Token) -> bool:
     return timezone.now() >= token_expires_at(token)
 
 
+@not_audited("an API credential, not a domain object: it has no log of its own")
 def token_obtain(*, user) -> Token:
     """The user's token while it is valid; once it has expired, a new one (new key, new lifetime)
     in its place. Two clients of one user share the token, as before."""
@@ -44,6 +46,7 @@ def token_obtain(*, user) -> Token:
     return token
 
 
+@not_audited("an API credential, not a domain object: it has no log of its own")
 def token_revoke(*, user) -> None:
     """Deletes the user's token, so every client holding it gets 401; safe to repeat."""
     Token.objects.filter(user=user).delete()
@@ -76,6 +79,7 @@ def _assignment(user) -> dict:
             "enterprise_id": user.enterprise_id, "name": user.first_name, "phone": user.phone}
 
 
+@audited("accounts.UserEvent")
 def password_change(*, user, new_password: str) -> None:
     """Sets the user's own new password (checked by AUTH_PASSWORD_VALIDATORS, Chinese messages),
     ends the forced change, revokes the API token; every other session of the user ends with
@@ -106,6 +110,7 @@ def _check_assignment(actor, *, role, region, enterprise) -> None:
         raise InvalidInput(problem)
 
 
+@audited("accounts.UserEvent")
 def user_create(*, actor, username: str, full_name: str, role: str, region=None, enterprise=None,
                 phone: str = "") -> tuple[User, str]:
     """A new user in the actor's scope, with a one-time password (returned, shown once) that must
@@ -131,6 +136,7 @@ def user_create(*, actor, username: str, full_name: str, role: str, region=None,
     return user, password
 
 
+@audited("accounts.UserEvent")
 def user_reassign(*, actor, user_id: int, role: str, region=None, enterprise=None, full_name: str,
                   phone: str = "") -> User:
     """Another role, region or enterprise (or name, phone) for a user the actor runs."""
@@ -151,6 +157,7 @@ def user_reassign(*, actor, user_id: int, role: str, region=None, enterprise=Non
     return user
 
 
+@audited("accounts.UserEvent")
 def user_set_active(*, actor, user_id: int, active: bool, reason: str = "") -> User:
     """停用 / 启用. A disabled user's sessions and API token stop working at once (Django refuses
     an inactive user's session; the token is revoked)."""
@@ -169,6 +176,7 @@ def user_set_active(*, actor, user_id: int, active: bool, reason: str = "") -> U
     return user
 
 
+@audited("accounts.UserEvent")
 def user_password_reset(*, actor, user_id: int) -> tuple[User, str]:
     """A one-time password (returned, shown once) for a user the actor runs; the user must change
     it at the next login, and every session and token of the old password ends."""

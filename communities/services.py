@@ -4,12 +4,14 @@ from datetime import date
 
 from django.db import transaction
 
+from core.audit import not_audited
 from core.errors import InvalidInput
 
 from .models import Estate, EstateAlias
 from .names import estate_key
 
 
+@not_audited("an alias is a matching aid for imports, not a change to the estate; the row keeps who added it")
 def estate_alias_remember(*, estate: Estate, name: str, user) -> bool:
     """Keeps `name` as an alias of `estate` (so the next import matches it) unless the name already
     finds that estate. Returns whether an alias was added."""
@@ -22,6 +24,7 @@ def estate_alias_remember(*, estate: Estate, name: str, user) -> bool:
     return created
 
 
+@not_audited("called by votes.services when a renewal passes; the vote's VoteEvent records it")
 def estate_contract_renew(*, estate_id: int, contract_end: date) -> Estate:
     """Extends the estate's service contract to `contract_end` (续聘, 民法典 第九百四十七条): the caller
     has the owners' decision. A date before the current end is refused: a renewal never shortens."""

@@ -19,6 +19,7 @@ from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for, leaf_categories
 from communities.models import Estate
 from communities.services import estate_alias_remember
+from core.audit import audited
 from core.config_cache import CONFIG_CACHE_SECONDS, cached, forget_on_change
 from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound
 from core.models import CalendarDay
@@ -228,6 +229,7 @@ def _join_case(complaint: Complaint, *, user: User | None) -> None:
     Complaint.objects.filter(pk=complaint.pk).update(case_id=result.case_id, clue_id=result.clue_id)
 
 
+@audited("complaints.ComplaintEvent")
 def complaint_create(
     *,
     channel: str,
@@ -314,6 +316,7 @@ def _lock_complaint(*, complaint_id: int, user: User) -> Complaint:
     return complaint
 
 
+@audited("complaints.ComplaintEvent")
 def complaint_move(*, complaint_id: int, to_case_id: int, user: User, reason: str) -> Complaint:
     """Moves a complaint to another open case of the user's scope (调整并案), recounting the
     distinct complainants of both cases; both timelines say who did it and why."""
@@ -340,6 +343,7 @@ def complaint_move(*, complaint_id: int, to_case_id: int, user: User, reason: st
     return complaint
 
 
+@audited("complaints.ComplaintEvent")
 def complaint_split(*, complaint_id: int, user: User, reason: str, category: ProblemCategory | None = None) -> Complaint:
     """Splits a complaint out of its case into a new case (待核查), optionally of another category."""
     require(user, "complaint.handle", message="您的角色不能拆分投诉。")
@@ -366,6 +370,7 @@ def complaint_split(*, complaint_id: int, user: User, reason: str, category: Pro
     return complaint
 
 
+@audited("complaints.ComplaintEvent")
 def complaint_resolve_estate(*, complaint_id: int, estate_id: int, user: User) -> Complaint:
     """Gives an unmatched (imported) complaint its estate, and so its case."""
     require(user, "complaint.handle", message="您的角色不能匹配小区。")
@@ -390,6 +395,7 @@ def complaint_resolve_estate(*, complaint_id: int, estate_id: int, user: User) -
     return complaint
 
 
+@audited("complaints.ComplaintEvent")
 def complaint_reply(*, complaint_id: int, user: User, reply: str, method: str) -> Complaint:
     """Records what the complainant was told and how (及时反馈办理结果); the complaint is handled
     (已办结) and the tracking page shows the reply and asks for a rating."""
@@ -441,6 +447,7 @@ def _notify_unsatisfied(complaint: Complaint, comment: str) -> None:
     )
 
 
+@audited("complaints.ComplaintEvent")
 def complaint_rate(*, tracking_code: str, phone_last4: str, satisfaction: str, comment: str = "") -> Complaint:
     """The resident's rating (满意 / 基本满意 / 不满意) of a handled complaint, once. 不满意 goes
     on the case's timeline so the working group reviews it."""
@@ -484,6 +491,7 @@ def _record_rating(complaint: Complaint, *, satisfaction: str, comment: str, sou
         )
 
 
+@audited("complaints.ComplaintEvent")
 def complaint_record_return_call(*, complaint_id: int, user: User, satisfaction: str, comment: str = "") -> Complaint:
     """回访: staff call back a hotline, 信访 or phone complainant after the reply and record their
     rating. It counts in 满意率 like the resident's own rating; a complaint is rated once."""
@@ -505,6 +513,7 @@ def complaint_record_return_call(*, complaint_id: int, user: User, satisfaction:
     return complaint
 
 
+@audited("complaints.ComplaintEvent")
 def complaint_reopen(*, complaint_id: int, user: User, reason: str) -> Complaint:
     """办理不满意的重新办理: an unsatisfied complaint sends its case back — a closed case to
     rectification (reopen), a case found untrue to verification (reverify) — with the reason on
@@ -545,6 +554,7 @@ def _draft_reply(case, event) -> str:
     return f"您反映的{place}“{case.category.label}”问题已整改完成并销号。{measures}{event.note}".strip()
 
 
+@audited("complaints.ComplaintEvent")
 def complaints_follow_case(*, case, user, event, from_state: str) -> None:
     """The complaints of a case follow it (registered in rectification.hooks): when the case is
     closed (销号) or found untrue (不属实) each complaint still open becomes 待反馈 with the case's
@@ -583,6 +593,7 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+@audited("complaints.ComplaintEvent")
 def complaints_anonymise(*, months: int, now: datetime | None = None, batch_size: int = 500) -> int:
     """个人信息保护法 minimisation: removes the complainant's name and phone (and its hash) from
     complaints handled more than `months` ago whose case is no longer open. Statistics (channel,

@@ -114,18 +114,19 @@ def seed_credit(context: dict) -> None:
     leaving = next((e for e in reversed(estates) if e.enterprise_id not in (company.pk, *clean)), None)
     if leaving is not None:
         newcomer = clean[-1] if clean else next(pk for pk in served if pk != leaving.enterprise_id)
-        record = services.exit_open(user=county_user, estate_id=leaving.pk, data={
-            "reason": "dismissed", "decision": "业主大会表决解聘原物业服务企业（专有部分面积和人数均过三分之二参与，过半数同意）。",
-            "decision_date": today - timedelta(days=70), "notice_date": today - timedelta(days=60),
-            "handover_deadline": today - timedelta(days=10), "new_enterprise": str(newcomer),
-        })
+        record = services.exit_open(
+            user=county_user, estate_id=leaving.pk, reason="dismissed",
+            decision="业主大会表决解聘原物业服务企业（专有部分面积和人数均过三分之二参与，过半数同意）。",
+            decision_date=today - timedelta(days=70), notice_date=today - timedelta(days=60),
+            handover_deadline=today - timedelta(days=10), new_enterprise=Enterprise.objects.get(pk=newcomer),
+        )
         for item in record.handover_items.order_by("pk")[:3]:
             services.handover_tick(user=county_user, item_id=item.pk, done_on=today - timedelta(days=15),
                                    evidence="交接清单已签字确认。")
         services.exit_record_overdue(exit_id=record.pk, today=today)
-        services.exit_litigation_record(user=county_user, exit_id=record.pk, data={
-            "court": "休宁县人民法院", "case_number": "（2025）皖1022民初1234号", "stage": "filed",
-            "outcome": "业委会起诉要求原物业退出并移交，法院已立案。"})
+        services.exit_litigation_record(
+            user=county_user, exit_id=record.pk, court="休宁县人民法院", case_number="（2025）皖1022民初1234号",
+            stage="filed", outcome="业委会起诉要求原物业退出并移交，法院已立案。")
 
     # The demo county wants the red list to mean "commended": one rule edited as data.
     from .credit_rules import rules_for_county

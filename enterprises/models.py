@@ -642,6 +642,13 @@ class CreditLogKind(models.TextChoices):
     OBJECTION_ANSWERED = "objection_answered", "答复异议"
     EVENT_PUBLISHED = "event_published", "公开/取消公开信用记录"
     EVENT_WITHDRAWN = "event_withdrawn", "撤销信用记录"
+    EVENT_RECORDED = "event_recorded", "登记信用记录"
+    EXIT_OPENED = "exit_opened", "登记退出"
+    HANDOVER_TICKED = "handover_ticked", "确认移交事项"
+    EXIT_OVERDUE = "exit_overdue", "逾期未完成移交"
+    LITIGATION_RECORDED = "litigation_recorded", "登记诉讼进展"
+    MARKET_REFERRAL = "market_referral", "报告市场监管部门"
+    LEVEL_REGRADED = "level_regraded", "重新核定服务等级"
 
 
 #: log rows that carry an objection's text or its answer (read as the objection is, "objection.read")
@@ -649,8 +656,9 @@ OBJECTION_LOG_KINDS = (CreditLogKind.OBJECTION_FILED, CreditLogKind.OBJECTION_AN
 
 
 class CreditLog(Event):
-    """The audit trail of the red/black list: who did what, when, from what to what and why.
-    Written only by enterprises.services; never edited or deleted (a re-decision is a new row)."""
+    """The audit trail of the enterprises app — the credit file, the red/black list, exits and
+    regradings: who did what, when, from what to what and why; ids of the rows concerned in
+    `data`. Written only by enterprises.services; never edited or deleted (a re-decision is a new row)."""
 
     evaluation = models.ForeignKey(Evaluation, verbose_name="评定", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="log")

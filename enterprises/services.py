@@ -3,7 +3,7 @@ mechanism (退出机制). Every function is keyword-only, runs in one transactio
 and state, and raises a core.errors.DomainError with a Chinese message on refusal."""
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +13,8 @@ from accounts.capabilities import require
 from campaigns.models import ProblemCategory
 from communities import regions
 from communities.models import Estate, Region, RegionLevel, ServiceLevel
-from core.errors import Conflict, InvalidInput, InvalidState, NotFound
+from core.audit import audited
+from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound
 from rectification.models import Case, ClueSource, SupervisionAction, SupervisionKind
 from rectification.services import case_open_or_join
 
@@ -74,6 +75,15 @@ def _date(value, *, label: str, required: bool = True) -> date | None:
     return parsed
 
 
+def _given_date(value, *, label: str) -> date:
+    """A required date argument of a typed service: None is missing, anything but a date wrong."""
+    if value is None:
+        raise MissingField(f"请填写{label}。")
+    if not isinstance(value, date):
+        raise InvalidInput(f"{label}的日期格式不正确，请使用 YYYY-MM-DD。")
+    return value
+
+
 def _id(value, *, what: str) -> int:
     """A primary key from user input; anything else is "not found", never a 500."""
     try:
@@ -104,6 +114,7 @@ SUPERVISION_CREDIT_KINDS = {
 }
 
 
+@audited("enterprises.CreditLog")
 def credit_event_record(
     *,
     enterprise_id: int,
@@ -153,15 +164,19 @@ def credit_event_record(
         counts_until = counts_until or occurred_on + timedelta(days=EVENT_COUNTS_DAYS - 1)
         if counts_until < counts_from:
             raise InvalidInput("计分期间止不能早于起始日期。")
-        return CreditEvent.objects.create(
+        event = CreditEvent.objects.create(
             enterprise_id=enterprise_id, kind=kind, is_bad=is_bad, occurred_on=occurred_on,
             counts_from=counts_from, counts_until=counts_until, points=points, description=description,
             decision_number=_text(decision_number, limit=100, label="文书文号"), source_case=source_case,
             source_supervision=source_supervision, source_exit=source_exit, estate=estate, region_path=region_path,
             is_published=kind in PUBLIC_EVENT_KINDS, recorded_by=user if user and user.is_authenticated else None,
         )
+        _log(kind=CreditLogKind.EVENT_RECORDED, actor=user, enterprise_id=enterprise_id, to_state=kind,
+             note=description, credit_event_id=event.pk, points=points)
+        return event
 
 
+@audited("enterprises.CreditLog")
 def credit_event_from_supervision(*, action, user) -> CreditEvent | None:
     """The credit event of a supervision step (约谈, 责令限期改正, 行政处罚, 黑名单提名), if the
     kind is one and the case has an enterprise. Registered in rectification.hooks; called by
@@ -181,12 +196,14 @@ def credit_event_from_supervision(*, action, user) -> CreditEvent | None:
     )
 
 
+@audited("enterprises.CreditLog")
 def credit_record_supervision_lifted(*, action, user) -> CreditEvent | None:
     """挂牌督办未按期解除 when a listed supervision is lifted after its deadline (once).
     Registered in rectification.hooks; called by supervision_lift inside its transaction."""
     return credit_record_overdue_supervision(supervision_id=action.pk, today=timezone.localdate(), user=user)
 
 
+@audited("enterprises.CreditLog")
 def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=None) -> CreditEvent | None:
     """Records 挂牌督办未按期解除 once for a listed supervision whose deadline passed before it was
     lifted. Safe to run any number of times (the supervision row is locked and the event is unique
@@ -209,40 +226,48 @@ def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=
         )
 
 
-def credit_event_add(*, user, enterprise_id: int, data: dict) -> CreditEvent:
-    """A credit event entered by the working group on the credit file page (表彰, 拒不整改, …)."""
+@audited("enterprises.CreditLog")
+def credit_event_add(
+    *,
+    user,
+    enterprise_id: int,
+    kind: str,
+    occurred_on: date | None,
+    description: str,
+    points: int | None = None,
+    decision_number: str = "",
+    source_case_id: int | None = None,
+) -> CreditEvent:
+    """A credit event entered by the working group on the credit file page (表彰, 拒不整改, …).
+    `points` None takes the kind's default; a source case must be visible and the enterprise's."""
     require(user, "credit.record", "登记信用记录")
     enterprise = Enterprise.objects.visible_to(user).filter(pk=enterprise_id).first()
     if enterprise is None:
         raise NotFound("企业不存在或不在您的管辖范围内。")
-    kind = _text(data.get("kind"), limit=40)
+    if not kind:
+        raise MissingField("请选择信用记录类型。")
     if kind not in CreditEventKind.values:
         raise InvalidInput("请选择信用记录类型。")
-    occurred_on = _date(data.get("occurred_on"), label="发生日期")
+    occurred_on = _given_date(occurred_on, label="发生日期")
     if occurred_on > timezone.localdate():
         raise InvalidInput("发生日期不能晚于今天。")
-    points = _text(data.get("points"), limit=6)
-    if points:
-        try:
-            points = int(points)
-        except ValueError:
-            raise InvalidInput("分值须为整数。") from None
+    if points is not None:
+        if isinstance(points, bool) or not isinstance(points, int):
+            raise InvalidInput("分值须为整数。")
         if abs(points) > 100:
             raise InvalidInput("分值须在 -100 到 100 之间。")
     source_case = None
-    case_id = _text(data.get("source_case"), limit=12)
-    if case_id:
-        source_case = Case.objects.visible_to(user).filter(pk=int(case_id) if case_id.isdigit() else 0,
-                                                          enterprise=enterprise).first()
+    if source_case_id is not None:
+        source_case = Case.objects.visible_to(user).filter(pk=source_case_id, enterprise=enterprise).first()
         if source_case is None:
             raise InvalidInput("来源案件不存在、不在您的管辖范围内或不属于该企业。")
     return credit_event_record(
-        enterprise_id=enterprise.pk, kind=kind, occurred_on=occurred_on, description=data.get("description"),
-        user=user, points=points if points != "" else None, decision_number=data.get("decision_number", ""),
-        source_case=source_case,
+        enterprise_id=enterprise.pk, kind=kind, occurred_on=occurred_on, description=description,
+        user=user, points=points, decision_number=decision_number, source_case=source_case,
     )
 
 
+@audited("enterprises.CreditLog")
 def credit_event_publish(*, user, event_id: int, published: bool = True) -> CreditEvent:
     require(user, "credit.record", "公开信用记录")
     with transaction.atomic():
@@ -259,6 +284,7 @@ def credit_event_publish(*, user, event_id: int, published: bool = True) -> Cred
     return event
 
 
+@audited("enterprises.CreditLog")
 def credit_event_withdraw(*, user, event_id: int, reason: str) -> CreditEvent:
     """撤销: an event recorded in error stops counting and leaves the public page; it is kept
     with its reason, never deleted."""
@@ -283,6 +309,7 @@ def credit_event_withdraw(*, user, event_id: int, reason: str) -> CreditEvent:
 # Evaluation (红黑榜评定)
 
 
+@audited("enterprises.CreditLog")
 def evaluation_open(*, user, jurisdiction_id: int, period_start, period_end, title: str = "") -> Evaluation:
     """Opens an evaluation of a county (or a town of it) for a period and proposes red, black or
     neither for every enterprise serving an estate there, from the county's rules (recorded with
@@ -330,6 +357,7 @@ def _lock_evaluation(*, user, evaluation_id: int) -> Evaluation:
     return evaluation
 
 
+@audited("enterprises.CreditLog")
 def proposal_decide(*, user, proposal_id: int, decision: str, reason: str = "", final: str = "") -> Proposal:
     """The working group's decision on one proposal: accept (采纳), reject (不采纳: not listed) or
     change (改为 red / black / none). A written reason is required except to accept "不列入"."""
@@ -370,6 +398,7 @@ def proposal_decide(*, user, proposal_id: int, decision: str, reason: str = "", 
     return proposal
 
 
+@audited("enterprises.CreditLog")
 def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decided_on, valid_until, basis: str = "") -> Evaluation:
     """Records the decision (文号, 认定日期, 有效期) and publishes the list: one ListEntry per red or
     black result. Every red or black proposal must have been decided; undecided "不列入" proposals
@@ -422,6 +451,7 @@ def evaluation_publish(*, user, evaluation_id: int, decision_number: str, decide
     return evaluation
 
 
+@audited("enterprises.CreditLog")
 def list_entry_end(*, user, entry_id: int, ended_on, reason: str) -> ListEntry:
     """信用修复 / 撤销: ends a list entry before its validity by a recorded decision."""
     require(user, "evaluation.manage", "移出红黑榜")
@@ -445,6 +475,7 @@ def list_entry_end(*, user, entry_id: int, ended_on, reason: str) -> ListEntry:
     return entry
 
 
+@audited("enterprises.CreditLog")
 def objection_file(*, user, entry_id: int, content: str) -> Objection:
     """异议: an enterprise user objects to its own list entry; one open objection at a time."""
     require(user, "credit.view_own", message="只有物业服务企业用户可以对本企业的认定提出异议。")
@@ -468,6 +499,7 @@ def objection_file(*, user, entry_id: int, content: str) -> Objection:
         return objection
 
 
+@audited("enterprises.CreditLog")
 def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> Objection:
     """The working group's answer on the record; 撤销认定 ends the entry the same day."""
     require(user, "objection.answer", "答复异议")
@@ -504,23 +536,38 @@ def objection_answer(*, user, objection_id: int, outcome: str, answer: str) -> O
 # Exit mechanism (退出机制)
 
 
-def exit_open(*, user, estate_id: int, data: dict) -> ExitRecord:
+@audited("enterprises.CreditLog")
+def exit_open(
+    *,
+    user,
+    estate_id: int,
+    reason: str,
+    decision: str,
+    decision_date: date | None,
+    notice_date: date | None,
+    handover_deadline: date | None,
+    new_enterprise: Enterprise | None = None,
+    new_manager_name: str = "",
+) -> ExitRecord:
     """Records an enterprise's exit from an estate and its handover checklist. The estate keeps
-    its serving enterprise until the handover completes."""
+    its serving enterprise until the handover completes. The new manager is another enterprise
+    (`new_enterprise`) or, when the owners manage themselves, a name (`new_manager_name`)."""
     require(user, "exit.manage", "登记退出")
-    reason = _text(data.get("reason"), limit=30)
+    if not reason:
+        raise MissingField("请选择退出原因。")
     if reason not in ExitReason.values:
         raise InvalidInput("请选择退出原因。")
-    decision = _text(data.get("decision"), label="决议/决定情况")
+    decision = _text(decision, label="决议/决定情况")
     if not decision:
-        raise InvalidInput("请填写业主大会决议或合同终止情况。")
-    decision_date = _date(data.get("decision_date"), label="决议日期")
-    notice_date = _date(data.get("notice_date"), label="通知日期")
-    deadline = _date(data.get("handover_deadline"), label="移交期限")
+        raise MissingField("请填写业主大会决议或合同终止情况。")
+    decision_date = _given_date(decision_date, label="决议日期")
+    notice_date = _given_date(notice_date, label="通知日期")
+    deadline = _given_date(handover_deadline, label="移交期限")
     if deadline < notice_date:
         raise InvalidInput("移交期限不能早于通知日期。")
-    new_name = _text(data.get("new_manager_name"), limit=100, label="新管理人")
-    new_id = _text(data.get("new_enterprise"), limit=12)
+    new_name = _text(new_manager_name, limit=100, label="新管理人")
+    if new_enterprise is not None and not isinstance(new_enterprise, Enterprise):
+        raise InvalidInput("新物业服务企业无效（不能是退出的企业）。")
     with transaction.atomic():
         estate = (
             Estate.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=_id(estate_id, what="小区")).first()
@@ -531,19 +578,19 @@ def exit_open(*, user, estate_id: int, data: dict) -> ExitRecord:
             raise InvalidState("该小区没有在服务的物业服务企业。")
         if estate.exits.filter(status__in=[ExitStatus.IN_PROGRESS, ExitStatus.OVERDUE]).exists():
             raise Conflict("该小区已有进行中的退出移交。")
-        new_enterprise = None
-        if new_id:
-            new_enterprise = Enterprise.objects.filter(pk=int(new_id) if new_id.isdigit() else 0).first()
-            if new_enterprise is None or new_enterprise.pk == estate.enterprise_id:
-                raise InvalidInput("新物业服务企业无效（不能是退出的企业）。")
+        if new_enterprise is not None and new_enterprise.pk == estate.enterprise_id:
+            raise InvalidInput("新物业服务企业无效（不能是退出的企业）。")
         if new_enterprise is None and not new_name:
-            raise InvalidInput("请选择新物业服务企业，或填写新管理人（业主自行管理时）。")
+            raise MissingField("请选择新物业服务企业，或填写新管理人（业主自行管理时）。")
         record = ExitRecord.objects.create(
             estate=estate, enterprise_id=estate.enterprise_id, reason=reason, decision=decision,
             decision_date=decision_date, notice_date=notice_date, handover_deadline=deadline,
             new_enterprise=new_enterprise, new_manager_name=new_name, created_by=user,
         )
         HandoverItem.objects.bulk_create([HandoverItem(exit_record=record, item=code) for code, _ in HANDOVER_ITEMS])
+        _log(kind=CreditLogKind.EXIT_OPENED, actor=user, enterprise_id=record.enterprise_id, to_state=record.status,
+             note=decision, exit_id=record.pk, estate_id=estate.pk, reason=reason,
+             handover_deadline=deadline.isoformat())
     return record
 
 
@@ -554,6 +601,7 @@ def _lock_exit(*, user, exit_id: int) -> ExitRecord:
     return record
 
 
+@audited("enterprises.CreditLog")
 def handover_tick(*, user, item_id: int, done_on, evidence: str) -> HandoverItem:
     """Ticks one handover item with its date and evidence; the last one completes the handover and
     only then changes the estate's serving enterprise."""
@@ -576,13 +624,18 @@ def handover_tick(*, user, item_id: int, done_on, evidence: str) -> HandoverItem
             raise Conflict("该事项已确认移交。")
         item.done_on, item.evidence, item.checked_by = done_on, evidence, user
         item.save(update_fields=["done_on", "evidence", "checked_by"])
+        from_status = record.status
         if not record.handover_items.filter(done_on__isnull=True).exists():
             record.status, record.completed_on = ExitStatus.COMPLETED, done_on
             record.save(update_fields=["status", "completed_on"])
             Estate.objects.filter(pk=record.estate_id).update(enterprise=record.new_enterprise)
+        _log(kind=CreditLogKind.HANDOVER_TICKED, actor=user, enterprise_id=record.enterprise_id,
+             from_state=from_status, to_state=record.status, note=evidence, exit_id=record.pk,
+             handover_item_id=item.pk, item=item.item, done_on=done_on.isoformat())
     return item
 
 
+@audited("enterprises.CreditLog")
 def exit_record_overdue(*, exit_id: int, today: date) -> bool:
     """A handover past its deadline opens one case (未履行移交义务) and adds a 拒不退出 credit
     event. Safe to run any number of times: the exit is claimed with a conditional update."""
@@ -605,6 +658,8 @@ def exit_record_overdue(*, exit_id: int, today: date) -> bool:
         )
         record.overdue_case = case
         record.save(update_fields=["overdue_case"])
+        _log(kind=CreditLogKind.EXIT_OVERDUE, enterprise_id=record.enterprise_id, from_state=ExitStatus.IN_PROGRESS,
+             to_state=ExitStatus.OVERDUE, note=description, exit_id=record.pk, case_id=case.pk)
         credit_event_record(
             enterprise_id=record.enterprise_id, kind=CreditEventKind.REFUSED_EXIT,
             occurred_on=record.handover_deadline + timedelta(days=1), description=description,
@@ -613,22 +668,31 @@ def exit_record_overdue(*, exit_id: int, today: date) -> bool:
     return True
 
 
-def exit_litigation_record(*, user, exit_id: int, data: dict) -> ExitLitigation:
+@audited("enterprises.CreditLog")
+def exit_litigation_record(
+    *, user, exit_id: int, court: str, case_number: str, stage: str, outcome: str = ""
+) -> ExitLitigation:
+    """诉讼进展 of an exit whose enterprise will not leave: the court, its case number and stage."""
     require(user, "exit.manage", "登记诉讼进展")
-    court, number = _text(data.get("court"), limit=100, label="受理法院"), _text(data.get("case_number"), limit=100, label="案号")
-    stage = _text(data.get("stage"), limit=30)
+    court, number = _text(court, limit=100, label="受理法院"), _text(case_number, limit=100, label="案号")
     if not court or not number:
-        raise InvalidInput("请填写受理法院和案号。")
+        raise MissingField("请填写受理法院和案号。")
+    if not stage:
+        raise MissingField("请选择诉讼阶段。")
     if stage not in LitigationStage.values:
         raise InvalidInput("请选择诉讼阶段。")
+    outcome = _text(outcome, label="进展/结果")
     with transaction.atomic():
         record = _lock_exit(user=user, exit_id=exit_id)
-        return ExitLitigation.objects.create(
-            exit_record=record, court=court, case_number=number, stage=stage,
-            outcome=_text(data.get("outcome"), label="进展/结果"), recorded_by=user,
+        litigation = ExitLitigation.objects.create(
+            exit_record=record, court=court, case_number=number, stage=stage, outcome=outcome, recorded_by=user,
         )
+        _log(kind=CreditLogKind.LITIGATION_RECORDED, actor=user, enterprise_id=record.enterprise_id, to_state=stage,
+             note=outcome, exit_id=record.pk, litigation_id=litigation.pk, court=court, case_number=number)
+    return litigation
 
 
+@audited("enterprises.CreditLog")
 def exit_refer_market_regulation(*, user, exit_id: int, referred_on, note: str) -> ExitRecord:
     require(user, "exit.manage", "登记报告市场监管")
     referred_on = _date(referred_on, label="报告日期")
@@ -638,9 +702,12 @@ def exit_refer_market_regulation(*, user, exit_id: int, referred_on, note: str) 
             raise Conflict("已登记报告市场监管。")
         record.market_regulation_referred_on, record.referral_note = referred_on, _text(note, label="报告情况")
         record.save(update_fields=["market_regulation_referred_on", "referral_note"])
+        _log(kind=CreditLogKind.MARKET_REFERRAL, actor=user, enterprise_id=record.enterprise_id,
+             note=record.referral_note, exit_id=record.pk, referred_on=referred_on.isoformat())
     return record
 
 
+@audited("enterprises.CreditLog")
 def exit_decision_fill(*, user, exit_id: int, decision: str, decision_date: date, notice_date: date,
                        handover_deadline: date) -> ExitRecord:
     """Fills an exit in progress with the owners' decision that dismissed the enterprise (an exit
@@ -655,6 +722,9 @@ def exit_decision_fill(*, user, exit_id: int, decision: str, decision_date: date
         record.reason, record.decision = ExitReason.DISMISSED, _text(decision, label="决议/决定情况")
         record.decision_date, record.notice_date, record.handover_deadline = decision_date, notice_date, handover_deadline
         record.save(update_fields=["reason", "decision", "decision_date", "notice_date", "handover_deadline"])
+        _log(kind=CreditLogKind.EXIT_OPENED, actor=user, enterprise_id=record.enterprise_id, to_state=record.status,
+             note=record.decision, exit_id=record.pk, estate_id=record.estate_id, reason=record.reason,
+             handover_deadline=handover_deadline.isoformat())
     return record
 
 
@@ -663,30 +733,48 @@ def exit_decision_fill(*, user, exit_id: int, decision: str, decision_date: date
 # Service-level regrading (重新核定服务等级, 山西)
 
 
-def service_level_regrade(*, user, estate_id: int, data: dict) -> ServiceLevelChange:
+def _money(value, *, label: str, required: bool = True) -> Decimal | None:
+    if value is None:
+        if required:
+            raise MissingField(f"请填写{label}。")
+        return None
+    if isinstance(value, bool) or not isinstance(value, Decimal | int) or not Decimal(value).is_finite():
+        raise InvalidInput(f"{label}须为数字（元/㎡·月）。")
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    if amount < 0:
+        raise InvalidInput("收费标准不能为负数。")
+    if amount >= 10**12:
+        raise InvalidInput(f"{label}过大。")
+    return amount
+
+
+@audited("enterprises.CreditLog")
+def service_level_regrade(
+    *,
+    user,
+    estate_id: int,
+    to_level: str,
+    fee_after: Decimal | None,
+    decision_number: str,
+    effective_on: date | None,
+    reason: str,
+    fee_before: Decimal | None = None,
+) -> ServiceLevelChange:
     """Regrades an estate's service level and fee for an enterprise that refuses or fails
     rectification (an overdue open case at the estate, or a 拒不整改 event in its credit file).
     Records the decision and effective date; the estate's service level changes with it."""
     require(user, "grade.reassess", "重新核定服务等级")
-    to_level = _text(data.get("to_level"), limit=2)
+    if not to_level:
+        raise MissingField("请选择核定后的服务等级。")
     if to_level not in ServiceLevel.values:
         raise InvalidInput("请选择核定后的服务等级。")
-    try:
-        fee_after = Decimal(_text(data.get("fee_after"), limit=20)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise InvalidInput("核定后收费标准须为数字（元/㎡·月）。") from None
-    if fee_after < 0:
-        raise InvalidInput("收费标准不能为负数。")
-    decision_number = _text(data.get("decision_number"), limit=100, label="决定文号")
-    reason = _text(data.get("reason"), label="核定理由")
+    fee_after = _money(fee_after, label="核定后收费标准")
+    decision_number = _text(decision_number, limit=100, label="决定文号")
+    reason = _text(reason, label="核定理由")
     if not decision_number or not reason:
-        raise InvalidInput("请填写决定文号和核定理由。")
-    effective_on = _date(data.get("effective_on"), label="执行日期")
-    fee_before = _text(data.get("fee_before"), limit=20)
-    try:
-        fee_before = Decimal(fee_before).quantize(Decimal("0.01")) if fee_before else None
-    except InvalidOperation:
-        raise InvalidInput("原收费标准须为数字。") from None
+        raise MissingField("请填写决定文号和核定理由。")
+    effective_on = _given_date(effective_on, label="执行日期")
+    fee_before = _money(fee_before, label="原收费标准", required=False)
     with transaction.atomic():
         estate = Estate.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=estate_id).first()
         if estate is None:
@@ -709,4 +797,7 @@ def service_level_regrade(*, user, estate_id: int, data: dict) -> ServiceLevelCh
         )
         estate.service_level = to_level
         estate.save(update_fields=["service_level"])
+        _log(kind=CreditLogKind.LEVEL_REGRADED, actor=user, enterprise_id=change.enterprise_id,
+             from_state=change.from_level, to_state=to_level, note=reason, service_level_change_id=change.pk,
+             estate_id=estate.pk, decision_number=decision_number, fee_after=str(fee_after))
     return change

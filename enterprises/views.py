@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 from accounts.capabilities import can, require
 from communities.models import Estate, Region, ServiceLevel
 from core.errors import InvalidState
+from core.forms import service_values
 from core.xlsx import xlsx_response
 
 from . import selectors, services
+from .forms import CreditEventForm, ExitForm, ExitLitigationForm, ServiceLevelRegradeForm
 from .models import (
     CreditEventKind,
     Enterprise,
@@ -69,10 +71,8 @@ def _post(request, *names):
 def credit_file(request, pk: int):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user).select_related("registered_region"), pk=pk)
     if request.method == "POST":
-        services.credit_event_add(
-            user=request.user, enterprise_id=enterprise.pk,
-            data=_post(request, "kind", "occurred_on", "description", "points", "decision_number", "source_case"),
-        )
+        services.credit_event_add(user=request.user, enterprise_id=enterprise.pk,
+                                  **service_values(CreditEventForm(request.POST)))
         messages.success(request, "信用记录已登记。")
         return redirect("enterprises:credit-file", pk=enterprise.pk)
     today = timezone.localdate()
@@ -253,9 +253,10 @@ def public_enterprise(request, pk: int):
 def exit_list(request):
     user = request.user
     if request.method == "POST":
-        record = services.exit_open(user=user, estate_id=request.POST.get("estate") or 0, data=_post(
-            request, "reason", "decision", "decision_date", "notice_date", "handover_deadline", "new_enterprise",
-            "new_manager_name"))
+        estate_id = request.POST.get("estate", "")
+        if not estate_id.isdigit():
+            raise Http404
+        record = services.exit_open(user=user, estate_id=int(estate_id), **service_values(ExitForm(request.POST)))
         messages.success(request, "退出记录已登记，移交清单已生成。")
         return redirect("enterprises:exit-detail", pk=record.pk)
     can_write = can(user, "exit.manage")
@@ -294,7 +295,7 @@ def exit_action(request, pk: int, action: str):
                                       **_post(request, "done_on", "evidence"))
         messages.success(request, f"已确认移交：{item.get_item_display()}。")
     elif action == "litigation":
-        services.exit_litigation_record(user=user, exit_id=pk, data=_post(request, "court", "case_number", "stage", "outcome"))
+        services.exit_litigation_record(user=user, exit_id=pk, **service_values(ExitLitigationForm(request.POST)))
         messages.success(request, "诉讼进展已登记。")
     elif action == "referral":
         services.exit_refer_market_regulation(user=user, exit_id=pk, **_post(request, "referred_on", "note"))
@@ -312,7 +313,7 @@ def service_level_regrade(request, pk: int):
     if not Estate.objects.visible_to(request.user).filter(pk=estate_id if str(estate_id).isdigit() else 0,
                                                           enterprise=enterprise).exists():
         raise Http404
-    services.service_level_regrade(user=request.user, estate_id=int(estate_id), data=_post(
-        request, "to_level", "fee_before", "fee_after", "decision_number", "effective_on", "reason"))
+    services.service_level_regrade(user=request.user, estate_id=int(estate_id),
+                                   **service_values(ServiceLevelRegradeForm(request.POST)))
     messages.success(request, "服务等级已重新核定。")
     return redirect("enterprises:credit-file", pk=enterprise.pk)

@@ -26,6 +26,7 @@ from accounts.models import User
 from campaigns.models import ProblemCategory
 from campaigns.selectors import campaign_for
 from communities.models import Estate
+from core.audit import audited, not_audited
 from core.errors import DomainError, InvalidInput, InvalidState, MissingField, NotFound, PermissionDenied
 from core.files import InvalidUpload, validate_uploads
 from enterprises.models import Enterprise
@@ -147,6 +148,7 @@ def _not_future(value: date | None, label: str) -> None:
 # Review
 
 
+@audited("estate_registers.RegisterEvent")
 def register_review(*, user: User, register: str, pk: int, approve: bool, reason: str = "") -> RegisterRow:
     """The town approves a 待审核 row, or returns it with a reason."""
     spec = register_for(register)
@@ -179,6 +181,7 @@ def register_review(*, user: User, register: str, pk: int, approve: bool, reason
 # The estate's summary fields follow the registers
 
 
+@not_audited("recomputes the estate's derived lift fields inside a register write, whose RegisterEvent covers it")
 def estate_lifts_sync(estate_id: int) -> None:
     lifts = Lift.objects.filter(estate_id=estate_id)
     if not lifts.exists():
@@ -189,6 +192,7 @@ def estate_lifts_sync(estate_id: int) -> None:
     Estate.objects.filter(pk=estate_id).update(elevator_count=summary["count"], oldest_elevator_year=summary["oldest"])
 
 
+@not_audited("recomputes the estate's derived contract fields inside a register write, whose RegisterEvent covers it")
 def estate_contract_sync(estate_id: int) -> None:
     latest = (
         ServiceContract.objects.filter(estate_id=estate_id).exclude(status=ReviewStatus.RETURNED)
@@ -210,6 +214,7 @@ def estate_contract_sync(estate_id: int) -> None:
 # 住宅专项维修资金
 
 
+@audited("estate_registers.RegisterEvent")
 def fund_account_save(*, user: User, estate_id: int, pk: int | None = None, deposit_status: str,
                       account_bank: str = "", balance: Decimal | None = None, balance_on: date | None = None,
                       note: str = "") -> FundAccount:
@@ -220,6 +225,7 @@ def fund_account_save(*, user: User, estate_id: int, pk: int | None = None, depo
     })
 
 
+@audited("estate_registers.RegisterEvent")
 def fund_collection_save(*, user: User, estate_id: int, pk: int | None = None, collected_by: str,
                          collected_on: date, collected_amount: Decimal, transferred_on: date | None = None,
                          transferred_amount: Decimal | None = None, voucher_number: str = "",
@@ -235,6 +241,7 @@ def fund_collection_save(*, user: User, estate_id: int, pk: int | None = None, c
     })
 
 
+@audited("estate_registers.RegisterEvent")
 def fund_use_save(*, user: User, estate_id: int, pk: int | None = None, item: str, amount: Decimal,
                   used_on: date, owners_approved_on: date | None = None, approval_basis: str = "",
                   emergency: bool = False, disclosed_on: date | None = None, note: str = "",
@@ -259,6 +266,7 @@ def fund_use_save(*, user: User, estate_id: int, pk: int | None = None, item: st
 # 电梯
 
 
+@audited("estate_registers.RegisterEvent")
 def lift_save(*, user: User, estate_id: int, pk: int | None = None, registration_number: str, location: str,
               install_year: int, maintenance_company: str, last_maintained_on: date | None = None,
               in_service: bool = True, renewal_status: str = "none", renewal_applied_on: date | None = None,
@@ -279,6 +287,7 @@ def lift_save(*, user: User, estate_id: int, pk: int | None = None, registration
 # 停车
 
 
+@audited("estate_registers.RegisterEvent")
 def parking_save(*, user: User, estate_id: int, pk: int | None = None, planned_spaces: int, public_spaces: int,
                  sold_spaces: int, rented_spaces: int, monthly_fee: Decimal | None = None, temporary_fee: str = "",
                  rules: str = "", rules_approved: bool = False) -> ParkingRegister:
@@ -289,6 +298,7 @@ def parking_save(*, user: User, estate_id: int, pk: int | None = None, planned_s
     })
 
 
+@audited("rectification.CaseEvent")
 def parking_dispute_record(*, user: User, estate_id: int, kind: str, description: str) -> ParkingDispute:
     """A parking dispute (钟山 (四): 私自出租公共车位、地桩地锁 …) goes to the ledger through the
     one intake: it opens a D case on the estate or joins the open one."""
@@ -322,6 +332,7 @@ def parking_dispute_record(*, user: User, estate_id: int, kind: str, description
 # 合同备案、收费公示
 
 
+@audited("estate_registers.RegisterEvent")
 def contract_save(*, user: User, estate_id: int, pk: int | None = None, enterprise: Enterprise, kind: str,
                   signed_on: date, start: date, end: date, service_level: str, fee_standard: Decimal,
                   filing_number: str = "", filed_on: date | None = None) -> ServiceContract:
@@ -336,6 +347,7 @@ def contract_save(*, user: User, estate_id: int, pk: int | None = None, enterpri
     })
 
 
+@audited("estate_registers.RegisterEvent")
 def fee_disclosure_save(*, user: User, estate_id: int, pk: int | None = None, disclosed_on: date,
                         fee_charged: Decimal, location: str, note: str = "", photo=None) -> FeeDisclosure:
     """收费公示 with its notice photo (required when new), rebuilt by Pillow (core.images)."""

@@ -1,8 +1,17 @@
 from django.contrib import admin
+from django.db.models import Q
 
-from core.admin import ScopedAdminMixin
+from core.admin import EventAdmin, ScopedAdminMixin
 
-from .models import ChecklistItem, InspectionRound, SpotCheckCandidate, SpotCheckDraw, Visit, VisitLine
+from .models import (
+    ChecklistItem,
+    InspectionEvent,
+    InspectionRound,
+    SpotCheckCandidate,
+    SpotCheckDraw,
+    Visit,
+    VisitLine,
+)
 
 
 class ChecklistItemInline(admin.TabularInline):
@@ -70,3 +79,19 @@ class SpotCheckDrawAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(InspectionEvent)
+class InspectionEventAdmin(EventAdmin):
+    list_display = ("at", "kind", "actor", "round", "visit", "draw", "from_state", "to_state")
+    list_filter = ("kind",)
+    list_select_related = ("actor", "round", "visit", "draw")
+
+    def get_queryset(self, request):
+        # scoped through the round, visit or draw the row concerns
+        qs = super().get_queryset(request)
+        if request.user.sees_everything:
+            return qs
+        return qs.filter(Q(round__in=InspectionRound.objects.visible_to(request.user))
+                         | Q(visit__in=Visit.objects.visible_to(request.user))
+                         | Q(draw__in=SpotCheckDraw.objects.visible_to(request.user)))

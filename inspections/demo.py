@@ -66,8 +66,8 @@ def seed(context: dict) -> None:
     for estate in estates[: len(estates) - 3]:  # three estates were missed: coverage below 100%
         services.visit_save(
             user=_officer(estate, users), round_id=finished.pk, estate_id=estate.pk,
-            data={"visited_on": today - timedelta(days=rng.randint(61, 149)), "inspectors": "社区网格员、物业项目经理",
-                  "enterprise_representative": "项目经理"},
+            visited_on=today - timedelta(days=rng.randint(61, 149)), inspectors="社区网格员、物业项目经理",
+            enterprise_representative="项目经理",
             lines=_answers(finished, rng, 0.04), submit=True,
         )
 
@@ -82,7 +82,7 @@ def seed(context: dict) -> None:
         drafted = index % 9 == 0
         services.visit_save(
             user=_officer(estate, users), round_id=running.pk, estate_id=estate.pk,
-            data={"visited_on": today - timedelta(days=rng.randint(0, 19)), "inspectors": "镇村干部"},
+            visited_on=today - timedelta(days=rng.randint(0, 19)), inspectors="镇村干部",
             lines=_answers(running, rng, 0.06, drafted=drafted), submit=not drafted,
         )
 
@@ -93,7 +93,7 @@ def seed(context: dict) -> None:
         for estate in own[: max(1, len(own) - 1)]:
             services.visit_save(
                 user=enterprise_user, kind=VisitKind.SELF_CHECK, round_id=running.pk, estate_id=estate.pk,
-                data={"visited_on": today - timedelta(days=rng.randint(0, 10)), "inspectors": "企业品质部"},
+                visited_on=today - timedelta(days=rng.randint(0, 10)), inspectors="企业品质部",
                 lines=_answers(running, rng, 0.05), submit=True,
             )
 
@@ -105,6 +105,6 @@ def seed(context: dict) -> None:
     for candidate in draw.candidates.filter(position__isnull=False).order_by("position")[:2]:
         services.visit_save(
             user=county_user, kind=VisitKind.SPOT_CHECK, spot_draw_id=draw.pk, estate_id=candidate.estate_id,
-            data={"visited_on": today, "inspectors": "县专班暗访组"}, lines=_answers(running, rng, 0.1), submit=True,
+            visited_on=today, inspectors="县专班暗访组", lines=_answers(running, rng, 0.1), submit=True,
         )
     context.update(inspection_rounds=[finished, running], spot_draw=draw)

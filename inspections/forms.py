@@ -63,3 +63,14 @@ class ImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class VisitForm(forms.Form):
+    """The header of a visit (inspections.services.visit_save); the checklist lines and photos are
+    read by the view from their per-line fields. A blank date means today; lengths are the service's."""
+
+    visited_on = forms.DateField(label="排查日期", required=False, input_formats=["%Y-%m-%d"],
+                                 error_messages={"invalid": "排查日期格式不正确，请使用 YYYY-MM-DD。"})
+    inspectors = forms.CharField(label="排查人员", required=False)
+    enterprise_representative = forms.CharField(label="企业代表", required=False)
+    note = forms.CharField(label="总体情况", required=False)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.capabilities import can
 from communities import regions
 from communities.models import Estate
+from core.audit import Event
 from core.files import StoredFile, private_file_field, random_name
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
 from rectification.models import Case
@@ -320,3 +321,33 @@ class SpotCheckCandidate(models.Model):
     @property
     def is_selected(self) -> bool:
         return self.position is not None
+
+
+class InspectionEventKind(models.TextChoices):
+    ROUND_CREATED = "round_created", "发起排查轮次"
+    CHECKLIST_CHANGED = "checklist_changed", "修改检查清单"
+    VISIT_SAVED = "visit_saved", "保存排查记录"
+    VISIT_SUBMITTED = "visit_submitted", "提交排查记录"
+    SPOT_CHECK_DRAWN = "spot_check_drawn", "四不两直抽取"
+
+
+class InspectionEvent(Event):
+    """The audit trail of the inspections app: a round opened or its checklist changed, a visit
+    saved or submitted, a spot-check draw made. Written only by inspections.services; never
+    edited or deleted. The cases a visit opens are logged on their own timelines."""
+
+    kind = models.CharField("类型", max_length=30, choices=InspectionEventKind.choices)
+    round = models.ForeignKey(InspectionRound, verbose_name="排查轮次", on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="events")
+    visit = models.ForeignKey(Visit, verbose_name="排查记录", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="events")
+    draw = models.ForeignKey(SpotCheckDraw, verbose_name="抽查批次", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="events")
+
+    class Meta:
+        verbose_name = "排查操作记录"
+        verbose_name_plural = "排查操作记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

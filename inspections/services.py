@@ -13,6 +13,7 @@ from accounts.capabilities import require
 from accounts.models import User
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region, RegionLevel
+from core.audit import audited, not_audited
 from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.files import validate_uploads
 from core.workdays import add_working_days
@@ -22,6 +23,8 @@ from rectification.services import case_default_deadline_set, case_open_or_join
 from . import selectors
 from .models import (
     ChecklistItem,
+    InspectionEvent,
+    InspectionEventKind,
     InspectionRound,
     LineResult,
     SpotCheckCandidate,
@@ -76,10 +79,20 @@ def _date(value, *, label: str, required: bool = True) -> date | None:
     return parsed
 
 
+def _event(*, kind: str, user: User | None, round=None, visit=None, draw=None, from_state: str = "",
+           to_state: str = "", note: str = "", **data) -> InspectionEvent:
+    """One row of the inspections log, in the caller's transaction."""
+    return InspectionEvent.objects.create(
+        kind=kind, actor=user if user is not None and user.is_authenticated else None, round=round, visit=visit,
+        draw=draw, from_state=from_state, to_state=to_state, note=note[:2000], data=data,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Rounds and their checklist
 
 
+@not_audited("builds the checklist inside round_create and checklist_update, whose events name it")
 def checklist_from_taxonomy(*, round: InspectionRound, categories=None) -> int:
     """Builds a round's checklist: each active leaf category a line, grouped under its parent,
     in the plan's wording. Returns the number of lines created."""
@@ -99,6 +112,7 @@ def checklist_from_taxonomy(*, round: InspectionRound, categories=None) -> int:
     return len(items)
 
 
+@audited("inspections.InspectionEvent")
 def round_create(
     *, user: User, name: str, region_id: int, start_date, end_date, campaign_id: int | None = None, note: str = ""
 ) -> InspectionRound:
@@ -126,7 +140,9 @@ def round_create(
             name=name, region=region, campaign=campaign, start_date=start, end_date=end,
             note=_text(note, label="说明"), created_by=user,
         )
-        checklist_from_taxonomy(round=round)
+        lines = checklist_from_taxonomy(round=round)
+        _event(kind=InspectionEventKind.ROUND_CREATED, user=user, round=round, note=round.name,
+               region_id=region.pk, checklist_lines=lines)
     return round
 
 
@@ -140,6 +156,7 @@ def _round_for_edit(*, user: User, round_id: int) -> InspectionRound:
     return round
 
 
+@audited("inspections.InspectionEvent")
 def checklist_update(*, user: User, round_id: int, changes: dict[int, dict], add_category_id: int | None = None) -> int:
     """Edits a round's checklist: relabels or switches off lines ({item_id: {"label", "is_active"}})
     and adds a taxonomy category. Lines already answered in visits keep their answers; a line
@@ -168,6 +185,10 @@ def checklist_update(*, user: User, round_id: int, changes: dict[int, dict], add
                 raise InvalidInput(f"“{category.label}”已在检查清单中。")
             checklist_from_taxonomy(round=round, categories=ProblemCategory.objects.filter(pk=category.pk))
             changed.append(category)
+        if changed:
+            _event(kind=InspectionEventKind.CHECKLIST_CHANGED, user=user, round=round,
+                   item_ids=[i.pk for i in changed if isinstance(i, ChecklistItem)],
+                   added_category_id=add_category_id or None)
     return len(changed)
 
 
@@ -210,22 +231,26 @@ def _resolve_context(*, user: User, kind: str, round_id, spot_draw_id):
     return round, None
 
 
+@audited("inspections.InspectionEvent")
 def visit_save(
     *,
     user: User,
     kind: str = VisitKind.INSPECTION,
-    estate_id=None,
-    round_id=None,
-    spot_draw_id=None,
-    visit_id=None,
-    data: dict | None = None,
+    estate_id: int | None = None,
+    round_id: int | None = None,
+    spot_draw_id: int | None = None,
+    visit_id: int | None = None,
+    visited_on: date | None = None,
+    inspectors: str = "",
+    enterprise_representative: str = "",
+    note: str = "",
     lines: dict | None = None,
     photos: dict | None = None,
     submit: bool = False,
 ) -> Visit:
     """Creates or updates a draft visit and, with `submit`, submits it.
 
-    - `data`: visited_on, inspectors, enterprise_representative, note.
+    - `visited_on` (None: today), `inspectors`, `enterprise_representative`, `note`: the header.
     - `lines`: {category_id: {"result": pass|fail|na|"", "note": …}} for the checklist lines
       (the round's active items, or the taxonomy for a spot check outside any round).
     - `photos`: {category_id: [uploaded files]}; images only, checked by their content.
@@ -234,15 +259,17 @@ def visit_save(
     不合格 line; then each 不合格 line opens a case (source: inspection / self-check / spot
     check) or joins the open case of the same estate and category, and points at it. A new case
     gets the kind's default deadline in working days. A submitted visit cannot change (409)."""
-    data = dict(data or {})
     lines = {str(k): v for k, v in (lines or {}).items()}
     photos = {str(k): v for k, v in (photos or {}).items() if v}
-    visited_on = _date(data.get("visited_on") or timezone.localdate(), label="排查日期")
+    if visited_on is None:
+        visited_on = timezone.localdate()
+    if not isinstance(visited_on, date):
+        raise InvalidInput("排查日期格式不正确，请使用 YYYY-MM-DD。")
     if visited_on > timezone.localdate():
         raise InvalidInput("排查日期不能晚于今天。")
-    inspectors = _text(data.get("inspectors"), label="排查人员", max_length=200)
-    representative = _text(data.get("enterprise_representative"), label="企业代表", max_length=100)
-    note = _text(data.get("note"), label="总体情况")
+    inspectors = _text(inspectors, label="排查人员", max_length=200)
+    representative = _text(enterprise_representative, label="企业代表", max_length=100)
+    note = _text(note, label="总体情况")
     cleaned_lines = {}
     for key, values in lines.items():
         result = str((values or {}).get("result") or "")
@@ -300,8 +327,12 @@ def visit_save(
                     line=by_key[key], file=upload, original_name=upload.name[:200], content_type=content_type,
                     size=upload.size, uploaded_by=user,
                 )
+        from_state = visit.status
         if submit:
             _submit(visit=visit, user=user, round=round, lines=[by_key[str(e.category.pk)] for e in checklist])
+        _event(kind=InspectionEventKind.VISIT_SUBMITTED if submit else InspectionEventKind.VISIT_SAVED, user=user,
+               round=round, visit=visit, draw=draw, from_state=from_state, to_state=visit.status,
+               photos=sum(len(files) for files in uploads.values()))
     return visit
 
 
@@ -322,6 +353,7 @@ def _submit(*, visit: Visit, user: User | None, round: InspectionRound | None, l
     open_cases_for_failures(visit=visit, user=user, round=round, failures=failures)
 
 
+@audited("rectification.CaseEvent")
 def open_cases_for_failures(*, visit: Visit, user: User | None, round: InspectionRound | None, failures: list[VisitLine]) -> None:
     workdays = DEFAULT_DEADLINE_WORKDAYS[visit.kind]
     for line in failures:
@@ -346,6 +378,7 @@ def open_cases_for_failures(*, visit: Visit, user: User | None, round: Inspectio
 # Spot checks (四不两直)
 
 
+@audited("inspections.InspectionEvent")
 def spot_check_draw(
     *,
     user: User,
@@ -415,9 +448,12 @@ def spot_check_draw(
             )
             for pk in sorted(estate_ids)
         )
+        _event(kind=InspectionEventKind.SPOT_CHECK_DRAWN, user=user, round=round, draw=draw, note=draw.note,
+               region_id=region.pk, seed=seed, sample=sample)
     return draw
 
 
+@not_audited("writes nothing: re-runs a stored draw to check it")
 def spot_check_redraw(*, draw: SpotCheckDraw) -> list[int]:
     """Re-runs a stored draw from its stored candidates, weights and seed (for the audit)."""
     candidates = draw.candidates.filter(excluded_reason="").values_list("estate_id", "weight")

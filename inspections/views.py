@@ -15,12 +15,13 @@ from communities.models import Estate
 from core import jobs
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.files import private_storage, serve_private
+from core.forms import service_values
 from core.models import ImportJob
 from core.xlsx import xlsx_response
 
 from . import imports, selectors, services
 from .filters import VisitFilter
-from .forms import DrawForm, ImportForm, RoundForm
+from .forms import DrawForm, ImportForm, RoundForm, VisitForm
 from .models import ChecklistItem, LineResult, Visit, VisitKind, VisitPhoto
 
 PAGE_SIZE = 25
@@ -169,14 +170,19 @@ def _visit_page(request, *, round, draw, kind, visit=None, estate=None, error=No
 
 def _visit_post(request, *, round, draw, kind, visit=None, estate=None):
     keys = [str(entry.category.pk) for entry in selectors.visit_checklist(round=round)]
-    data = {k: request.POST.get(k, "") for k in ("visited_on", "inspectors", "enterprise_representative", "note")}
+    try:
+        header = service_values(VisitForm(request.POST))
+    except DomainError as exc:
+        return _visit_page(request, round=round, draw=draw, kind=kind, visit=visit, estate=estate,
+                           error=exc.message, post=request.POST, status=exc.status_code)
     lines = {key: {"result": request.POST.get(f"result_{key}", ""), "note": request.POST.get(f"note_{key}", "")} for key in keys}
     photos = {key: request.FILES.getlist(f"photos_{key}") for key in keys if request.FILES.getlist(f"photos_{key}")}
     submit = request.POST.get("action") == "submit"
-    estate_id = visit.estate_id if visit else (estate.pk if estate else request.POST.get("estate"))
+    posted_estate = request.POST.get("estate", "")
+    estate_id = visit.estate_id if visit else (estate.pk if estate else int(posted_estate) if posted_estate.isdigit() else None)
     common = {"user": request.user, "kind": kind, "estate_id": estate_id, "round_id": round.pk if round else None,
               "spot_draw_id": draw.pk if draw else None, "visit_id": visit.pk if visit else None,
-              "data": data, "lines": lines, "photos": photos}
+              **header, "lines": lines, "photos": photos}
     try:
         saved = services.visit_save(**common, submit=submit)
     except NotFound:

@@ -15,6 +15,7 @@ from accounts.capabilities import can, require
 from accounts.models import User
 from communities.models import Estate
 from core import crypto
+from core.audit import audited
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.files import InvalidUpload, validate_uploads
 
@@ -157,6 +158,7 @@ def _one_file(upload, *, label: str, images_only: bool = False):
 ACCOUNT_NUMBER = re.compile(r"^\d{6,32}$")
 
 
+@audited("public_revenue.RevenueEvent")
 def account_record(
     *,
     user: User,
@@ -215,6 +217,7 @@ def account_record(
 # Sources
 
 
+@audited("public_revenue.RevenueEvent")
 def source_create(
     *,
     user: User,
@@ -271,6 +274,7 @@ def source_create(
 # Entries
 
 
+@audited("public_revenue.RevenueEvent")
 def entry_create(
     *,
     user: User,
@@ -369,6 +373,7 @@ def _build_entry(
 # Disclosures
 
 
+@audited("public_revenue.RevenueEvent")
 def disclosure_create(
     *,
     user: User,
@@ -447,6 +452,7 @@ def disclosure_create(
     return disclosure
 
 
+@audited("public_revenue.RevenueEvent")
 def disclosure_review(*, user: User, disclosure_id: int, note: str = "") -> Disclosure:
     """A town or the county marks a disclosure as reviewed (已审阅), with an optional remark."""
     require(user, "revenue.review", message="只有县专班和镇（街道）可以审阅公示。")

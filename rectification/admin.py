@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import EventInline, ScopedAdminMixin
 
-from .models import Case, CaseClue, CaseEvent, EstatePlan, SupervisionAction, TypicalCase
+from .models import Case, CaseClue, CaseEvent, EstatePlan, PlanEvent, SupervisionAction, TypicalCase
 
 
 class CaseClueInline(admin.TabularInline):
@@ -14,6 +14,12 @@ class CaseClueInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class PlanEventInline(EventInline):
+    model = PlanEvent
+    fields = ("at", "actor", "kind", "from_state", "to_state", "note")
+    readonly_fields = fields
 
 
 class CaseEventInline(EventInline):
@@ -64,6 +70,7 @@ class SupervisionActionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(EstatePlan)
 class EstatePlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "estate", "status", "approved_at", "published_at")
+    inlines = [PlanEventInline]
     list_filter = ("status",)
     list_select_related = ("estate",)
 

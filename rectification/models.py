@@ -422,6 +422,28 @@ class EstatePlan(models.Model):
         return self.title
 
 
+class PlanEventKind(models.TextChoices):
+    CREATED = "created", "编制方案"
+    APPROVED = "approved", "审定方案"
+    PUBLISHED = "published", "公开方案"
+
+
+class PlanEvent(Event):
+    """The log of an estate plan (一小区一方案): drafted, approved, published. Written only by
+    rectification.services; never edited or deleted."""
+
+    plan = models.ForeignKey(EstatePlan, verbose_name="方案", on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("类型", max_length=30, choices=PlanEventKind.choices)
+
+    class Meta:
+        verbose_name = "方案操作记录"
+        verbose_name_plural = "方案操作记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
 class TypicalCaseQuerySet(ScopedQuerySet):
     region_path_lookup = "case__region_path"
     enterprise_lookup = "case__enterprise_id"

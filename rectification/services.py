@@ -19,6 +19,7 @@ from accounts.models import Role, User
 from accounts.regions import users_over
 from campaigns.models import Campaign, ProblemCategory
 from communities.models import Estate, Region
+from core.audit import audited, not_audited
 from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
 from core.errors import Conflict, DomainError, InvalidInput, InvalidState, MissingField, NotFound
 from core.files import validate_uploads
@@ -36,6 +37,8 @@ from .models import (
     CaseState,
     ClueSource,
     EstatePlan,
+    PlanEvent,
+    PlanEventKind,
     PlanStatus,
     SupervisionAction,
     SupervisionKind,
@@ -90,6 +93,7 @@ CLUE_COLUMNS = ["case_id", "source", "reference", "description", "source_app_lab
 INTAKE_EVENT_COLUMNS = ["case_id", "kind", "label", "from_state", "to_state", "note", "data"]
 
 
+@audited("rectification.CaseEvent")
 def clues_intake(
     *,
     clues: list[ClueInput],
@@ -233,6 +237,7 @@ def clues_intake(
     return results
 
 
+@audited("rectification.CaseEvent")
 def case_open_or_join(
     *,
     estate: Estate,
@@ -263,6 +268,7 @@ def case_open_or_join(
 # The timeline: the only writers of CaseEvent
 
 
+@audited("rectification.CaseEvent")
 def case_event_record(
     *,
     case_id: int,
@@ -283,6 +289,7 @@ def case_event_record(
     )
 
 
+@audited("rectification.CaseEvent")
 def case_events_record(*, events: list[dict], copy: bool | None = None) -> None:
     """Writes several timeline entries at once through core.bulk.bulk_insert (COPY on PostgreSQL
     unless `copy` is False). Each event is a dict of CaseEvent attnames, the same keys in each."""
@@ -291,6 +298,7 @@ def case_events_record(*, events: list[dict], copy: bool | None = None) -> None:
         bulk_insert(CaseEvent, columns, [tuple(event[c] for c in columns) for event in events], copy=copy)
 
 
+@audited("rectification.CaseEvent")
 def case_default_deadline_set(*, case: Case, deadline: date, user: User | None, note: str, source: str) -> bool:
     """Gives a case that has no deadline yet the default deadline of the clue that opened it
     (an inspection's 15 working days, a self-check's 30), with its timeline event. A case that
@@ -358,6 +366,7 @@ def _event_data(cleaned: dict) -> dict:
     return data
 
 
+@audited("rectification.CaseEvent")
 def case_transition(
     *,
     case_id: int,
@@ -425,6 +434,7 @@ def case_transition(
     return case
 
 
+@audited("rectification.CaseEvent")
 def case_bulk_transition(
     *, case_ids: list[int], user: User, transition: str, **values: str | date | Region | None,
 ) -> tuple[list[int], list[tuple[int, str]]]:
@@ -456,6 +466,7 @@ def case_responsible_users(case: Case):
     return users
 
 
+@audited("rectification.CaseEvent")
 def case_record_overdue(*, case_id: int, today: date) -> bool:
     """Records the start of one overdue episode (deadline passed, case still open): one 超期
     event and notifications. Safe to run any number of times: the episode is claimed with a
@@ -515,6 +526,7 @@ SUPERVISION_LABELS = {
 SUPERVISION_TEXT_FIELDS = ("participants", "outcome", "decision_number", "basis")
 
 
+@audited("rectification.CaseEvent")
 def supervision_record(
     *,
     case_id: int,
@@ -594,6 +606,7 @@ def supervision_record(
     return action
 
 
+@audited("rectification.CaseEvent")
 def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> SupervisionAction:
     """Lifts a listed supervision (解除挂牌督办), with its timeline event."""
     require(user, "case.supervise", "解除挂牌督办")
@@ -628,6 +641,7 @@ def supervision_lift(*, supervision_id: int, user: User, note: str = "") -> Supe
 # One estate, one plan (一小区一方案)
 
 
+@audited("rectification.PlanEvent")
 def plan_create(*, user: User, estate_id: int, title: str, content: str, case_ids: list[int]) -> EstatePlan:
     """Drafts a plan for an estate covering some of its cases. County working group only."""
     require(user, "plan.edit", "编制一小区一方案")
@@ -641,6 +655,8 @@ def plan_create(*, user: User, estate_id: int, title: str, content: str, case_id
         cases = list(Case.objects.visible_to(user).filter(estate=estate, pk__in=case_ids or []))
         plan = EstatePlan.objects.create(estate=estate, title=title, content=content, created_by=user)
         plan.cases.set(cases)
+        PlanEvent.objects.create(plan=plan, actor=user, kind=PlanEventKind.CREATED, to_state=plan.status, note=title,
+                                 data={"case_ids": sorted(c.pk for c in cases)})
     return plan
 
 
@@ -651,6 +667,7 @@ def _lock_plan(*, plan_id: int, user: User) -> EstatePlan:
     return plan
 
 
+@audited("rectification.PlanEvent")
 def plan_approve(*, user: User, plan_id: int) -> EstatePlan:
     require(user, "plan.approve", "审定方案")
     with transaction.atomic():
@@ -659,9 +676,12 @@ def plan_approve(*, user: User, plan_id: int) -> EstatePlan:
             raise InvalidState(f"方案当前为“{plan.get_status_display()}”，不能审定。")
         plan.status, plan.approved_by, plan.approved_at = PlanStatus.APPROVED, user, timezone.now()
         plan.save(update_fields=["status", "approved_by", "approved_at"])
+        PlanEvent.objects.create(plan=plan, actor=user, kind=PlanEventKind.APPROVED, from_state=PlanStatus.DRAFT,
+                                 to_state=plan.status)
     return plan
 
 
+@audited("rectification.PlanEvent")
 def plan_publish(*, user: User, plan_id: int) -> EstatePlan:
     """Publishes an approved plan on the estate's public page (no personal data is shown)."""
     require(user, "plan.approve", "公开方案")
@@ -671,6 +691,8 @@ def plan_publish(*, user: User, plan_id: int) -> EstatePlan:
             raise InvalidState("方案须先审定才能公开。")
         plan.status, plan.published_at = PlanStatus.PUBLISHED, timezone.now()
         plan.save(update_fields=["status", "published_at"])
+        PlanEvent.objects.create(plan=plan, actor=user, kind=PlanEventKind.PUBLISHED, from_state=PlanStatus.APPROVED,
+                                 to_state=plan.status)
     return plan
 
 
@@ -681,6 +703,7 @@ TYPICAL_FIELDS = {"title": "案例标题", "basic_facts": "基本案情", "viola
                   "legal_basis": "法律依据", "handling_result": "处理结果"}
 
 
+@audited("rectification.CaseEvent")
 def typical_case_mark(
     *,
     user: User,
@@ -723,6 +746,7 @@ DIGEST_ROLES = (Role.COUNTY_GROUP, Role.COUNTY_OFFICE, Role.TOWN, Role.COMMUNITY
 DIGEST_DUE_DAYS = 3
 
 
+@not_audited("sends notifications only; core.Notification and core.SmsMessage are its record")
 def deadline_digest_send(*, today: date) -> int:
     """Tells each active officer how many open cases of their scope are overdue and how many are
     due within DIGEST_DUE_DAYS days: one notification per officer and day (the key makes a second

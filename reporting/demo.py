@@ -71,7 +71,7 @@ def seed(context: dict) -> None:
                 continue  # 逾期未报: the last month's report of one town never came
             officer = _officer(town)
             report = services.unit_report_save(
-                user=officer, period=period.key, data=NARRATIVES[(index + town_index) % len(NARRATIVES)], submit=True,
+                user=officer, period=period, submit=True, **NARRATIVES[(index + town_index) % len(NARRATIVES)],
             )
             submitted_at = _at(due - timedelta(days=1 + town_index % 4))
             if is_last and town_index == 1:
@@ -89,8 +89,7 @@ def seed(context: dict) -> None:
             ReportEvent.objects.filter(unit_report=report, to_state="accepted").update(at=submitted_at + timedelta(hours=3))
         for community_index, community in enumerate(communities):
             report = services.unit_report_save(
-                user=_officer(community), period=period.key, data=NARRATIVES[community_index % len(NARRATIVES)],
-                submit=True,
+                user=_officer(community), period=period, submit=True, **NARRATIVES[community_index % len(NARRATIVES)],
             )
             services.report_review(user=office, report_kind="unit", report_id=report.pk, action="accept")
             submitted_at = _at(due - timedelta(days=2 + community_index % 3))
@@ -114,9 +113,9 @@ def seed_enterprise_reports(context: dict, county: Region, period: periods.Perio
     if company_user is None or county not in services.enterprise_counties(company_user.enterprise_id):
         return
     report = services.enterprise_report_submit(
-        user=company_user, period=period.key, county_code=county.code,
-        data={"progress": "本月对在管小区逐一开展自查，公共收益公示、电梯维保记录已整改到位，整改照片已上传台账。",
-              "problems": "个别小区停车位划线需业委会表决，计划下月完成。"},
+        user=company_user, period=period, county_code=county.code,
+        progress="本月对在管小区逐一开展自查，公共收益公示、电梯维保记录已整改到位，整改照片已上传台账。",
+        problems="个别小区停车位划线需业委会表决，计划下月完成。",
     )
     submitted_at = _at(report.duty.due_date(period) - timedelta(days=2))
     EnterpriseReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at)

@@ -311,13 +311,14 @@ class EnterpriseReport(SubmittedReport):
 
 
 class ReportEventKind(models.TextChoices):
+    SAVE = "save", "保存草稿"
     SUBMIT = "submit", "报送"
     ACCEPT = "accept", "采纳"
     RETURN = "return", "退回"
 
 
 class ReportEvent(Event):
-    """One step (submit, accept, return) of a unit's or an enterprise's monthly report: exactly one
+    """One step (save a draft, submit, accept, return) of a unit's or an enterprise's monthly report: exactly one
     of `unit_report` and `enterprise_report` is set. Written only by reporting.services."""
 
     unit_report = models.ForeignKey(

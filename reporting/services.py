@@ -9,7 +9,8 @@ from accounts.capabilities import can, require
 from accounts.models import COUNTY_ROLES, Role, User
 from communities import regions
 from communities.models import Estate, Region, RegionLevel
-from core.errors import InvalidState, NotFound, PermissionDenied
+from core.audit import audited, not_audited
+from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.notifications import notification_send
 from rectification.models import Case
 
@@ -55,11 +56,11 @@ def _check_unit_user(user, unit: Region) -> None:
         raise PermissionDenied("只有本单位的工作人员可以填报和报送本单位的月度报告。")
 
 
-def unit_report_for(*, user, period: str) -> UnitReport:
+def unit_report_for(*, user, period: periods.Period) -> UnitReport:
     """The user's unit report of the period (unsaved and pre-filled if it does not exist yet)."""
     if not can(user, "report.submit_unit") or not user.region_id:
         raise PermissionDenied("月度工作进展由镇（街道）、社区填报。")
-    period_obj = periods.parse_month(period)
+    period_obj = _month(period)
     duty = unit_duty(user.region)
     report = UnitReport.objects.filter(duty=duty, unit=user.region, period=period_obj.key).first()
     return report or UnitReport(duty=duty, unit=user.region, period=period_obj.key)
@@ -70,10 +71,37 @@ def live_figures(report: UnitReport) -> dict:
     return figure_registry.unit_figures(report.unit, period.start, period.end)
 
 
-def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> UnitReport:
-    """Saves the narrative; with submit=True also freezes the figures as they are now into the
-    snapshot and marks the report submitted. A submitted or accepted report cannot be edited."""
-    period_obj = periods.parse_month(period)
+def _narrative(**texts: str | None) -> dict[str, str]:
+    """The narrative texts given (None: leave that field as it is), stripped and capped."""
+    for text in texts.values():
+        if text is not None and not isinstance(text, str):
+            raise InvalidInput("报告内容须为文字。")
+    return {name: text.strip()[:20000] for name, text in texts.items() if text is not None}
+
+
+def _month(period: periods.Period) -> periods.Period:
+    if not isinstance(period, periods.Period) or period.kind != "month":
+        raise InvalidInput("报告期须为月份（例如 2025-06）。")
+    return period
+
+
+@audited("reporting.ReportEvent")
+def unit_report_save(
+    *,
+    user: User,
+    period: periods.Period,
+    progress: str | None = None,
+    good_practice: str | None = None,
+    problems: str | None = None,
+    next_steps: str | None = None,
+    submit: bool = False,
+) -> UnitReport:
+    """Saves the narrative (a text left None keeps what is saved); with submit=True also freezes
+    the figures as they are now into the snapshot and marks the report submitted, with its
+    ReportEvent. A submitted or accepted report cannot be edited. `period` is a parsed month
+    (reporting.periods.parse_month)."""
+    period_obj = _month(period)
+    texts = _narrative(progress=progress, good_practice=good_practice, problems=problems, next_steps=next_steps)
     unit = user.region
     if unit is None:
         raise PermissionDenied("月度工作进展由镇（街道）、社区填报。")
@@ -90,9 +118,9 @@ def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> 
         report = UnitReport.objects.select_for_update().get(duty=duty, unit=unit, period=period_obj.key)
         if not report.is_editable:
             raise InvalidState(f"本月报告{report.get_status_display()}，不能再修改。")
-        for field in NARRATIVE_FIELDS:
-            if field in data:
-                setattr(report, field, (data.get(field) or "").strip()[:20000])
+        for field, text in texts.items():
+            setattr(report, field, text)
+        previous = report.status
         if submit:
             missing = [UnitReport._meta.get_field(f).verbose_name for f in ("progress",) if not getattr(report, f)]
             if missing:
@@ -104,7 +132,6 @@ def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> 
                 "figures": figure_registry.to_json(figure_registry.unit_figures(unit, period_obj.start, period_obj.end)),
                 "labels": figure_registry.figure_labels(),
             }
-            previous = report.status
             report.status = UnitReportStatus.SUBMITTED
             report.submitted_at, report.submitted_by = now, user
             report.return_reason = ""
@@ -115,9 +142,11 @@ def unit_report_save(*, user, period: str, data: dict, submit: bool = False) -> 
             )
         else:
             report.save()
+            report_event_record(report=report, actor=user, kind=ReportEventKind.SAVE, from_state=previous)
     return report
 
 
+@audited("reporting.ReportEvent")
 def report_event_record(*, report: UnitReport | EnterpriseReport, actor, kind: str, from_state: str = "",
                         note: str = "") -> ReportEvent:
     """The one writer of report events: one row per step, its new state the report's status."""
@@ -150,6 +179,7 @@ _REVIEWED = {
 }
 
 
+@audited("reporting.ReportEvent")
 def report_review(*, user, report_kind: str, report_id: int, action: str, note: str = "") -> UnitReport | EnterpriseReport:
     """The county working group or its office accepts a submitted unit (`report_kind="unit"`) or
     enterprise report, or returns it with a reason (`note`, required) that the unit or enterprise
@@ -182,6 +212,7 @@ def report_review(*, user, report_kind: str, report_id: int, action: str, note: 
     return report
 
 
+@not_audited("sends notices only; each notice is its own record")
 def unit_report_reminders_send(*, today=None) -> int:
     """Daily: reminds the officers of each town and community that has not submitted the month's
     report, on the day the duty's lead time starts; and tells the county office on the day after
@@ -245,22 +276,32 @@ def enterprise_live_figures(*, enterprise_id: int, county: Region, period: perio
     return enterprise_estate_figures(enterprise_id, county, period.start, period.end)
 
 
-def enterprise_report_for(*, user, period: str, county_code: str | None = None) -> EnterpriseReport:
+def enterprise_report_for(*, user, period: periods.Period, county_code: str | None = None) -> EnterpriseReport:
     """The enterprise user's report of the period in a county it serves (unsaved if not started)."""
     county = _enterprise_county(user, county_code)
-    period_obj = periods.parse_month(period)
+    period_obj = _month(period)
     report = EnterpriseReport.objects.filter(enterprise_id=user.enterprise_id, county=county, period=period_obj.key).first()
     return report or EnterpriseReport(
         duty=enterprise_duty(county), enterprise=user.enterprise, county=county, period=period_obj.key
     )
 
 
-def enterprise_report_save(*, user, period: str, data: dict, county_code: str | None = None,
-                           submit: bool = False) -> EnterpriseReport:
-    """Saves the enterprise's narrative; with submit=True also freezes the per-estate figures as
-    they are now into the snapshot and marks the report submitted. Only the enterprise's own users
-    write it; a submitted or accepted report cannot be edited."""
-    period_obj = periods.parse_month(period)
+@audited("reporting.ReportEvent")
+def enterprise_report_save(
+    *,
+    user: User,
+    period: periods.Period,
+    progress: str | None = None,
+    problems: str | None = None,
+    county_code: str | None = None,
+    submit: bool = False,
+) -> EnterpriseReport:
+    """Saves the enterprise's narrative (a text left None keeps what is saved); with submit=True
+    also freezes the per-estate figures as they are now into the snapshot and marks the report
+    submitted, with its ReportEvent. Only the enterprise's own users write it; a submitted or
+    accepted report cannot be edited. `period` is a parsed month."""
+    period_obj = _month(period)
+    texts = _narrative(progress=progress, problems=problems)
     county = _enterprise_county(user, county_code)
     duty = enterprise_duty(county)
     if period_obj.start > timezone.localdate():
@@ -275,11 +316,12 @@ def enterprise_report_save(*, user, period: str, data: dict, county_code: str | 
         report = EnterpriseReport.objects.select_for_update().get(**keys)
         if not report.is_editable:
             raise InvalidState(f"本月报告{report.get_status_display()}，不能再修改。")
-        for field in ENTERPRISE_NARRATIVE_FIELDS:
-            if field in data:
-                setattr(report, field, (data.get(field) or "").strip()[:20000])
+        for field, text in texts.items():
+            setattr(report, field, text)
+        previous = report.status
         if not submit:
             report.save()
+            report_event_record(report=report, actor=user, kind=ReportEventKind.SAVE, from_state=previous)
             return report
         if not report.progress:
             raise InvalidState("请填写“整改进度和成效”后再报送。")
@@ -292,7 +334,6 @@ def enterprise_report_save(*, user, period: str, data: dict, county_code: str | 
             "estates": [{**e, "figures": figure_registry.to_json(e["figures"])} for e in estates],
             "labels": {f.key: f.label for f in ENTERPRISE_FIGURES},
         }
-        previous = report.status
         report.status = UnitReportStatus.SUBMITTED
         report.submitted_at, report.submitted_by = now, user
         report.return_reason = ""
@@ -304,10 +345,21 @@ def enterprise_report_save(*, user, period: str, data: dict, county_code: str | 
     return report
 
 
-def enterprise_report_submit(*, user, period: str, data: dict, county_code: str | None = None) -> EnterpriseReport:
-    return enterprise_report_save(user=user, period=period, data=data, county_code=county_code, submit=True)
+@audited("reporting.ReportEvent")
+def enterprise_report_submit(
+    *,
+    user: User,
+    period: periods.Period,
+    progress: str | None = None,
+    problems: str | None = None,
+    county_code: str | None = None,
+) -> EnterpriseReport:
+    """enterprise_report_save with submit=True."""
+    return enterprise_report_save(user=user, period=period, progress=progress, problems=problems,
+                                  county_code=county_code, submit=True)
 
 
+@not_audited("sends notices only; each notice is its own record")
 def enterprise_report_reminders_send(*, today=None) -> int:
     """Daily: reminds the users of each enterprise serving a county that has not submitted the
     month's progress, on the day the duty's lead time starts; and tells the county working group

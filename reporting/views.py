@@ -77,14 +77,14 @@ def index(request):
 def unit_report(request):
     """A town's or community's monthly report: pre-filled figures, the narrative, submit."""
     period = _period(request)
-    report = services.unit_report_for(user=request.user, period=period.key)
+    report = services.unit_report_for(user=request.user, period=period)
     form = UnitReportForm(request.POST or None, instance=report)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
-                services.unit_report_save(user=request.user, period=period.key, data=form.cleaned_data, submit=submit)
+                services.unit_report_save(user=request.user, period=period, submit=submit, **form.cleaned_data)
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code
@@ -294,15 +294,15 @@ def enterprise_report(request):
     """An enterprise user's monthly rectification progress for its estates in one county."""
     period = _period(request)
     county_code = request.GET.get("region") or request.POST.get("region") or None
-    report = services.enterprise_report_for(user=request.user, period=period.key, county_code=county_code)
+    report = services.enterprise_report_for(user=request.user, period=period, county_code=county_code)
     form = EnterpriseReportForm(request.POST or None, instance=report)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
-                services.enterprise_report_save(user=request.user, period=period.key, data=form.cleaned_data,
-                                                county_code=report.county.code, submit=submit)
+                services.enterprise_report_save(user=request.user, period=period, county_code=report.county.code,
+                                                submit=submit, **form.cleaned_data)
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code

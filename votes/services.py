@@ -19,6 +19,7 @@ from accounts.capabilities import can, require, roles_with
 from accounts.regions import users_over
 from communities.models import Estate
 from communities.services import estate_contract_renew
+from core.audit import audited
 from core.crypto import keyed_hash
 from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound
 from core.files import validate_upload
@@ -83,6 +84,7 @@ def _vote(*, user, vote_id: int) -> Vote:
 # The owners register (业主名册)
 
 
+@audited("votes.OwnerRegisterEvent")
 def owner_unit_record(*, user, estate_id: int, unit: str, owner_names: str, area: Decimal, phone: str = "") -> OwnerUnit:
     """Adds a unit to the estate's register, or updates the unit of that number. Co-owners are one
     unit (names joined by "、"). Refused while a vote of the estate is open: the totals the quorum
@@ -124,6 +126,7 @@ def owner_unit_record(*, user, estate_id: int, unit: str, owner_names: str, area
 # A vote and its matters
 
 
+@audited("votes.VoteEvent")
 def vote_create(*, user, estate_id: int, title: str, closes_at: datetime) -> Vote:
     require(user, "vote.manage", "组织业主表决")
     title = str(title or "").strip()
@@ -141,6 +144,7 @@ def vote_create(*, user, estate_id: int, title: str, closes_at: datetime) -> Vot
     return vote
 
 
+@audited("votes.VoteEvent")
 def matter_add(*, user, vote_id: int, kind: str, title: str, new_enterprise_id: int | None = None,
                new_manager_name: str = "", handover_deadline: date | None = None,
                notice_days: int = DISMISSAL_NOTICE_DAYS, renew_until: date | None = None) -> Matter:
@@ -197,6 +201,7 @@ def matter_add(*, user, vote_id: int, kind: str, title: str, new_enterprise_id: 
     return matter
 
 
+@audited("votes.VoteEvent")
 def vote_open(*, user, vote_id: int) -> Vote:
     """Starts the vote: the register's totals (area and owners) are frozen as the quorum's base."""
     require(user, "vote.manage", "组织业主表决")
@@ -243,6 +248,7 @@ class IssuedCode:
     code: str  # formatted, shown once on the printed notice
 
 
+@audited("votes.VoteEvent")
 def ballot_codes_issue(*, user, vote_id: int, unit_ids: list[int] | None = None) -> list[IssuedCode]:
     """New one-time codes for the units given (a lost notice: the old code stops working), or for
     every unit that has none yet. The codes are returned once, for printing; only their keyed
@@ -334,6 +340,7 @@ def _ballot_write(*, vote: Vote, unit: OwnerUnit, channel: str, choices: dict[in
     return ballot
 
 
+@audited("votes.VoteEvent")
 def ballot_cast(*, choices: dict, code: str = "", digest: str = "") -> Ballot:
     """An owner's electronic ballot, by the unit's one-time code: the unit is the code's, never
     one named by the form. Cast again before the close, it replaces the unit's choices."""
@@ -350,6 +357,7 @@ def ballot_cast(*, choices: dict, code: str = "", digest: str = "") -> Ballot:
                              choices=_choices_clean(vote, choices))
 
 
+@audited("votes.VoteEvent")
 def ballot_enter_paper(*, user, vote_id: int, unit_id: int, choices: dict, photo) -> Ballot:
     """A paper ballot entered by staff with its photo. A unit that voted (either way) is refused."""
     require(user, "vote.enter_paper", "录入纸质表决票")
@@ -385,6 +393,7 @@ def ballots_digest(vote: Vote) -> str:
     return digest.hexdigest()
 
 
+@audited("votes.VoteEvent")
 def vote_close(*, user, vote_id: int) -> Vote:
     """Counts the ballots, records each matter's figures and whether it passed (quorum and
     majority of 第二百七十八条), freezes them with the ballots' SHA-256, and applies what passed.
@@ -466,6 +475,7 @@ def _decision_apply(*, user, vote: Vote, matter: Matter) -> None:
            matter_kind=matter.kind, passed=bool(matter.passed))
 
 
+@audited("votes.VoteEvent")
 def matter_exit_register(*, user, matter_id: int) -> ExitRecord:
     """A passed dismissal becomes the estate's exit record: a new one, or the exit in progress
     filled with the decision. Decision date = the count; the enterprise is notified that day; the
@@ -519,8 +529,6 @@ def _exit_open_for_dismissal(*, user, vote: Vote, matter: Matter, decision: str,
     hired = vote.matters.filter(kind=MatterKind.HIRE, passed=True).exclude(new_enterprise=None).first()
     new_enterprise = hired.new_enterprise if hired else matter.new_enterprise
     manager = matter.new_manager_name or ("" if new_enterprise else "业主委员会（待选聘新物业服务企业）")
-    return exit_open(user=user, estate_id=vote.estate_id, data={
-        "reason": ExitReason.DISMISSED, "decision": decision, "decision_date": decision_date,
-        "notice_date": notice_date, "handover_deadline": deadline,
-        "new_enterprise": str(new_enterprise.pk) if new_enterprise else "", "new_manager_name": manager,
-    })
+    return exit_open(user=user, estate_id=vote.estate_id, reason=ExitReason.DISMISSED, decision=decision,
+                     decision_date=decision_date, notice_date=notice_date, handover_deadline=deadline,
+                     new_enterprise=new_enterprise, new_manager_name=manager)

@@ -236,3 +236,30 @@ class TestPublicPages:
             return len(ctx.captured_queries)
 
         assert queries_for(5) == queries_for(45)
+
+
+@pytest.mark.parametrize("posted,status,message", [
+    ({"occurred_on": "2025-01-01", "description": "x"}, 400, "请选择信用记录类型"),
+    ({"kind": "praise", "occurred_on": "2025-01-01", "description": "x"}, 400, "请选择信用记录类型"),
+    ({"kind": "commendation", "description": "x"}, 400, "请填写发生日期"),
+    ({"kind": "commendation", "occurred_on": "2025-01-01", "description": "x", "points": "五"}, 400, "分值须为整数"),
+    ({"kind": "commendation", "occurred_on": "2025-01-01", "description": "x", "source_case_id": "abc"}, 400, "来源案件"),
+])
+def test_credit_event_form_says_what_is_wrong(client, county_user, estates, posted, status, message):
+    enterprise = estates["haiyang_1"].enterprise
+    response = login(client, county_user).post(f"/enterprises/{enterprise.pk}/credit/", posted)
+    assert response.status_code == status and message in response.content.decode()
+    assert not enterprise.credit_events.exists()
+
+
+def test_credit_event_form_passes_points_and_case(client, county_user, estates):
+    from tests.rectification.factories import rectifying_case
+
+    case = rectifying_case(estates["haiyang_1"])
+    enterprise = estates["haiyang_1"].enterprise
+    response = login(client, county_user).post(f"/enterprises/{enterprise.pk}/credit/", {
+        "kind": "refused_rectification", "occurred_on": "2025-01-01", "description": "拒不整改", "points": "7",
+        "source_case_id": str(case.pk)})
+    assert response.status_code == 302
+    event = enterprise.credit_events.get()
+    assert (event.points, event.source_case) == (-7, case)

@@ -321,8 +321,8 @@ def test_list_counts_for_the_monthly_workbook(estates, county_user, tree):
 def test_a_county_can_require_a_commendation_for_red(estates, county_user, tree):
     open_evaluation(county_user, tree)
     CreditRule.objects.filter(county=tree["county"], code="red_min_good_events").update(threshold=1)
-    services.credit_event_add(user=county_user, enterprise_id=estates["wanan_1"].enterprise_id, data={
-        "kind": "commendation", "occurred_on": timezone.localdate().isoformat(), "description": "通报表彰"})
+    services.credit_event_add(user=county_user, enterprise_id=estates["wanan_1"].enterprise_id,
+                              kind="commendation", occurred_on=timezone.localdate(), description="通报表彰")
     proposals = {p.enterprise.name: p for p in open_evaluation(county_user, tree).proposals.select_related("enterprise")}
     assert proposals["万安物业公司"].proposed == ListType.RED
     assert proposals["海阳物业公司"].proposed == ListType.NONE

@@ -35,6 +35,6 @@ def record_visit(user, round, estate, *, submit=True, failures=None, kind="inspe
     overrides = {code: ("fail", note) for code, note in (failures or {}).items()}
     return services.visit_save(
         user=user, kind=kind, round_id=round.pk, estate_id=estate.pk,
-        data={"visited_on": timezone.localdate(), "inspectors": "王芳、李明", **kwargs.pop("data", {})},
-        lines=all_pass(round, **overrides), submit=submit, **kwargs,
+        **{"visited_on": timezone.localdate(), "inspectors": "王芳、李明", **kwargs},
+        lines=all_pass(round, **overrides), submit=submit,
     )

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core.errors import DomainError, InvalidState, NotFound, PermissionDenied
+from core.errors import DomainError, InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.workdays import add_working_days
 from inspections import selectors, services
 from inspections.models import LineResult, Visit, VisitStatus
@@ -92,7 +92,7 @@ def test_a_draft_opens_nothing_until_submitted(community_user, county_user, tree
     estate = EstateFactory(community=tree["xiuyang"])
     round = make_round(county_user, tree["county"])
     draft = services.visit_save(
-        user=community_user, round_id=round.pk, estate_id=estate.pk, data={"inspectors": "王芳"},
+        user=community_user, round_id=round.pk, estate_id=estate.pk, inspectors="王芳",
         lines={category("B2").pk: {"result": "fail", "note": "电梯广告收益去向不明"}},
         photos={category("B2").pk: [png()]},
     )
@@ -129,9 +129,9 @@ def test_submitting_needs_every_line_answered_and_failures_described(community_u
                             lines={category("A1").pk: {"result": "bad"}})
     with pytest.raises(DomainError, match="排查日期不能晚于今天"):
         services.visit_save(user=community_user, round_id=round.pk, estate_id=estate.pk,
-                            data={"visited_on": (timezone.localdate() + timedelta(days=1)).isoformat()})
-    with pytest.raises(DomainError, match="格式不正确"):
-        services.visit_save(user=community_user, round_id=round.pk, estate_id=estate.pk, data={"visited_on": "2026-13-45"})
+                            visited_on=timezone.localdate() + timedelta(days=1))
+    with pytest.raises(InvalidInput, match="格式不正确"):
+        services.visit_save(user=community_user, round_id=round.pk, estate_id=estate.pk, visited_on="2026-13-45")
 
 
 def test_photos_must_be_images(community_user, county_user, tree):

@@ -60,7 +60,7 @@ def test_it_works(client, enterprise_user, office_user, ledger):
         "海阳花园": {"cases_opened": 2, "open": 1, "rectifying": 1, "closed": 1, "overdue": 0},
         "城北佳苑": {"cases_opened": 1, "open": 1, "rectifying": 1, "closed": 0, "overdue": 1},
     }
-    assert [e.to_state for e in report.events.all()] == ["submitted"]
+    assert [(e.kind, e.to_state) for e in report.events.all()] == [("save", "draft"), ("submit", "submitted")]
     assert "报送时数据（冻结）" in client.get("/reporting/enterprise/").content.decode()
 
     login(client, office_user)
@@ -82,7 +82,7 @@ def test_it_works(client, enterprise_user, office_user, ledger):
 
 def test_it_validates_ownership(client, enterprise_user, other_enterprise_user, town_user, other_town_user,
                                 county_user, ledger):
-    report = services.enterprise_report_submit(user=enterprise_user, period=this_month(), data=NARRATIVE)
+    report = services.enterprise_report_submit(user=enterprise_user, period=periods.parse_month(this_month()), **NARRATIVE)
     # another enterprise: 404 on the report, 403 on review, its own form shows only its own estate
     login(client, other_enterprise_user)
     assert client.get(f"/reporting/enterprise-reports/{report.pk}/").status_code == 404
@@ -94,7 +94,7 @@ def test_it_validates_ownership(client, enterprise_user, other_enterprise_user, 
     assert response.status_code == 404 and "没有服务的小区" in response.content.decode()
     # a town user can neither submit nor see one
     with pytest.raises(PermissionDenied):
-        services.enterprise_report_submit(user=town_user, period=this_month(), data=NARRATIVE)
+        services.enterprise_report_submit(user=town_user, period=periods.parse_month(this_month()), **NARRATIVE)
     login(client, town_user)
     response = client.get("/reporting/enterprise/")
     assert response.status_code == 403 and "物业服务企业" in response.content.decode()
@@ -113,7 +113,7 @@ def test_it_validates_ownership(client, enterprise_user, other_enterprise_user, 
 
 
 def test_the_snapshot_does_not_change_when_a_case_changes_afterwards(enterprise_user, ledger):
-    report = services.enterprise_report_submit(user=enterprise_user, period=this_month(), data=NARRATIVE)
+    report = services.enterprise_report_submit(user=enterprise_user, period=periods.parse_month(this_month()), **NARRATIVE)
     frozen = report.snapshot["estates"]
     Case.objects.filter(pk=ledger["haiyang_open"].pk).update(state="closed", closed_at=timezone.now())
     Case.objects.filter(pk=ledger["haiyang_overdue"].pk).update(deadline=date(2099, 1, 1))
@@ -124,13 +124,13 @@ def test_the_snapshot_does_not_change_when_a_case_changes_afterwards(enterprise_
         enterprise_id=report.enterprise_id, county=report.county, period=periods.parse_month(this_month()))}
     assert live["海阳花园"]["closed"] == 2 and live["城北佳苑"]["overdue"] == 0
     with pytest.raises(InvalidState):  # submitted: no more edits
-        services.enterprise_report_save(user=enterprise_user, period=this_month(), data={"progress": "改"})
+        services.enterprise_report_save(user=enterprise_user, period=periods.parse_month(this_month()), progress="改")
 
 
 def test_late_enterprises_are_listed_after_the_20th(tree, enterprise_user, estates):
     june = periods.parse_month("2025-06")
     with time_machine.travel(date(2025, 6, 19), tick=False):
-        services.enterprise_report_submit(user=enterprise_user, period="2025-06", data=NARRATIVE)
+        services.enterprise_report_submit(user=enterprise_user, period=periods.parse_month("2025-06"), **NARRATIVE)
     rows = selectors.enterprise_status_list(county=tree["county"], period=june, today=date(2025, 6, 18))
     assert {r.enterprise.name for r in rows} == {"海阳物业公司", "万安物业公司"}
     assert rows[0].due == date(2025, 6, 20)
@@ -150,7 +150,7 @@ def test_late_page_after_the_20th(client, office_user, enterprise_user, estates)
 def test_reminders_at_the_lead_time_and_the_late_notice_once(tree, enterprise_user, other_enterprise_user,
                                                              office_user):
     with time_machine.travel(date(2025, 6, 10), tick=False):
-        services.enterprise_report_submit(user=enterprise_user, period="2025-06", data=NARRATIVE)
+        services.enterprise_report_submit(user=enterprise_user, period=periods.parse_month("2025-06"), **NARRATIVE)
     with time_machine.travel(date(2025, 6, 17), tick=False):  # the 20th minus 3 days of lead time
         assert services.enterprise_report_reminders_send() == 1
         assert services.enterprise_report_reminders_send() == 0  # twice the same day: once
@@ -164,7 +164,7 @@ def test_reminders_at_the_lead_time_and_the_late_notice_once(tree, enterprise_us
 
 
 def test_return_needs_a_reason_and_the_enterprise_resubmits(client, enterprise_user, office_user, ledger):
-    report = services.enterprise_report_submit(user=enterprise_user, period=this_month(), data=NARRATIVE)
+    report = services.enterprise_report_submit(user=enterprise_user, period=periods.parse_month(this_month()), **NARRATIVE)
     with pytest.raises(InvalidState, match="退回原因"):
         services.report_review(user=office_user, report_kind="enterprise", report_id=report.pk, action="return", note="  ")
     login(client, office_user)
@@ -175,14 +175,14 @@ def test_return_needs_a_reason_and_the_enterprise_resubmits(client, enterprise_u
     report.refresh_from_db()
     assert report.status == UnitReportStatus.RETURNED and report.return_reason == "请补充整改照片"
     assert enterprise_user.notifications.filter(title__contains="退回").exists()
-    report = services.enterprise_report_submit(user=enterprise_user, period=this_month(), data={"progress": "已补充"})
+    report = services.enterprise_report_submit(user=enterprise_user, period=periods.parse_month(this_month()), progress="已补充")
     assert report.status == UnitReportStatus.SUBMITTED and report.return_reason == ""
     assert [e.to_state for e in report.events.all()] == ["submitted", "returned", "submitted"]
 
 
 def test_progress_is_required_to_submit(enterprise_user, estates):
     with pytest.raises(InvalidState, match="整改进度和成效"):
-        services.enterprise_report_submit(user=enterprise_user, period=this_month(), data={"progress": ""})
+        services.enterprise_report_submit(user=enterprise_user, period=periods.parse_month(this_month()), progress="")
 
 
 def _add_enterprises(tree, start, stop):

@@ -101,7 +101,7 @@ def test_money_figures_survive_the_snapshot_and_the_workbook(tree, town_user, of
     monkeypatch.setitem(figures._registry, "test_money", figures.Registration(
         "test_money", money, (figures.Figure("test_amount", "测试金额（元）", "测试"),)))
     period = timezone.localdate().strftime("%Y-%m")
-    report = services.unit_report_save(user=town_user, period=period, data={"progress": "完成"}, submit=True)
+    report = services.unit_report_save(user=town_user, period=periods.parse_month(period), progress="完成", submit=True)
     assert report.snapshot["figures"]["test_amount"] == "1234.56"
     services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="accept")
     target = tmp_path / "money.xlsx"

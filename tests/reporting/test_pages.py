@@ -5,7 +5,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from reporting import services
+from reporting import periods, services
 from reporting.builds import stored_report_build
 from reporting.models import StoredReport, UnitReport, UnitReportStatus
 from tests.conftest import login
@@ -45,7 +45,7 @@ def test_unit_form_refuses_bad_periods_and_other_roles(client, town_user, county
 
 
 def test_review_page_lists_late_units_and_reviews(client, office_user, town_user, ledger, django_assert_max_num_queries):
-    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    report = services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), **NARRATIVE, submit=True)
     login(client, office_user)
     with django_assert_max_num_queries(14):
         response = client.get(f"/reporting/review/?period={this_month()}")
@@ -74,7 +74,7 @@ def test_review_query_count_does_not_grow_with_units(client, office_user, tree, 
 
 
 def test_unit_report_detail_is_scoped(client, town_user, other_town_user, office_user, ledger):
-    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    report = services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), **NARRATIVE, submit=True)
     login(client, other_town_user)
     assert client.get(f"/reporting/unit-reports/{report.pk}/").status_code == 404
     assert client.post(f"/reporting/unit-reports/{report.pk}/review/", {"action": "accept"}).status_code == 403
@@ -193,7 +193,7 @@ def test_unit_report_pages_query_counts(client, town_user, office_user, ledger, 
     login(client, town_user)
     with django_assert_max_num_queries(24):
         assert client.get("/reporting/unit/").status_code == 200
-    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    report = services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), **NARRATIVE, submit=True)
     login(client, office_user)
     with django_assert_max_num_queries(24):
         assert client.get(f"/reporting/unit-reports/{report.pk}/").status_code == 200

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from reporting import services
+from reporting import periods, services
 from reporting.models import ReportEvent, UnitReportStatus
 
 NARRATIVE = {"progress": "完成辖区小区全覆盖排查", "problems": "停车位划线待表决"}
@@ -17,8 +17,8 @@ def this_month():
 
 def _submitted(kind, *, town_user, enterprise_user):
     if kind == "unit":
-        return services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
-    return services.enterprise_report_submit(user=enterprise_user, period=this_month(), data=NARRATIVE)
+        return services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), **NARRATIVE, submit=True)
+    return services.enterprise_report_submit(user=enterprise_user, period=periods.parse_month(this_month()), **NARRATIVE)
 
 
 @pytest.mark.parametrize("kind", ["unit", "enterprise"])

@@ -22,7 +22,7 @@ NARRATIVE = {"progress": "完成辖区小区全覆盖排查", "good_practice": "
 
 
 def test_the_snapshot_does_not_change_when_a_case_changes_afterwards(town_user, ledger):
-    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    report = services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), **NARRATIVE, submit=True)
     frozen = report.snapshot["figures"]
     assert frozen["rectifying"] == 2 and frozen["overdue"] == 1 and frozen["closed"] == 1
     assert report.snapshot["labels"]["rectifying"] == "整改中"
@@ -36,14 +36,14 @@ def test_the_snapshot_does_not_change_when_a_case_changes_afterwards(town_user, 
 
 
 def test_a_submitted_report_cannot_be_edited_and_returned_one_can(town_user, office_user, ledger):
-    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    report = services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), **NARRATIVE, submit=True)
     with pytest.raises(InvalidState):
-        services.unit_report_save(user=town_user, period=this_month(), data={"progress": "改"})
+        services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), progress="改")
     with pytest.raises(InvalidState, match="退回原因"):
         services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="return", note=" ")
     services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="return", note="缺少经验做法的具体事例")
     assert town_user.notifications.filter(title__contains="退回").exists()
-    report = services.unit_report_save(user=town_user, period=this_month(), data={"good_practice": "具体事例"}, submit=True)
+    report = services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), good_practice="具体事例", submit=True)
     assert report.status == UnitReportStatus.SUBMITTED and report.return_reason == ""
     report = services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="accept")
     assert report.status == UnitReportStatus.ACCEPTED
@@ -52,9 +52,9 @@ def test_a_submitted_report_cannot_be_edited_and_returned_one_can(town_user, off
 
 def test_only_the_units_own_officer_submits_and_only_the_county_reviews(town_user, other_town_user, community_user,
                                                                      county_user, city_user, ledger):
-    report = services.unit_report_save(user=town_user, period=this_month(), data=NARRATIVE, submit=True)
+    report = services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), **NARRATIVE, submit=True)
     with pytest.raises(PermissionDenied):
-        services.unit_report_save(user=county_user, period=this_month(), data=NARRATIVE)
+        services.unit_report_save(user=county_user, period=periods.parse_month(this_month()), **NARRATIVE)
     for user in (other_town_user, community_user, city_user):
         with pytest.raises(PermissionDenied):
             services.report_review(user=user, report_kind="unit", report_id=report.pk, action="accept")
@@ -63,13 +63,13 @@ def test_only_the_units_own_officer_submits_and_only_the_county_reviews(town_use
 
 def test_progress_is_required_to_submit(town_user):
     with pytest.raises(InvalidState, match="工作进展"):
-        services.unit_report_save(user=town_user, period=this_month(), data={"progress": ""}, submit=True)
+        services.unit_report_save(user=town_user, period=periods.parse_month(this_month()), progress="", submit=True)
 
 
 def test_a_late_unit_is_listed_and_reminders_start_at_the_lead_time(tree, town_user, community_user):
     june = periods.parse_month("2025-06")
     with time_machine.travel(date(2025, 6, 20), tick=False):
-        services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
+        services.unit_report_save(user=town_user, period=periods.parse_month("2025-06"), **NARRATIVE, submit=True)
     # the 24th: lead time (3 days) before the 27th — units not submitted get a reminder, none late yet
     rows = selectors.unit_status_list(county=tree["county"], period=june, today=date(2025, 6, 24))
     assert {r.unit.name for r in rows if r.needs_reminder} == {"万安镇", "秀阳社区", "城北社区", "万安社区"}
@@ -83,7 +83,7 @@ def test_a_late_unit_is_listed_and_reminders_start_at_the_lead_time(tree, town_u
 
 def test_a_returned_report_counts_as_not_submitted(tree, town_user, office_user):
     with time_machine.travel(date(2025, 6, 20), tick=False):
-        report = services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
+        report = services.unit_report_save(user=town_user, period=periods.parse_month("2025-06"), **NARRATIVE, submit=True)
         services.report_review(user=office_user, report_kind="unit", report_id=report.pk, action="return", note="数据有误")
     late = selectors.late_units(county=tree["county"], period=periods.parse_month("2025-06"), today=date(2025, 6, 30))
     assert "海阳镇" in {r.unit.name for r in late}
@@ -96,7 +96,7 @@ def test_the_tally_of_a_city_counts_as_the_county_lists_do(tree, town_user, offi
 
     june = periods.parse_month("2025-06")
     with time_machine.travel(date(2025, 6, 20), tick=False):
-        report = services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
+        report = services.unit_report_save(user=town_user, period=periods.parse_month("2025-06"), **NARRATIVE, submit=True)
     # 屯溪区 has its own town duty, due earlier (the 10th) than the general one (the 27th)
     general = ReportingDuty.objects.get(region__isnull=True, reporter="town", period_kind="month")
     ReportingDuty.objects.create(**{f.name: getattr(general, f.name) for f in ReportingDuty._meta.fields
@@ -122,12 +122,12 @@ def test_the_tally_of_a_city_counts_as_the_county_lists_do(tree, town_user, offi
 
 def test_a_future_month_cannot_be_reported(town_user):
     with pytest.raises(InvalidState):
-        services.unit_report_save(user=town_user, period="2099-01", data=NARRATIVE)
+        services.unit_report_save(user=town_user, period=periods.parse_month("2099-01"), **NARRATIVE)
 
 
 def test_reminders_at_the_lead_time_and_the_late_notice_once(tree, town_user, other_town_user, office_user, county_user):
     with time_machine.travel(date(2025, 6, 20), tick=False):
-        services.unit_report_save(user=town_user, period="2025-06", data=NARRATIVE, submit=True)
+        services.unit_report_save(user=town_user, period=periods.parse_month("2025-06"), **NARRATIVE, submit=True)
     with time_machine.travel(date(2025, 6, 24), tick=False):  # 27th minus 3 days of lead time
         assert services.unit_report_reminders_send() == 1
         assert services.unit_report_reminders_send() == 0  # twice the same day: once
