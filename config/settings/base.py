@@ -305,7 +305,9 @@ SPECTACULAR_SETTINGS = {
                             "SpendingKindEnum": "public_revenue.models.SpendingKind",
                             "RegisterReviewStatusEnum": "estate_registers.models.ReviewStatus",
                             "ReplyMethodEnum": "complaints.models.ReplyMethod",
-                            "VerificationResultEnum": "rectification.models.VerificationResult"},
+                            "VerificationResultEnum": "rectification.models.VerificationResult",
+                            "DocumentKindEnum": "rectification.models.DocumentKind",
+                            "VoteStatusEnum": "votes.models.VoteStatus"},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -71,9 +71,9 @@ def test_an_exit_in_progress_is_filled_with_the_decision(register, estates, coun
 
     estate = estates["haiyang_1"]
     today = timezone.localdate()
-    current = exit_open(user=county_user, estate_id=estate.pk, data={
-        "reason": "contract_ended", "decision": "合同期满", "decision_date": today, "notice_date": today,
-        "handover_deadline": today + timedelta(days=10), "new_manager_name": "业委会"})
+    current = exit_open(user=county_user, estate_id=estate.pk, reason="contract_ended", decision="合同期满",
+                        decision_date=today, notice_date=today, handover_deadline=today + timedelta(days=10),
+                        new_manager_name="业委会")
     vote = make_vote(user=county_user, estate=estate)
     vote_all(county_user, vote, {"1-101": "yes", "1-102": "yes", "1-201": "yes"})
     type(vote).objects.filter(pk=vote.pk).update(closes_at=timezone.now())
