@@ -65,6 +65,10 @@ CAPABILITIES: dict[str, str] = {
     "report.statistics": "查看统计表",
     "report.county_figures": "查看、下载全县汇总数字",
     "dashboard.view": "查看挂图作战",
+    # subjects (issue 17 part A): a case's responsible subject, developers, committees
+    "case.set_subject": "变更案件责任主体",
+    "developer.edit": "登记建设单位、开发项目及其义务履行情况",
+    "committee.edit": "登记业委会（物管会）及其委员",
 }
 
 #: acting as the user's own town/community or enterprise: a superuser has these only by its role
@@ -83,6 +87,8 @@ _COUNTY = frozenset(
         "revenue.write", "revenue.review",
         "report.review_unit", "report.review_enterprise", "report.oversee", "report.build", "report.statistics",
         "report.county_figures", "dashboard.view",
+        # subjects (issue 17 part A)
+        "case.set_subject", "developer.edit", "committee.edit",
     }
 )
 _COMPLAINT_HANDLING = {"complaint.handle", "complaint.view_personal", "import.12345"}
@@ -95,11 +101,13 @@ TABLE: dict[str, frozenset[str]] = {
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "case.assign", "round.manage", "inspection.record", "revenue.write", "revenue.review",
             "report.submit_unit", "report.county_figures", "dashboard.view",
+            "developer.edit", "committee.edit",  # subjects (issue 17 part A)
         }
     ),
     Role.COMMUNITY: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "inspection.record", "report.submit_unit", "report.county_figures", "dashboard.view",
+            "committee.edit",  # subjects (issue 17 part A)
         }
     ),
     Role.ENTERPRISE: frozenset(

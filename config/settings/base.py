@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "complaints",
     "inspections",
     "public_revenue",
+    "subjects",
     "reporting",
     "portal",
 ]
@@ -218,6 +219,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enterprises.tasks.record_overdue_handovers", "schedule": crontab(hour=1, minute=50),
     },
     "public-revenue-checks": {"task": "public_revenue.tasks.run_revenue_checks", "schedule": crontab(hour=2, minute=40)},
+    "subjects-committee-renewal-check": {
+        "task": "subjects.tasks.run_committee_renewal_check", "schedule": crontab(hour=2, minute=50),
+    },
     # daily; the task decides whether today is a county's due day (the 30th, or the month's last day)
     "reporting-build-due-county-reports": {
         "task": "reporting.tasks.build_due_county_reports", "schedule": crontab(hour=6, minute=0),
