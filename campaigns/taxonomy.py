@@ -69,21 +69,20 @@ TAXONOMY: list[tuple[str, str, str | None, list[str], str]] = [
     ("J", "政府部门及镇（街道）、社区自查", None, [P], ""),
     ("J1", "监管部门未依法履行物业监管职责", "J", [P], ""),
     ("J2", "镇（街道）、社区未依法推动成立业主大会、业委会、物管会", "J", [P], ""),
-    ("K", "住宅小区民生设施问题", None, [P],
-     "盘锦市方案五（一）：住宅小区消防、供电、供水、供热、供气等设施不完善，临时用电代替正式、备用电源缺失等民生问题，"
-     "由县区政府、经济区管委会梳理协调解决。"),
-    ("K1", "消防设施不完善", "K", [P], "盘锦市方案五（一）"),
-    ("K2", "供电设施不完善", "K", [P], "盘锦市方案五（一）"),
-    ("K3", "供水设施不完善", "K", [P], "盘锦市方案五（一）"),
-    ("K4", "供热设施不完善", "K", [P], "盘锦市方案五（一）"),
-    ("K5", "供气设施不完善", "K", [P], "盘锦市方案五（一）"),
-    ("K6", "临时用电代替正式用电、备用电源缺失", "K", [P], "盘锦市方案五（一）"),
+    # 盘锦 五（一）: the livelihood items the county government must sort out (民生问题), under J so
+    # that they count in the statistics' G column with the other government items
+    ("J3", "住宅小区消防设施不完善", "J", [P], "盘锦市方案五（一）：住宅小区消防等设施不完善的民生问题。"),
+    ("J4", "住宅小区供电设施不完善", "J", [P], "盘锦市方案五（一）：住宅小区供电等设施不完善的民生问题。"),
+    ("J5", "住宅小区供水设施不完善", "J", [P], "盘锦市方案五（一）：住宅小区供水等设施不完善的民生问题。"),
+    ("J6", "住宅小区供热设施不完善", "J", [P], "盘锦市方案五（一）：住宅小区供热等设施不完善的民生问题。"),
+    ("J7", "住宅小区供气设施不完善", "J", [P], "盘锦市方案五（一）：住宅小区供气等设施不完善的民生问题。"),
+    ("J8", "临时用电代替正式用电、备用电源缺失", "J", [P], "盘锦市方案五（一）：临时用电代替正式、备用电源缺失。"),
 ]
 
 #: the responsible subject (campaigns.models.SubjectKind value) of a top-level category's cases
 #: when it is not the property enterprise: 盘锦's 建设单位 and 业委会 layers, and the government
 #: units' own checks and the livelihood items the county government must solve (盘锦 五（一）)
-DEFAULT_SUBJECTS = {"G": "developer", "H": "committee", "J": "government", "K": "government"}
+DEFAULT_SUBJECTS = {"G": "developer", "H": "committee", "J": "government"}
 
 #: seed_plans corrected after the first load (the loader never overwrites a row): F3–F5 come from
 #: 钟山 (七) and 盘锦, not from the 山西 plan

@@ -11,6 +11,7 @@ from inspections.api import InspectionRoundViewSet, VisitViewSet
 from public_revenue.api import DisclosureViewSet, RevenueAccountViewSet, RevenueEntryViewSet, RevenueSourceViewSet
 from rectification.api import CaseViewSet, ClueViewSet
 from reporting.api import StoredReportViewSet
+from subjects.api import DeveloperViewSet, OwnersCommitteeViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -29,6 +30,8 @@ router.register("revenue-entries", RevenueEntryViewSet, basename="revenue-entry"
 router.register("disclosures", DisclosureViewSet, basename="disclosure")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("reports", StoredReportViewSet, basename="report")
+router.register("developers", DeveloperViewSet, basename="developer")
+router.register("owners-committees", OwnersCommitteeViewSet, basename="owners-committee")
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

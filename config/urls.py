@@ -19,6 +19,7 @@ urlpatterns = [
     path("rectification/", include("rectification.urls")),
     path("inspections/", include("inspections.urls")),
     path("revenue/", include("public_revenue.urls")),
+    path("subjects/", include("subjects.urls")),
     path("public/", include("rectification.public_urls")),
     path("credit/", include("enterprises.public_urls")),
     path("complaints/", include("complaints.urls")),

@@ -21,6 +21,7 @@ SEED_STEPS = [
     "public_revenue.demo.seed",
     "enterprises.demo.seed_credit",
     "inspections.demo.seed",
+    "subjects.demo.seed",
     # every app has opened its cases "now": date them consistently before anything is reported
     "portal.demo.date_timelines",
     "complaints.demo.date_replies",

@@ -1,0 +1,179 @@
+"""Coverage of owners' committees, property management and party organisations (盘锦: 业主大会、
+业委会（物业管理委员会）和物业管理动态覆盖率始终达到95%以上; 钟山: 党组织覆盖率力争达到85%以上),
+against each plan's target stored per region (subjects.CoverageTarget). Reads subjects.models and
+the estates' owners' body columns, which subjects.services keeps equal to the committee register.
+
+Denominators, as the plans write them:
+- 盘锦 业委会（物管会）覆盖率 and 物业管理覆盖率: over all residential estates (住宅小区).
+- 钟山 党组织覆盖率: over the committees (业委会、物管会) — "符合条件建立党组织的业主委员会（物业管理
+  委员会）应建尽建，力争覆盖率达到85%以上"; offered also over all estates, which differs wherever an
+  estate has no committee.
+Every figure is a count of a list that its Drill opens (the uncovered estates or committees too)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from communities.models import Estate, OwnersBodyStatus, Region, RegionLevel
+from communities.regions import ancestors
+from subjects.models import CoverageFigure, CoverageTarget, OwnersCommittee
+
+from .figures import AT_BUILD, Drill, Figure, Rate, figure_get, provider_figures, rate_get, register
+from .providers_rectification import ESTATE_UNIT
+
+GROUP = "业委会、物业管理、党组织覆盖"
+COMMITTEE_STATUSES = (OwnersBodyStatus.COMMITTEE, OwnersBodyStatus.MANAGEMENT_COMMITTEE)
+
+
+def _estates(*params) -> Drill:
+    return Drill("communities:estate-list", "/api/v1/estates/", params=tuple(params))
+
+
+def _committees(*params) -> Drill:
+    return Drill("subjects:committee-list", "/api/v1/owners-committees/", params=tuple(params))
+
+
+FIGURES = [
+    Figure("cov_estates", "住宅小区数", GROUP, definition="辖区内全部住宅小区数（覆盖率的分母）。", period=AT_BUILD,
+           drill=_estates()),
+    Figure("cov_committee_estates", "已成立业委会（物管会）的小区数", GROUP,
+           definition="已登记现任业主委员会或物业管理委员会的住宅小区数。", period=AT_BUILD,
+           drill=_estates(("owners_body_covered", "true"))),
+    Figure("cov_committee_missing", "未成立业委会（物管会）的小区数", GROUP,
+           definition="尚未登记现任业主委员会或物业管理委员会的住宅小区数（业委会覆盖的缺口清单）。", period=AT_BUILD,
+           drill=_estates(("owners_body_covered", "false"))),
+    Figure("cov_committees", "业委会（物管会）数", GROUP, definition="现任业主委员会、物业管理委员会数。",
+           period=AT_BUILD, drill=_committees()),
+    Figure("cov_party_committees", "已建立党组织的业委会（物管会）数", GROUP,
+           definition="现任业主委员会、物业管理委员会中已建立党组织的个数。", period=AT_BUILD,
+           drill=_committees(("party", "true"))),
+    Figure("cov_party_missing_committees", "未建立党组织的业委会（物管会）数", GROUP,
+           definition="现任业主委员会、物业管理委员会中尚未建立党组织的个数（党组织覆盖的缺口清单）。", period=AT_BUILD,
+           drill=_committees(("party", "false"))),
+    Figure("cov_party_missing_estates", "业委会（物管会）未建立党组织的小区数", GROUP,
+           definition="没有业委会（物管会）或其业委会（物管会）未建立党组织的住宅小区数（按小区计的缺口清单）。",
+           period=AT_BUILD, drill=_estates(("has_party_organisation", "false"))),
+]
+
+RATES = [
+    Rate(CoverageFigure.COMMITTEE.value, "业委会（物管会）覆盖率", ("cov_committee_estates",), ("cov_estates",),
+         "已成立业委会（物管会）的小区数 ÷ 住宅小区数（盘锦市方案：始终达到95%以上）。", group=GROUP, period=AT_BUILD),
+    Rate(CoverageFigure.MANAGEMENT.value, "物业管理覆盖率", ("estates_managed",), ("cov_estates",),
+         "有物业服务企业或业主自治管理的小区数 ÷ 住宅小区数（盘锦市方案：始终达到95%以上）。", group=GROUP,
+         period=AT_BUILD),
+    Rate(CoverageFigure.PARTY_OF_COMMITTEES.value, "党组织覆盖率（按业委会计）", ("cov_party_committees",), ("cov_committees",),
+         "已建立党组织的业委会（物管会）数 ÷ 业委会（物管会）数（钟山县方案：力争达到85%以上）。", group=GROUP,
+         period=AT_BUILD),
+    Rate(CoverageFigure.PARTY_OF_ESTATES.value, "党组织覆盖率（按小区计）", ("cov_party_committees",), ("cov_estates",),
+         "已建立党组织的业委会（物管会）数 ÷ 住宅小区数（每个小区至多一个现任业委会、物管会）。", group=GROUP,
+         period=AT_BUILD),
+]
+
+#: rate → the figure that counts what is not yet covered (its list is the work to do)
+MISSING = {
+    CoverageFigure.COMMITTEE.value: "cov_committee_missing",
+    CoverageFigure.MANAGEMENT.value: "estates_unmanaged",
+    CoverageFigure.PARTY_OF_COMMITTEES.value: "cov_party_missing_committees",
+    CoverageFigure.PARTY_OF_ESTATES.value: "cov_party_missing_estates",
+}
+
+
+@register("subjects", FIGURES, RATES)
+def coverage_figures(region, period_start: date, period_end: date, *, level: int = RegionLevel.TOWN) -> dict:
+    """Two aggregate queries: the estates by unit, the current committees by unit."""
+    result: dict[int, dict] = {}
+    unit = ESTATE_UNIT[level]
+    covered = Q(owners_body_status__in=COMMITTEE_STATUSES)
+    for row in (
+        Estate.objects.filter(community__path__startswith=region.path).values(unit)
+        .annotate(cov_estates=Count("pk"), cov_committee_estates=Count("pk", filter=covered),
+                  cov_committee_missing=Count("pk", filter=~covered),
+                  cov_party_missing_estates=Count("pk", filter=Q(has_party_organisation=False)))
+        .order_by()
+    ):
+        result[row.pop(unit)] = row
+    for row in (
+        OwnersCommittee.objects.current().filter(estate__community__path__startswith=region.path)
+        .values(f"estate__{unit}")
+        .annotate(cov_committees=Count("pk"), cov_party_committees=Count("pk", filter=Q(has_party_organisation=True)),
+                  cov_party_missing_committees=Count("pk", filter=Q(has_party_organisation=False)))
+        .order_by()
+    ):
+        result.setdefault(row.pop(f"estate__{unit}"), {}).update(row)
+    return result
+
+
+def targets_for(regions: list[Region]) -> dict[int, dict[str, CoverageTarget]]:
+    """Each region's target per figure: its own, else that of the nearest region above it. One query."""
+    paths = {p for region in regions for p in ancestors(region.path)}
+    by_path: dict[str, dict[str, CoverageTarget]] = {}
+    for target in CoverageTarget.objects.filter(region__path__in=paths).select_related("region"):
+        by_path.setdefault(target.region.path, {})[target.figure] = target
+    result = {}
+    for region in regions:
+        found: dict[str, CoverageTarget] = {}
+        for path in ancestors(region.path):  # top first: the nearest overrides
+            found.update(by_path.get(path, {}))
+        result[region.pk] = found
+    return result
+
+
+def coverage_against_targets(scope: Region, *, today: date) -> dict | None:
+    """The coverage rates of each town of a county (or the communities of a town) and of the scope
+    itself, each with its target, whether it is met, and the count and list of what is not yet
+    covered. For the dashboard and the workbook."""
+    if scope.level not in (RegionLevel.COUNTY, RegionLevel.TOWN):
+        return None
+    below = scope.level + 1
+    # this provider and the inspections' (物业管理小区数) only: the coverage needs no other figure
+    units: dict[int, dict] = {pk: {} for pk in Region.objects.filter(path__startswith=scope.path, level=below)
+                              .values_list("pk", flat=True)}
+    for name in ("subjects", "inspections"):
+        for pk, values in (provider_figures(name, scope, today, today, level=below) or {}).items():
+            if pk in units:
+                units[pk].update(values)
+    total = {key: sum(values.get(key, 0) or 0 for values in units.values())
+             for key in {key for values in units.values() for key in values}}
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=[*units, scope.pk])}
+    ordered = [regions[pk] for pk in sorted(units, key=lambda pk: regions[pk].code) if pk in regions]
+    targets = targets_for([*ordered, scope])
+    rates = [rate_get(key) for key in MISSING]
+
+    def row(region: Region, values: dict, is_total: bool = False) -> dict:
+        cells = []
+        for rate in rates:
+            value = rate.value(values)
+            target = targets[region.pk].get(rate.key)
+            missing_key = MISSING[rate.key]
+            figure = figure_get(missing_key)
+            cells.append({
+                "label": rate.label, "text": rate.text(values), "value": value,
+                "target": target.percent if target else None,
+                "plan": target.get_plan_display() if target else "",
+                "met": None if value is None or target is None else value >= Decimal(target.percent),
+                "missing": values.get(missing_key, 0) or 0,
+                "missing_url": figure.drill.url(start=today, end=today, unit=region) if figure and figure.drill else "",
+            })
+        return {"name": region.name, "region_id": region.pk, "cells": cells, "is_total": is_total}
+
+    rows = [row(region, units[region.pk]) for region in ordered]
+    rows.append(row(scope, total, is_total=True))
+    return {"rates": [{"key": r.key, "label": r.label, "definition": r.definition} for r in rates], "rows": rows,
+            "as_of": today.isoformat()}
+
+
+def coverage_sheet_rows(scope: Region, *, today: date) -> tuple[list[str], list[list]]:
+    """The workbook's 覆盖率目标 sheet: one line per unit and rate."""
+    table = coverage_against_targets(scope, today=today)
+    headers = ["单位", "指标", "覆盖率", "目标", "出自方案", "是否达标", "未覆盖数"]
+    rows = []
+    if table is None:
+        return headers, rows
+    for unit in table["rows"]:
+        for rate, cell in zip(table["rates"], unit["cells"], strict=True):
+            met = "—" if cell["met"] is None else ("达标" if cell["met"] else "未达标")
+            rows.append([("合计：" if unit["is_total"] else "") + unit["name"], rate["label"], cell["text"],
+                         f"{cell['target']}%" if cell["target"] is not None else "未设定", cell["plan"], met,
+                         cell["missing"]])
+    return headers, rows
