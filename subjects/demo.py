@@ -51,6 +51,8 @@ def seed(context: dict) -> None:
                 services.committee_member_add(user=user, committee_id=committee.pk, role=role,
                                               name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                                               is_party_member=rng.random() < 0.4)
+    for estate in estates:  # the register is the source: the communities demo's columns follow it
+        services.estate_owners_body_sync(estate_id=estate.pk)
     context["renewal_findings"] = committee_renewal_check(today=today)
 
     towns = context["towns"]
