@@ -34,7 +34,8 @@ def developer_detail(*, user, pk: int) -> Developer | None:
 
 def committee_list(*, user, filter_data=None, request=None) -> CommitteeFilter:
     queryset = (OwnersCommittee.objects.visible_to(user).current()
-                .select_related("estate__community__parent").annotate(member_count=Count("members")))
+                .select_related("estate__community__parent").annotate(member_count=Count("members"))
+                .order_by("estate__community__path", "estate__name", "id"))
     return CommitteeFilter(filter_data, queryset=queryset, request=request)
 
 
