@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import ProblemCategory, SubjectKind
+from core.errors import InvalidState
 from enterprises.credit_rules import jurisdiction_facts
 from rectification.models import Case, CaseEvent, ClueSource
-from core.errors import InvalidState
 from rectification.services import ClueInput, clues_intake, supervision_record
 from tests.conftest import login
 
