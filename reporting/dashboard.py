@@ -25,9 +25,9 @@ from communities.models import Estate, Region, RegionLevel
 from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
 
 from . import periods
+from .coverage import coverage_against_targets
 from .figures import collect, figure_get, provider_figures, rate_get, rate_list
 from .models import CaseMonthlyFigure, CaseMonthlySummary
-from .providers_subjects import coverage_against_targets
 from .selectors import TALLY_KEYS, unit_status_tally
 
 TREND_MONTHS = 12

@@ -21,11 +21,11 @@ from rectification.selectors import (
 )
 
 from . import figures as figure_registry
+from .coverage import coverage_sheet_rows
 from .identities import IDENTITIES, LEVEL_STATEMENTS
 from .models import EnterpriseReport, UnitReport, UnitReportStatus
 from .periods import Period, month
 from .providers_rectification import penalty_amount
-from .providers_subjects import coverage_sheet_rows
 
 SHEET_NAMES = ["统计表", "覆盖率目标", "整改台账", "典型案例", "工作进展", "说明"]
 NARRATIVE_HEADERS = ["单位", "所属镇/街道", "报送状态", "报送时间", "工作进展", "经验做法", "存在问题", "下步打算"]

@@ -8,7 +8,8 @@ from django.urls import resolve
 
 from communities.models import ManagementType, OwnersBodyStatus
 from reporting import figures as registry
-from reporting.providers_subjects import FIGURES, MISSING, coverage_against_targets, coverage_sheet_rows
+from reporting.coverage import MISSING, coverage_against_targets, coverage_sheet_rows
+from reporting.providers_subjects import FIGURES
 from subjects.models import CoverageFigure, CoverageTarget
 from tests.conftest import login
 from tests.factories import EstateFactory
