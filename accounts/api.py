@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
+from .middleware import MESSAGE as FORCED_CHANGE_MESSAGE
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -50,6 +51,8 @@ class TokenView(APIView):
         user = authenticate(request=request._request, **serializer.validated_data)
         if user is None or not user.is_active:
             return Response({"detail": "用户名或密码错误。"}, status=400)
+        if user.must_change_password:  # a one-time password opens the password change page only
+            return Response({"detail": FORCED_CHANGE_MESSAGE}, status=403)
         token = services.token_obtain(user=user)
         return Response({"token": token.key, "expires_at": services.token_expires_at(token)})
 

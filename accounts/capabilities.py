@@ -69,6 +69,9 @@ CAPABILITIES: dict[str, str] = {
     "case.set_subject": "变更案件责任主体",
     "developer.edit": "登记建设单位、开发项目及其义务履行情况",
     "committee.edit": "登记业委会（物管会）及其委员",
+    # issue 19 part B (accounts19): registers from Excel, the county running its users
+    "register.import": "从 Excel 导入小区、物业服务企业名册",
+    "user.manage": "新增、停用、调整本辖区下级用户，重置其密码",
 }
 
 #: acting as the user's own town/community or enterprise: a superuser has these only by its role
@@ -93,10 +96,14 @@ _COUNTY = frozenset(
 )
 _COMPLAINT_HANDLING = {"complaint.handle", "complaint.view_personal", "import.12345"}
 
+# issue 19 part B (accounts19): the county imports its registers and runs the users below it;
+# the city runs the users of its counties (and nothing else: it stays read-only for the data)
+_COUNTY_ADMINISTRATION = frozenset({"register.import", "user.manage"})
+
 #: role → its capabilities
 TABLE: dict[str, frozenset[str]] = {
-    Role.COUNTY_GROUP: _COUNTY,
-    Role.COUNTY_OFFICE: _COUNTY,
+    Role.COUNTY_GROUP: _COUNTY | _COUNTY_ADMINISTRATION,
+    Role.COUNTY_OFFICE: _COUNTY | _COUNTY_ADMINISTRATION,
     Role.TOWN: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "case.assign", "round.manage", "inspection.record", "revenue.write", "revenue.review",
@@ -117,6 +124,7 @@ TABLE: dict[str, frozenset[str]] = {
         }
     ),
     Role.CITY: frozenset({
+        "user.manage",  # issue 19 part B: the city runs its counties' users
         "spot_check.view_in_advance", "report.oversee", "report.statistics", "report.county_figures", "dashboard.view",
     }),
     # discipline inspection sees only the corruption clues, so none of the county-wide figures

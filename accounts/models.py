@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from communities.models import RegionLevel
+from core.audit import Event
 
 from .capabilities import can
 from .roles import Role
@@ -42,6 +43,8 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    #: set by a reset (a one-time password): every page leads to the password change until changed
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     objects = UserManager()
 
@@ -102,3 +105,28 @@ class User(AbstractUser):
         if self.region_id:
             return self.region.full_name
         return "全部" if self.sees_everything else "未分配"
+
+
+class UserEventKind(models.TextChoices):
+    CREATED = "created", "新增用户"
+    REASSIGNED = "reassigned", "调整角色或范围"
+    DISABLED = "disabled", "停用"
+    ENABLED = "enabled", "启用"
+    PASSWORD_RESET = "password_reset", "重置密码"
+    PASSWORD_CHANGED = "password_changed", "修改密码"
+
+
+class UserEvent(Event):
+    """One change of a user account (who changed it, when, what, from → to), written only by
+    accounts.services; the county's and the city's user pages show them."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("类型", max_length=30, choices=UserEventKind.choices)
+
+    class Meta(Event.Meta):
+        verbose_name = "用户变更记录"
+        verbose_name_plural = "用户变更记录"
+        indexes = [models.Index(fields=["user", "at"], name="user_event_user_at")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.get_kind_display()}"

@@ -124,6 +124,7 @@ class Estate(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     building_count = models.PositiveIntegerField("楼栋数", default=0)
     households = models.PositiveIntegerField("户数", default=0)
+    floor_area = models.DecimalField("建筑面积（平方米）", max_digits=12, decimal_places=2, null=True, blank=True)
     elevator_count = models.PositiveIntegerField("电梯数量", default=0)
     oldest_elevator_year = models.PositiveSmallIntegerField(
         "最早电梯投用年份",

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from core import tabular_import
+
+from . import registers, views
 
 app_name = "enterprises"
 
@@ -22,3 +24,7 @@ urlpatterns = [
     path("exits/<int:pk>/", views.exit_detail, name="exit-detail"),
     path("exits/<int:pk>/<str:action>/", views.exit_action, name="exit-action"),
 ]
+
+# registers from Excel (core.tabular_import): upload/preview, confirm, error rows, template
+urlpatterns += tabular_import.urls(registers.ENTERPRISE_IMPORT, "import/", name="enterprise-import")
+urlpatterns += tabular_import.urls(registers.ESTATE_IMPORT, "estates/import/", name="estate-import")
