@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from core import tabular_import
+
+from . import registers, views
 
 app_name = "subjects"
 
@@ -21,3 +23,7 @@ urlpatterns = [
     path("units/", views.unit_list, name="unit-list"),
     path("cases/<int:case_pk>/subject/", views.case_subject, name="case-subject"),
 ]
+
+# registers from Excel (core.tabular_import): upload/preview, confirm, error rows, template
+urlpatterns += tabular_import.urls(registers.DEVELOPER_IMPORT, "developers/import/", name="developer-import")
+urlpatterns += tabular_import.urls(registers.COMMITTEE_IMPORT, "committees/import/", name="committee-import")
