@@ -96,7 +96,7 @@ class EstateFilter(RegionFilterSet):
         label="业主组织", choices=OwnersBodyStatus.choices, empty_label="全部"
     )
     has_party_organisation = django_filters.BooleanFilter(
-        label="小区党组织", widget=forms.Select(choices=[("", "全部"), ("true", "已建立"), ("false", "未建立")])
+        label="业委会（物管会）党组织", widget=forms.Select(choices=[("", "全部"), ("true", "已建立"), ("false", "未建立")])
     )
     has_elevator = django_filters.BooleanFilter(
         label="有电梯", method="filter_has_elevator",
