@@ -49,8 +49,11 @@ FIGURES = [
     Figure("cov_party_missing_committees", "未建立党组织的业委会（物管会）数", GROUP,
            definition="现任业主委员会、物业管理委员会中尚未建立党组织的个数（党组织覆盖的缺口清单）。", period=AT_BUILD,
            drill=_committees(("party", "false"))),
-    Figure("cov_party_missing_estates", "业委会（物管会）未建立党组织的小区数", GROUP,
-           definition="没有业委会（物管会）或其业委会（物管会）未建立党组织的住宅小区数（按小区计的缺口清单）。",
+    Figure("cov_party_estates", "已建立党组织的小区数", GROUP,
+           definition="已建立党组织的住宅小区数：有业委会（物管会）的按其是否建立党组织，没有的按小区登记的党组织情况。",
+           period=AT_BUILD, drill=_estates(("has_party_organisation", "true"))),
+    Figure("cov_party_missing_estates", "未建立党组织的小区数", GROUP,
+           definition="未建立党组织的住宅小区数（按小区计的缺口清单）。",
            period=AT_BUILD, drill=_estates(("has_party_organisation", "false"))),
 ]
 
@@ -63,8 +66,8 @@ RATES = [
     Rate(CoverageFigure.PARTY_OF_COMMITTEES.value, "党组织覆盖率（按业委会计）", ("cov_party_committees",), ("cov_committees",),
          "已建立党组织的业委会（物管会）数 ÷ 业委会（物管会）数（钟山县方案：力争达到85%以上）。", group=GROUP,
          period=AT_BUILD),
-    Rate(CoverageFigure.PARTY_OF_ESTATES.value, "党组织覆盖率（按小区计）", ("cov_party_committees",), ("cov_estates",),
-         "已建立党组织的业委会（物管会）数 ÷ 住宅小区数（每个小区至多一个现任业委会、物管会）。", group=GROUP,
+    Rate(CoverageFigure.PARTY_OF_ESTATES.value, "党组织覆盖率（按小区计）", ("cov_party_estates",), ("cov_estates",),
+         "已建立党组织的小区数 ÷ 住宅小区数（钟山县方案按业委会、物管会计，此为按小区计的另一口径）。", group=GROUP,
          period=AT_BUILD),
 ]
 
@@ -78,6 +81,7 @@ def coverage_figures(region, period_start: date, period_end: date, *, level: int
         Estate.objects.filter(community__path__startswith=region.path).values(unit)
         .annotate(cov_estates=Count("pk"), cov_committee_estates=Count("pk", filter=covered),
                   cov_committee_missing=Count("pk", filter=~covered),
+                  cov_party_estates=Count("pk", filter=Q(has_party_organisation=True)),
                   cov_party_missing_estates=Count("pk", filter=Q(has_party_organisation=False)))
         .order_by()
     ):

@@ -4,9 +4,9 @@
 check themselves). Also the coverage targets the plans set (盘锦 95 %, 钟山 85 %), as data per region.
 
 The committee register is the one source of truth of an estate's owners' body: the estate's
-owners_body_status, owners_body_term_end and has_party_organisation are a copy written only by
-subjects.services.estate_owners_body_sync after every committee change (kept on Estate for its
-list, export, API and the coverage figures' drill-down filters)."""
+owners_body_status, owners_body_term_end and (where it has a committee) has_party_organisation are a
+copy written only by subjects.services.estate_owners_body_sync after every committee change (kept
+on Estate for its list, export, API and the coverage figures' drill-down filters)."""
 
 from datetime import timedelta
 

@@ -160,13 +160,14 @@ def estate_owners_body_sync(*, estate_id: int) -> None:
     """Copies the estate's current committee onto the estate (owners_body_status, term end, party
     organisation): the register is the one source; the estate's columns are what its list, export,
     API and the coverage figures filter on. Without a committee, an estate whose owners' assembly
-    exists without a committee keeps that status."""
+    exists without a committee keeps that status, and the estate keeps the party organisation
+    recorded for it (a 小区党组织 may exist before a committee does: nothing recorded is lost)."""
     estate = Estate.objects.select_for_update(of=("self",)).get(pk=estate_id)
     committee = OwnersCommittee.objects.filter(estate_id=estate_id, is_current=True).first()
     if committee is None:
         status = OwnersBodyStatus.ASSEMBLY_ONLY if estate.owners_body_status == OwnersBodyStatus.ASSEMBLY_ONLY \
             else OwnersBodyStatus.NONE
-        values = {"owners_body_status": status, "owners_body_term_end": None, "has_party_organisation": False}
+        values = {"owners_body_status": status, "owners_body_term_end": None}
     else:
         status = OwnersBodyStatus.MANAGEMENT_COMMITTEE if committee.kind == CommitteeKind.MANAGEMENT_COMMITTEE \
             else OwnersBodyStatus.COMMITTEE

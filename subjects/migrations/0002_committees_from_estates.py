@@ -15,9 +15,6 @@ def committees_from_estates(apps, schema_editor):
         .values_list("pk", "owners_body_status", "owners_body_term_end", "has_party_organisation")
     ]
     OwnersCommittee.objects.bulk_create(rows, batch_size=2000)
-    # an estate without a committee has no committee's party organisation
-    Estate.objects.exclude(owners_body_status__in=list(kinds)).filter(has_party_organisation=True).update(
-        has_party_organisation=False)
 
 
 class Migration(migrations.Migration):
