@@ -10,6 +10,7 @@ from communities.models import ManagementType, OwnersBodyStatus
 from reporting import figures as registry
 from reporting.coverage import MISSING, coverage_against_targets, coverage_sheet_rows
 from reporting.providers_subjects import FIGURES
+from subjects import services
 from subjects.models import CoverageFigure, CoverageTarget
 from tests.conftest import login
 from tests.factories import EstateFactory
@@ -63,7 +64,7 @@ def test_figures_and_denominators(estates, county_user, tree):
     haiyang = registry.collect(tree["county"], TODAY, TODAY)[tree["haiyang"].pk]
     assert haiyang["cov_estates"] == 3 and haiyang["cov_committee_estates"] == 2 and haiyang["cov_committee_missing"] == 1
     assert haiyang["cov_committees"] == 2 and haiyang["cov_party_committees"] == 1
-    assert haiyang["cov_party_missing_estates"] == 2
+    assert haiyang["cov_party_estates"] == 1 and haiyang["cov_party_missing_estates"] == 2
     committee_rate = registry.rate_get(CoverageFigure.COMMITTEE)
     party_by_committees = registry.rate_get(CoverageFigure.PARTY_OF_COMMITTEES)
     party_by_estates = registry.rate_get(CoverageFigure.PARTY_OF_ESTATES)
@@ -105,3 +106,11 @@ def test_dashboard_shows_the_coverage_against_targets(estates, county_user, tree
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-testid="coverage-targets"' in body and "业委会（物管会）覆盖率" in body and "目标 95.0%" in body
+
+
+def test_an_estate_without_committee_keeps_its_recorded_party_organisation(estates, county_user):
+    estate = estates["wanan_1"]
+    type(estate).objects.filter(pk=estate.pk).update(has_party_organisation=True)
+    services.estate_owners_body_sync(estate_id=estate.pk)
+    estate.refresh_from_db()
+    assert estate.has_party_organisation and estate.owners_body_status == OwnersBodyStatus.NONE
