@@ -68,6 +68,10 @@ CAPABILITIES: dict[str, str] = {
     "report.statistics": "查看统计表",
     "report.county_figures": "查看、下载全县汇总数字",
     "dashboard.view": "查看挂图作战",
+    # subjects (issue 17 part A): a case's responsible subject, developers, committees
+    "case.set_subject": "变更案件责任主体",
+    "developer.edit": "登记建设单位、开发项目及其义务履行情况",
+    "committee.edit": "登记业委会（物管会）及其委员",
     # issue 19 part B (accounts19): registers from Excel, the county running its users
     "register.import": "从 Excel 导入小区、物业服务企业名册",
     "user.manage": "新增、停用、调整本辖区下级用户，重置其密码",
@@ -102,6 +106,8 @@ _COUNTY = frozenset(
         "report.county_figures", "dashboard.view",
         # issue 19 part C: printable documents (文书)
         "document.issue", "document.template_edit",
+        # subjects (issue 17 part A)
+        "case.set_subject", "developer.edit", "committee.edit",
     }
 )
 _COMPLAINT_HANDLING = {"complaint.handle", "complaint.view_personal", "import.12345"}
@@ -122,12 +128,14 @@ TABLE: dict[str, frozenset[str]] = {
             "case.assign", "round.manage", "inspection.record", "revenue.write", "revenue.review",
             "register.write", "register.review",  # issue 17 part B
             "report.submit_unit", "report.county_figures", "dashboard.view",
+            "developer.edit", "committee.edit",  # subjects (issue 17 part A)
         } | _VOTES
     ),
     Role.COMMUNITY: frozenset(
         _WRITE | _CASE_WORK | _COMPLAINT_HANDLING | {
             "inspection.record", "report.submit_unit", "report.county_figures", "dashboard.view",
             "register.write",  # issue 17 part B
+            "committee.edit",  # subjects (issue 17 part A)
         } | _VOTES
     ),
     Role.ENTERPRISE: frozenset(

@@ -13,6 +13,17 @@ class SeedPlan(models.TextChoices):
     PANJIN = "panjin", "盘锦市方案"
 
 
+class SubjectKind(models.TextChoices):
+    """Whose violation a case is (责任主体): the 盘锦 plan's three layers plus the government units
+    that check themselves (自查). Defined here, below rectification, so that a category can name its
+    default and a case can carry it."""
+
+    ENTERPRISE = "enterprise", "物业服务企业"
+    DEVELOPER = "developer", "建设单位"
+    COMMITTEE = "committee", "业主委员会（物业管理委员会）"
+    GOVERNMENT = "government", "政府部门或镇（街道）、社区"
+
+
 class ProblemCategory(models.Model):
     """整治内容: one node of the problem taxonomy, in the plan's own words. Data, editable by the
     working group; seeded by a data migration from the four plans."""
@@ -24,6 +35,10 @@ class ProblemCategory(models.Model):
         "self", verbose_name="上级类别", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     seed_plans = models.JSONField("出自方案", default=list, blank=True)
+    default_subject = models.CharField(
+        "默认责任主体", max_length=20, choices=SubjectKind.choices, default=SubjectKind.ENTERPRISE,
+        help_text="登记案件时的责任主体，县专班可在案件页变更。",
+    )
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
 

@@ -75,6 +75,9 @@ class RegionFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{queryset.region_path_lookup}__startswith": value.path})
 
 
+#: the owners' body statuses that count as covered by a 业委会 or 物管会 (盘锦 95 % target)
+COMMITTEE_STATUSES = (OwnersBodyStatus.COMMITTEE, OwnersBodyStatus.MANAGEMENT_COMMITTEE)
+
 #: the visit kinds that count for coverage (inspections.models.COVERAGE_KINDS, by value)
 COVERAGE_VISIT_KINDS = ("inspection", "spot_check")
 
@@ -93,7 +96,7 @@ class EstateFilter(RegionFilterSet):
         label="业主组织", choices=OwnersBodyStatus.choices, empty_label="全部"
     )
     has_party_organisation = django_filters.BooleanFilter(
-        label="小区党组织", widget=forms.Select(choices=[("", "全部"), ("true", "已建立"), ("false", "未建立")])
+        label="业委会（物管会）党组织", widget=forms.Select(choices=[("", "全部"), ("true", "已建立"), ("false", "未建立")])
     )
     has_elevator = django_filters.BooleanFilter(
         label="有电梯", method="filter_has_elevator",
@@ -105,11 +108,15 @@ class EstateFilter(RegionFilterSet):
     managed = django_filters.BooleanFilter(label="物业管理小区", method="filter_managed", widget=forms.HiddenInput)
     covered_from = django_filters.DateFilter(label="已排查自", method="filter_covered", widget=forms.HiddenInput)
     covered_to = django_filters.DateFilter(label="已排查至", method="filter_covered", widget=forms.HiddenInput)
+    # the lists of the committee coverage figures: estates with (or without) a 业委会 or 物管会
+    owners_body_covered = django_filters.BooleanFilter(
+        label="已成立业委会（物管会）", method="filter_owners_body_covered", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Estate
         fields = ["q", "county", "town", "community", "enterprise_name", "enterprise", "management_type", "owners_body_status",
-                  "managed", "covered_from", "covered_to"]
+                  "managed", "covered_from", "covered_to", "owners_body_covered"]
 
     def filter_managed(self, queryset, name, value):
         unmanaged = queryset.filter(management_type=ManagementType.NONE)
@@ -126,6 +133,10 @@ class EstateFilter(RegionFilterSet):
         if name == "covered_to" and data.get("covered_from"):
             return queryset  # applied with covered_from
         return queryset.filter(pk__in=Estate.objects.filter(**window).values("pk"))
+
+    def filter_owners_body_covered(self, queryset, name, value):
+        covered = Q(owners_body_status__in=COMMITTEE_STATUSES)
+        return queryset.filter(covered) if value else queryset.exclude(covered)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))

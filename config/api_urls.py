@@ -13,6 +13,7 @@ from inspections.api import InspectionRoundViewSet, VisitViewSet
 from public_revenue.api import DisclosureViewSet, RevenueAccountViewSet, RevenueEntryViewSet, RevenueSourceViewSet
 from rectification.api import CaseViewSet, ClueViewSet
 from reporting.api import StoredReportViewSet
+from subjects.api import DeveloperViewSet, OwnersCommitteeViewSet
 from votes.api import VoteViewSet
 
 router = DefaultRouter()
@@ -37,6 +38,8 @@ for _slug, _viewset in REGISTER_VIEWSETS.items():
     router.register(_slug, _viewset, basename=f"register-{_slug}")
 router.register("parking-disputes", ParkingDisputeViewSet, basename="parking-dispute")
 router.register("votes", VoteViewSet, basename="vote")
+router.register("developers", DeveloperViewSet, basename="developer")
+router.register("owners-committees", OwnersCommitteeViewSet, basename="owners-committee")
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("revenue/", include("public_revenue.urls")),
     path("registers/", include("estate_registers.urls")),
+    path("subjects/", include("subjects.urls")),
     path("public/", include("rectification.public_urls")),
     path("credit/", include("enterprises.public_urls")),
     path("complaints/", include("complaints.urls")),

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, Sum
 
+from campaigns.models import SubjectKind
 from communities.models import Estate, Region
 from rectification.models import (
     OPEN_STATES,
@@ -76,7 +77,8 @@ def jurisdiction_facts(*, jurisdiction: Region, period_start: date, period_end: 
         facts[row["enterprise_id"]] = Facts(households=row["households"] or 0, estate_count=row["estates"])
     if not facts:
         return facts
-    cases = Case.objects.filter(region_path__startswith=path, enterprise_id__in=facts.keys())
+    # only the enterprise's own cases: a developer's or a committee's case at its estate is not its record
+    cases = Case.objects.of_enterprises().filter(region_path__startswith=path, enterprise_id__in=facts.keys())
     for row in (
         cases.filter(Q(source=ClueSource.COMPLAINT) | Q(complainant_count__gt=0))
         .filter(verification_result__in=[VerificationResult.TRUE, VerificationResult.PARTLY_TRUE])
@@ -90,7 +92,7 @@ def jurisdiction_facts(*, jurisdiction: Region, period_start: date, period_end: 
         facts[row["enterprise_id"]].overdue_cases = row["n"]
     for row in (
         SupervisionAction.objects.filter(
-            case__region_path__startswith=path, case__enterprise_id__in=facts.keys(),
+            case__region_path__startswith=path, case__enterprise_id__in=facts.keys(), case__subject_kind=SubjectKind.ENTERPRISE,
             kind=SupervisionKind.LISTED_SUPERVISION, deadline__gte=period_start, deadline__lt=as_of,
         )
         .filter(Q(lifted_at__isnull=True) | Q(lifted_at__date__gt=F("deadline")))

@@ -184,7 +184,7 @@ def credit_event_from_supervision(*, action, user) -> CreditEvent | None:
     file never disagree."""
     kind = SUPERVISION_CREDIT_KINDS.get(action.kind)
     case = action.case
-    if kind is None or not case.enterprise_id:
+    if kind is None or not case.enterprise_id or not case.is_enterprise_subject:
         return None
     parts = [action.get_kind_display(), f"（案件 {case.number}，{case.estate.name}）"]
     detail = action.outcome or action.basis
@@ -213,7 +213,8 @@ def credit_record_overdue_supervision(*, supervision_id: int, today: date, user=
             SupervisionAction.objects.select_for_update(of=("self",)).select_related("case__estate")
             .filter(pk=supervision_id, kind=SupervisionKind.LISTED_SUPERVISION, deadline__isnull=False).first()
         )
-        if action is None or not action.case.enterprise_id or action.deadline >= today:
+        if (action is None or not action.case.enterprise_id or not action.case.is_enterprise_subject
+                or action.deadline >= today):
             return None
         if action.lifted_at is not None and timezone.localdate(action.lifted_at) <= action.deadline:
             return None
@@ -782,7 +783,7 @@ def service_level_regrade(
         if not estate.enterprise_id:
             raise InvalidState("该小区没有在服务的物业服务企业。")
         refuses = (
-            Case.objects.filter(estate=estate, enterprise_id=estate.enterprise_id).overdue().exists()
+            Case.objects.of_enterprises().filter(estate=estate, enterprise_id=estate.enterprise_id).overdue().exists()
             or CreditEvent.objects.filter(enterprise_id=estate.enterprise_id, kind=CreditEventKind.REFUSED_RECTIFICATION,
                                           withdrawn_at__isnull=True).exists()
         )

@@ -46,7 +46,8 @@ class CaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = [
             "id", "number", "estate", "estate_name", "community_name", "town_name", "enterprise", "enterprise_name",
-            "category", "category_label", "campaign", "description", "source", "source_display", "state",
+            "category", "category_label", "subject_kind", "developer", "owners_committee", "government_unit",
+            "campaign", "description", "source", "source_display", "state",
             "state_display", "version", "complainant_count", "is_corruption_clue", "verifying_unit",
             "verifying_person", "verification_result", "verification_note", "responsible_unit",
             "responsible_person", "measures", "deadline", "is_overdue", "days_overdue", "is_listed", "closed_at",

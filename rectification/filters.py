@@ -4,7 +4,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from campaigns.models import Campaign, ProblemCategory
+from campaigns.models import Campaign, ProblemCategory, SubjectKind
 from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
 from .models import OPEN_STATES, Case, CaseClue, CaseEvent, CaseState, ClueSource, SupervisionAction, SupervisionKind
@@ -50,7 +50,9 @@ class CaseFilter(RegionFilterSet):
     estate_name = django_filters.CharFilter(label="小区名称", field_name="estate__name", lookup_expr="icontains")
     enterprise_name = django_filters.CharFilter(label="物业服务企业", field_name="enterprise__name", lookup_expr="icontains")
     estate = django_filters.NumberFilter(label="小区", field_name="estate_id", widget=forms.HiddenInput)
-    enterprise = django_filters.NumberFilter(label="物业服务企业", field_name="enterprise_id", widget=forms.HiddenInput)
+    # the enterprise's own cases (责任主体 the enterprise), as its credit file and report link them
+    enterprise = django_filters.NumberFilter(label="物业服务企业", method="filter_enterprise", widget=forms.HiddenInput)
+    subject_kind = django_filters.ChoiceFilter(label="责任主体", choices=SubjectKind.choices, empty_label="全部")
     category = django_filters.ModelChoiceFilter(
         label="问题类别", queryset=ProblemCategory.objects.filter(is_active=True), method="filter_category", empty_label="全部"
     )
@@ -87,7 +89,7 @@ class CaseFilter(RegionFilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "county", "town", "community", "estate", "enterprise", "category", "source", "state", "overdue",
+        fields = ["q", "county", "town", "community", "estate", "enterprise", "subject_kind", "category", "source", "state", "overdue",
                   "supervised", "supervision_kind", "campaign", "created_from", "created_to", "state_in", "closed_from",
                   "closed_to", "deadline_to", "on_time", "category_group", "transition", "transition_from", "transition_to",
                   "supervised_from", "supervised_to", "sort"]
@@ -101,6 +103,9 @@ class CaseFilter(RegionFilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(description__icontains=value) | Q(estate__name__icontains=value))
 
+
+    def filter_enterprise(self, queryset, name, value):
+        return queryset.of_enterprises().filter(enterprise_id=value)
 
     def filter_category(self, queryset, name, value):
         # A top-level category (A 履约不到位) includes its sub-categories (A1 … A4).

@@ -45,3 +45,21 @@ def on_supervision_lifted(handler: Callable) -> Callable:
 def supervision_lifted(*, action, user) -> None:
     for handler in _after_supervision_lift:
         handler(action=action, user=user)
+
+
+#: resolver(kind=, estate_ids=) → {estate id: subject id} — the default developer or committee of
+#: the estates of new cases whose category's default subject is not the enterprise
+_subject_default: list[Callable] = []
+
+
+def on_subject_default(handler: Callable) -> Callable:
+    if handler not in _subject_default:
+        _subject_default.append(handler)
+    return handler
+
+
+def subject_defaults(*, kind: str, estate_ids: list[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for handler in _subject_default:
+        found.update(handler(kind=kind, estate_ids=estate_ids))
+    return found

@@ -9,6 +9,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Role
+from campaigns.models import SubjectKind
 from core.audit import Event
 from core.files import StoredFile, private_file_field, random_name
 from core.scoping import ScopedQuerySet, ScopedThroughQuerySet
@@ -56,11 +57,20 @@ class CaseQuerySet(ScopedQuerySet):
     enterprise_lookup = "enterprise_id"
 
     def visible_to(self, user):
-        """Discipline inspection (纪检监察) sees only the corruption clues of its region."""
+        """Discipline inspection (纪检监察) sees only the corruption clues of its region; an
+        enterprise only the cases whose responsible subject it is (not a developer's or a
+        committee's case at an estate it serves)."""
         qs = super().visible_to(user)
         if user is not None and user.is_authenticated and not user.sees_everything and user.role == Role.DISCIPLINE:
             qs = qs.filter(is_corruption_clue=True)
+        if user is not None and user.is_authenticated and user.is_enterprise_user:
+            qs = qs.filter(subject_kind=SubjectKind.ENTERPRISE)
         return qs
+
+    def of_enterprises(self):
+        """The cases that count for their enterprise (credit rules, red/black evaluation, its
+        pages): those whose responsible subject is the property enterprise."""
+        return self.filter(subject_kind=SubjectKind.ENTERPRISE, enterprise__isnull=False)
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)
@@ -115,6 +125,25 @@ class Case(models.Model):
     )
     category = models.ForeignKey(
         "campaigns.ProblemCategory", verbose_name="问题类别", on_delete=models.PROTECT, related_name="cases"
+    )
+    # 责任主体: whose violation this is. Only a case of the enterprise counts in its credit and
+    # evaluation; the others name their developer, committee or government unit (string references:
+    # the subjects app sits above rectification). db_default: the intake writes rows with COPY.
+    subject_kind = models.CharField(
+        "责任主体类型", max_length=20, choices=SubjectKind.choices, default=SubjectKind.ENTERPRISE,
+        db_default=SubjectKind.ENTERPRISE,
+    )
+    developer = models.ForeignKey(
+        "subjects.Developer", verbose_name="建设单位", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="cases",
+    )
+    owners_committee = models.ForeignKey(
+        "subjects.OwnersCommittee", verbose_name="业委会（物管会）", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="cases",
+    )
+    government_unit = models.ForeignKey(
+        "subjects.GovernmentUnit", verbose_name="政府部门、镇（街道）", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="cases",
     )
     campaign = models.ForeignKey(
         "campaigns.Campaign",
@@ -196,6 +225,21 @@ class Case(models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def is_enterprise_subject(self) -> bool:
+        return self.subject_kind == SubjectKind.ENTERPRISE
+
+    @property
+    def subject_name(self) -> str:
+        """The responsible subject, as the ledger and the case page name it."""
+        subject = {
+            SubjectKind.ENTERPRISE: self.enterprise if self.enterprise_id else None,
+            SubjectKind.DEVELOPER: self.developer if self.developer_id else None,
+            SubjectKind.COMMITTEE: self.owners_committee if self.owners_committee_id else None,
+            SubjectKind.GOVERNMENT: self.government_unit if self.government_unit_id else None,
+        }.get(self.subject_kind)
+        return str(subject) if subject is not None else f"{self.get_subject_kind_display()}（未指定）"
+
+    @property
     def is_overdue(self) -> bool:
         annotated = getattr(self, "is_overdue_db", None)
         if annotated is not None:
@@ -214,10 +258,13 @@ class CaseClueQuerySet(ScopedQuerySet):
     enterprise_lookup = "case__enterprise_id"
 
     def visible_to(self, user):
-        """The clues of the cases the user sees (discipline inspection: corruption clues only)."""
+        """The clues of the cases the user sees (discipline inspection: corruption clues only; an
+        enterprise: the clues of its own cases)."""
         qs = super().visible_to(user)
         if user is not None and user.is_authenticated and not user.sees_everything and user.role == Role.DISCIPLINE:
             qs = qs.filter(case__is_corruption_clue=True)
+        if user is not None and user.is_authenticated and user.is_enterprise_user:
+            qs = qs.filter(case__subject_kind=SubjectKind.ENTERPRISE)
         return qs
 
 
@@ -447,6 +494,12 @@ class PlanEvent(Event):
 class TypicalCaseQuerySet(ScopedQuerySet):
     region_path_lookup = "case__region_path"
     enterprise_lookup = "case__enterprise_id"
+
+    def visible_to(self, user):
+        qs = super().visible_to(user)
+        if user is not None and user.is_authenticated and user.is_enterprise_user:
+            qs = qs.filter(case__subject_kind=SubjectKind.ENTERPRISE)  # its own cases only
+        return qs
 
 
 class TypicalCase(models.Model):

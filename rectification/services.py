@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.capabilities import require
 from accounts.models import Role, User
 from accounts.regions import users_over
-from campaigns.models import Campaign, ProblemCategory
+from campaigns.models import Campaign, ProblemCategory, SubjectKind
 from communities.models import Estate, Region
 from core.audit import audited, not_audited
 from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
@@ -76,6 +76,13 @@ class ClueInput:
     complainant_count: int | None = None
     complainant_key: str | None = None
     is_corruption_clue: bool = False
+    # 责任主体 of a case this clue opens (a joined case keeps its own): by default the category's
+    # default_subject, and for a developer, committee or government unit the one the subjects app
+    # finds for the estate (hooks.subject_defaults); a caller that knows it names it here
+    subject_kind: str | None = None
+    developer_id: int | None = None
+    owners_committee_id: int | None = None
+    government_unit_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,32 @@ class IntakeResult:
 
 
 CASE_COLUMNS = ["estate_id", "region_path", "enterprise_id", "category_id", "campaign_id", "description", "source",
-                "complainant_count", "is_corruption_clue"]
+                "complainant_count", "is_corruption_clue", "subject_kind", "developer_id", "owners_committee_id",
+                "government_unit_id"]
+SUBJECT_ID_FIELD = {SubjectKind.DEVELOPER: "developer_id", SubjectKind.COMMITTEE: "owners_committee_id",
+                    SubjectKind.GOVERNMENT: "government_unit_id"}
+
+
+def _subjects_of(first: dict) -> dict:
+    """(subject kind, developer id, committee id, unit id) of each new case: the clue's own, else
+    the category's default with the subject the subjects app finds for the estate (one lookup per
+    kind, whatever the number of cases)."""
+    kinds = {key: clue.subject_kind or clue.category.default_subject for key, clue in first.items()}
+    wanted: dict[str, list[int]] = {}
+    for key, clue in first.items():
+        field = SUBJECT_ID_FIELD.get(kinds[key])
+        if field and getattr(clue, field) is None:
+            wanted.setdefault(kinds[key], []).append(clue.estate.pk)
+    found = {kind: hooks.subject_defaults(kind=kind, estate_ids=sorted(set(ids))) for kind, ids in wanted.items()}
+    result = {}
+    for key, clue in first.items():
+        kind = kinds[key]
+        ids = {field: getattr(clue, field) for field in SUBJECT_ID_FIELD.values()}
+        field = SUBJECT_ID_FIELD.get(kind)
+        if field and ids[field] is None:
+            ids[field] = found.get(kind, {}).get(clue.estate.pk)
+        result[key] = (kind, ids["developer_id"], ids["owners_committee_id"], ids["government_unit_id"])
+    return result
 CLUE_COLUMNS = ["case_id", "source", "reference", "description", "source_app_label", "source_object_id",
                 "complainant_count", "received_at"]
 INTAKE_EVENT_COLUMNS = ["case_id", "kind", "label", "from_state", "to_state", "note", "data"]
@@ -168,9 +200,10 @@ def clues_intake(
         fast = copy_available() and len(clues) > 1  # COPY pays off for a batch, not for one clue
         actor_id = actor.pk if actor is not None else None
         new_state = Case._meta.get_field("state").get_default()
+        subjects = _subjects_of(first)
         case_rows = [
             (clue.estate.pk, clue.estate.community.path, clue.estate.enterprise_id, clue.category.pk, clue.campaign_id,
-             clue.description or clue.category.label, clue.source, added[key], key in corrupt)
+             clue.description or clue.category.label, clue.source, added[key], key in corrupt, *subjects[key])
             for key, clue in first.items()
         ]
         case_constants = {"created_by_id": actor_id, "state": new_state}
@@ -583,6 +616,8 @@ def supervision_record(
             raise InvalidState(f"案件当前状态为“{case.get_state_display()}”，不能登记督办。")
         if kind == SupervisionKind.BLACKLIST_NOMINATION and not case.enterprise_id:
             raise MissingField("该案件没有关联物业服务企业，不能提名黑名单。")
+        if kind == SupervisionKind.BLACKLIST_NOMINATION and not case.is_enterprise_subject:
+            raise InvalidState(f"该案件的责任主体是{case.get_subject_kind_display()}，不能据此提名物业服务企业黑名单。")
         action = SupervisionAction.objects.create(case=case, kind=kind, recorded_by=user, **cleaned, **uploads)
         if kind == SupervisionKind.TRANSFER and target == TransferTarget.DISCIPLINE and not case.is_corruption_clue:
             case.is_corruption_clue = True

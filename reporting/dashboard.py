@@ -25,6 +25,7 @@ from communities.models import Estate, Region, RegionLevel
 from rectification.models import OPEN_STATES, Case, CaseClue, CaseState
 
 from . import periods
+from .coverage import coverage_against_targets
 from .figures import collect, figure_get, provider_figures, rate_get, rate_list
 from .models import CaseMonthlyFigure, CaseMonthlySummary
 from .selectors import TALLY_KEYS, unit_status_tally
@@ -423,6 +424,17 @@ def _rates(user, county, within) -> dict | None:
             "rates": [{"label": r.label, "definition": r.definition} for r in shown]}
 
 
+def _coverage_targets(user, county, within) -> dict | None:
+    """业委会、物业管理、党组织覆盖率 of each town (or community) against the plans' targets, each
+    with the count and list of what is not yet covered (reporting.providers_subjects)."""
+    if not can(user, "report.county_figures"):
+        return None
+    scope = within or (user.region if user.region_id else None) or county
+    if scope is None:
+        return None
+    return coverage_against_targets(scope, today=timezone.localdate())
+
+
 def _drill_url(keys: tuple[str, ...], start: date, end: date, region: Region) -> str:
     """The list of a one-figure side of a rate (a sum of several figures has no single list)."""
     if len(keys) != 1:
@@ -470,9 +482,12 @@ def dashboard_data(*, user, county: Region | None, within: Region | None = None)
 
     rates = _rates(user, county, within)
 
+    coverage_targets = _coverage_targets(user, county, within)
+
     return {
         "town_state": town_state, "overdue": overdue, "trend": trend, "categories": categories,
         "estates": estates, "submission": submission, "coverage": coverage, "rates": rates,
+        "coverage_targets": coverage_targets,
         "scope": {"code": within.code, "name": within.full_name} if within is not None else None,
         "totals_urls": {
             "cases": ledger, "open": ledger + "?state_in=" + ",".join(OPEN_STATES), "overdue": ledger + "?overdue=true",

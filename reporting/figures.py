@@ -36,6 +36,7 @@ PROVIDER_MODULES = [
     "reporting.providers_complaints",
     "reporting.providers_inspections",
     "reporting.providers_public_revenue",
+    "reporting.providers_subjects",
 ]
 
 

@@ -57,6 +57,14 @@ IDENTITIES = [
              ("revenue_estates_with_account",), ("estates_managed",), "<="),
     Identity("revenue_disclosures_on_time<=revenue_disclosures", "按期公示 ≤ 本期公示次数",
              ("revenue_disclosures_on_time",), ("revenue_disclosures",), "<="),
+    Identity("cov_estates_committee", "住宅小区数 = 已成立业委会（物管会）的小区数 + 未成立的小区数",
+             ("cov_estates",), ("cov_committee_estates", "cov_committee_missing")),
+    Identity("cov_committees", "业委会（物管会）数 = 已成立业委会（物管会）的小区数（每个小区至多一个现任）",
+             ("cov_committees",), ("cov_committee_estates",)),
+    Identity("cov_committees_party", "业委会（物管会）数 = 已建立党组织的 + 未建立党组织的",
+             ("cov_committees",), ("cov_party_committees", "cov_party_missing_committees")),
+    Identity("cov_estates_party", "住宅小区数 = 已建立党组织的小区数 + 未建立党组织的小区数",
+             ("cov_estates",), ("cov_party_estates", "cov_party_missing_estates")),
 ]
 
 #: stated in 说明 beside the identities above (checked by the tests, not per row)

@@ -249,7 +249,8 @@ def enterprise_estate_figures(enterprise_id: int, county, period_start: date, pe
         .order_by("community__path", "name").values_list("pk", "name")
     }
     rows = (
-        Case.objects.filter(enterprise_id=enterprise_id, region_path__startswith=county.path, created_at__lt=end)
+        Case.objects.of_enterprises().filter(enterprise_id=enterprise_id, region_path__startswith=county.path,
+                                             created_at__lt=end)
         .values("estate_id", "estate__name")
         .annotate(
             cases_opened=Count("pk", filter=Q(created_at__gte=start)),

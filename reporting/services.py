@@ -252,7 +252,7 @@ def enterprise_counties(enterprise_id: int) -> list[Region]:
     """The counties where the enterprise serves an estate or has a case (two queries)."""
 
     paths = set(Estate.objects.filter(enterprise_id=enterprise_id).values_list("community__path", flat=True))
-    paths |= set(Case.objects.filter(enterprise_id=enterprise_id).values_list("region_path", flat=True).distinct())
+    paths |= set(Case.objects.of_enterprises().filter(enterprise_id=enterprise_id).values_list("region_path", flat=True).distinct())
     prefixes = {p for path in paths if path for p in regions.ancestors(path)}
     return list(Region.objects.filter(path__in=prefixes, level=RegionLevel.COUNTY).order_by("code"))
 

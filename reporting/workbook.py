@@ -21,12 +21,13 @@ from rectification.selectors import (
 )
 
 from . import figures as figure_registry
+from .coverage import coverage_sheet_rows
 from .identities import IDENTITIES, LEVEL_STATEMENTS
 from .models import EnterpriseReport, UnitReport, UnitReportStatus
 from .periods import Period, month
 from .providers_rectification import penalty_amount
 
-SHEET_NAMES = ["统计表", "整改台账", "典型案例", "工作进展", "说明"]
+SHEET_NAMES = ["统计表", "覆盖率目标", "整改台账", "典型案例", "工作进展", "说明"]
 NARRATIVE_HEADERS = ["单位", "所属镇/街道", "报送状态", "报送时间", "工作进展", "经验做法", "存在问题", "下步打算"]
 
 
@@ -173,6 +174,8 @@ def _write(workbook, *, county, period, target, version, data_as_of) -> dict:
     band, headers, rows = statistics_rows(county, period)
     write_sheet(workbook, "统计表", headers, rows, header_rows=[band], freeze="C3",
                 widths=[14, 18, *[10] * (len(headers) - 2)])
+    coverage_headers, coverage_rows = coverage_sheet_rows(county, today=min(period.end, timezone.localdate()))
+    write_sheet(workbook, "覆盖率目标", coverage_headers, coverage_rows, freeze="A2", widths=[16, 28, 10, 10, 14, 10, 10])
     # closing(): a failed build must not leave a server-side cursor to the garbage collector
     with closing(case_export_rows(ledger_queryset(county, period))) as rows_iter:
         ledger_rows = write_sheet(workbook, "整改台账", LEDGER_EXPORT_HEADERS, rows_iter,

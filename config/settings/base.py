@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "inspections",
     "public_revenue",
     "estate_registers",
+    "subjects",
     "reporting",
     "votes",
     "portal",
@@ -258,6 +259,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "public-revenue-checks": {"task": "public_revenue.tasks.run_revenue_checks", "schedule": crontab(hour=2, minute=40)},
     "estate-register-checks": {"task": "estate_registers.tasks.run_register_checks", "schedule": crontab(hour=2, minute=50)},
+    "subjects-committee-renewal-check": {
+        "task": "subjects.tasks.run_committee_renewal_check", "schedule": crontab(hour=2, minute=55),
+    },
     # daily; the task decides whether today is a county's due day (the 30th, or the month's last day)
     "reporting-build-due-county-reports": {
         "task": "reporting.tasks.build_due_county_reports", "schedule": crontab(hour=6, minute=0),

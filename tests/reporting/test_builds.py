@@ -53,7 +53,7 @@ def test_a_crash_mid_build_leaves_nothing_offered(tree, ledger, monkeypatch, set
     monkeypatch.setattr(workbook, "write_sheet", crashing_writer)
     with pytest.raises(OSError):
         stored_report_build(region_id=tree["county"].pk, period=this_month())
-    assert written == ["统计表", "整改台账"]
+    assert written == ["统计表", "覆盖率目标", "整改台账"]
     report = StoredReport.objects.get()
     assert report.status == StoredReportStatus.FAILED and "磁盘已满" in report.errors
     assert not StoredReport.objects.offered().exists()

@@ -23,6 +23,7 @@ SEED_STEPS = [
     "estate_registers.demo.seed",
     "enterprises.demo.seed_credit",
     "inspections.demo.seed",
+    "subjects.demo.seed",
     # every app has opened its cases "now": date them consistently before anything is reported
     "portal.demo.date_timelines",
     "complaints.demo.date_replies",
