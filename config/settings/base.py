@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "core",
     "accounts",
     "communities",
@@ -147,6 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese catalogue for third-party apps that ship none (django-axes in the admin)
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
