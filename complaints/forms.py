@@ -7,7 +7,7 @@ from django.utils import timezone
 from campaigns.models import ProblemCategory
 from campaigns.selectors import leaf_categories
 from communities.models import Estate
-from rectification.forms import MultipleFileField, MultipleFileInput, _style
+from rectification.forms import CaseNumberField, MultipleFileField, MultipleFileInput, _style
 
 from . import services
 from .models import Channel, ReplyMethod, Satisfaction
@@ -150,7 +150,7 @@ class ReopenForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    to_case = forms.IntegerField(label="目标案件ID", min_value=1)
+    to_case = CaseNumberField(label="目标案件编号")
     reason = forms.CharField(label="理由", max_length=500)
 
     def __init__(self, *args, **kwargs):

@@ -186,6 +186,7 @@ def _track_context(complaint):
         "complaint": complaint,
         "events": selectors.complaint_public_events(complaint=complaint),
         "steps": selectors.tracking_steps(complaint),
+        "case_listed": selectors.case_is_listed(complaint),
         "can_rate": complaint.status == ComplaintStatus.HANDLED and complaint.rated_at is None,
     }
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("credit/", include("enterprises.public_urls")),
     path("complaints/", include("complaints.urls")),
     path("reporting/", include("reporting.urls")),
+    path("help/", portal_views.help_page, name="help"),
+    path("favicon.ico", portal_views.favicon),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/read/", notification_views.notification_mark_all_read, name="notification-read-all"),
     path("jobs/<int:pk>/", job_views.import_job_detail, name="import-job"),
