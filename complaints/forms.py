@@ -48,9 +48,14 @@ class LeafCategoryField(CategoryChoiceField):
         return category
 
 
+def estate_label(estate) -> str:
+    """An estate as the public form lists it (the select and its JSON search say the same)."""
+    return f"{estate.name}（{estate.community.parent.name} {estate.community.name}）"
+
+
 class EstateChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.community.parent.name} {obj.community.name}）"
+        return estate_label(obj)
 
 
 def _photos_field():

@@ -213,6 +213,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rectification.tasks.record_overdue_cases", "schedule": crontab(hour=1, minute=10),
     },
     "complaints-anonymise": {"task": "complaints.tasks.anonymise_old_complaints", "schedule": crontab(hour=2, minute=20)},
+    "complaints-kept-photos": {"task": "complaints.tasks.purge_kept_photos", "schedule": crontab(hour=2, minute=40)},
     "enterprises-overdue-supervisions": {
         "task": "enterprises.tasks.record_overdue_supervisions", "schedule": crontab(hour=1, minute=30),
     },
