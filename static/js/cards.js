@@ -1,6 +1,6 @@
 // Phone cards (static/css/app.css, table.table-cards): each cell without a data-label gets its
 // column's header text, so the card shows "状态  整改中" and not a bare value; and a tap anywhere on
-// a card that is not itself a link, button or field opens the row's first link (its detail page).
+// a card that is not itself a link, button or field opens the row's own link (its detail page).
 (function () {
   "use strict";
   function headers(table) {
@@ -25,7 +25,11 @@
           }
           column += cell.colSpan || 1;
         });
-        var link = row.querySelector("a[href]");
+        // the row's own link: one marked data-card-link, or a link in its first two cells (the key
+        // column, after a selection box); a link further along (a case cited by a credit event)
+        // is not what the row is
+        var link = row.querySelector("a[data-card-link][href]") ||
+          row.querySelector(":scope > td:nth-child(-n+2) a[href], :scope > th:nth-child(-n+2) a[href]");
         if (link && !row.hasAttribute("data-card-href")) { row.setAttribute("data-card-href", link.getAttribute("href")); }
       });
     });
@@ -43,7 +47,7 @@
   document.addEventListener("click", function (event) {
     if (window.innerWidth >= 576) { return; }
     var row = event.target.closest("table.table-cards tr[data-card-href]");
-    if (!row || event.target.closest("a, button, input, select, textarea, label, summary, details, form")) { return; }
+    if (!row || event.target.closest("a, button, input, select, textarea, label, summary")) { return; }
     window.location.assign(row.getAttribute("data-card-href"));
   });
 })();
