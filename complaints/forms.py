@@ -7,7 +7,7 @@ from django.utils import timezone
 from campaigns.models import ProblemCategory
 from campaigns.selectors import leaf_categories
 from communities.models import Estate
-from rectification.forms import MultipleFileField, MultipleFileInput, _style
+from rectification.forms import CaseNumberField, MultipleFileField, MultipleFileInput, _style
 
 from . import services
 from .models import Channel, ReplyMethod, Satisfaction
@@ -48,9 +48,14 @@ class LeafCategoryField(CategoryChoiceField):
         return category
 
 
+def estate_label(estate) -> str:
+    """An estate as the public form lists it (the select and its JSON search say the same)."""
+    return f"{estate.name}（{estate.community.parent.name} {estate.community.name}）"
+
+
 class EstateChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.community.parent.name} {obj.community.name}）"
+        return estate_label(obj)
 
 
 def _photos_field():
@@ -150,7 +155,7 @@ class ReopenForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    to_case = forms.IntegerField(label="目标案件ID", min_value=1)
+    to_case = CaseNumberField(label="目标案件编号")
     reason = forms.CharField(label="理由", max_length=500)
 
     def __init__(self, *args, **kwargs):

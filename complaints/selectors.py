@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.capabilities import can
+from rectification.models import Case
 
 from . import privacy
 from .filters import ComplaintFilter
@@ -60,6 +61,14 @@ def tracking_steps(complaint: Complaint) -> list[dict]:
             label = "已办结（经核查不属实）"
         steps.append({"label": label, "done": index < current or (index == current == 3), "current": index == current})
     return steps
+
+
+def case_is_listed(complaint: Complaint) -> bool:
+    """Whether the complaint's case is under listed supervision (挂牌督办, not lifted): the tracking
+    page says so, with what it means."""
+    if complaint.case_id is None:
+        return False
+    return bool(Case.objects.filter(pk=complaint.case_id).with_supervision().values_list("is_listed", flat=True).first())
 
 
 def reply_due_for_home(*, user, limit: int = 8) -> dict | None:

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from .kept_photos import kept_photos_purge
 from .services import complaints_anonymise
 
 
@@ -9,3 +10,9 @@ def anonymise_old_complaints(months: int | None = None) -> int:
     """Daily: removes complainants' personal data from complaints handled more than
     COMPLAINTS_ANONYMISE_AFTER_MONTHS (default 24) months ago. Safe to run twice."""
     return complaints_anonymise(months=months or settings.COMPLAINTS_ANONYMISE_AFTER_MONTHS)
+
+
+@shared_task(name="complaints.tasks.purge_kept_photos", time_limit=10 * 60, soft_time_limit=9 * 60)
+def purge_kept_photos() -> int:
+    """Daily: deletes the public form's kept photos (complaints.kept_photos) nobody came back for."""
+    return kept_photos_purge()

@@ -8,6 +8,8 @@ urlpatterns = [
     # public (no login)
     path("new/", views.complaint_new, name="public-new"),
     path("new/done/", views.complaint_done, name="public-done"),
+    path("new/estates/", views.complaint_estate_search, name="public-estate-search"),
+    path("new/photo/<str:token>/", views.complaint_kept_photo, name="public-kept-photo"),
     path("track/", views.complaint_track, name="public-track"),
     path("track/rate/", views.complaint_rate, name="public-rate"),
     # staff

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,7 +27,7 @@ from core.net import client_ip
 from core.pagination import IdsFirstPaginator
 from core.xlsx import xlsx_response
 
-from . import abuse, privacy, selectors, services
+from . import abuse, kept_photos, privacy, selectors, services
 from .forms import (
     MoveForm,
     PublicComplaintForm,
@@ -38,6 +38,7 @@ from .forms import (
     SplitForm,
     StaffIntakeForm,
     TrackForm,
+    estate_label,
 )
 from .models import Channel, Complaint, ComplaintAttachment, ComplaintStatus
 
@@ -101,20 +102,72 @@ def _estate_candidates(q: str, town_id: str):
     return estates
 
 
+def _posted_initial(post) -> dict:
+    """What the resident typed, to show again on a form that is not checked (the no-JS estate search)."""
+    values = {name: post.get(name, "") for name in ("estate", "category", "description", "name", "phone", "via")}
+    values["anonymous"] = bool(post.get("anonymous"))
+    return values
+
+
+def complaint_estate_search(request):
+    """The public form's estate search as JSON (static/js/estate-search.js fills the select with it,
+    so the page is not reloaded and nothing typed is lost)."""
+    q = request.GET.get("q", "").strip()[:50]
+    town_id = request.GET.get("town", "")
+    estates = list(_estate_candidates(q, town_id)[:50]) if (q or town_id) else []
+    return JsonResponse({
+        "count": len(estates),
+        "estates": [{"id": e.pk, "label": estate_label(e)} for e in estates],
+    })
+
+
+def complaint_kept_photo(request, token: str):
+    """The thumbnail of a photo kept across a form error (complaints.kept_photos): only with its
+    signed token, which names one kept file and expires."""
+    kept = kept_photos.kept_photo(token)
+    if kept is None:
+        raise Http404
+    content, content_type = kept
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def complaint_new(request):
     """投诉表单: pick the estate (search by name within a town, or ?estate=<id> from the estate's QR
     code), the category, describe, photos, name and phone or anonymous, answer the question.
 
     Showing the form writes nothing (the question travels signed in the form, see abuse.py) and
-    the QR path (?estate=<id>) reads one row; the category list is cached (services)."""
+    the QR path (?estate=<id>) reads one row; the category list is cached (services).
+
+    The estate search is one form with the complaint: with JavaScript it fills the select in place
+    (complaint_estate_search); without, its button posts the form with `search`, which shows it
+    again with everything typed and the photos kept. Photos of a refused post are kept too
+    (complaints.kept_photos), so nothing is chosen twice."""
     q = request.GET.get("q", "").strip()[:50]
     town_id = request.GET.get("town", "")
     status = 200
     error = None
-    if request.method == "POST":
+    kept_tokens: list[str] = []
+    photo_refusals: list[str] = []
+    static_fields = None
+    if request.method == "POST" and request.POST.get("search"):
+        q = request.POST.get("q", "").strip()[:50]
+        town_id = request.POST.get("town", "")
+        _kept, kept_tokens = kept_photos.photos_from_tokens(request.POST.getlist("kept_photo")[:services.MAX_PHOTOS])
+        new_tokens, photo_refusals = kept_photos.photos_keep(request.FILES.getlist("photos"))
+        kept_tokens = (kept_tokens + new_tokens)[:services.MAX_PHOTOS]
+        preset = _estate_from_param(request.GET.get("estate", ""))
+        searched = bool(q or town_id)
+        estates = _estate_candidates(q, town_id)[:50] if searched else Estate.objects.none()
+        form = PublicComplaintForm(estates=estates, initial=_posted_initial(request.POST))
+    elif request.method == "POST":
         posted = request.POST.get("estate", "")
         estates = Estate.objects.filter(pk=int(posted)) if posted.isdigit() else Estate.objects.none()
         form = PublicComplaintForm(request.POST, request.FILES, estates=estates.select_related("community__parent"))
+        kept_uploads, kept_tokens = kept_photos.photos_from_tokens(
+            request.POST.getlist("kept_photo")[:services.MAX_PHOTOS])
         try:
             abuse.rate_limit_hit("ip", client_ip(request))
             abuse.honeypot_check(request.POST.get("website", ""))
@@ -135,8 +188,9 @@ def complaint_new(request):
                     channel=Channel.QR_CODE if data.get("via") == "qr" else Channel.PUBLIC_FORM,
                     estate=data["estate"], category=data["category"], description=data["description"],
                     phone=phone, complainant_name=data["name"], is_anonymous=data["anonymous"],
-                    files=data["photos"], review_note=review_note,
+                    files=kept_uploads + list(data["photos"] or []), review_note=review_note,
                 )
+                kept_photos.photos_discard(kept_tokens)
                 codes = request.session.get(SESSION_CODES, [])
                 request.session[SESSION_CODES] = ([complaint.tracking_code] + codes)[:10]
                 request.session["complaint_last_code"] = complaint.tracking_code
@@ -149,6 +203,10 @@ def complaint_new(request):
             error, status = exc.message, exc.status_code
         if form.errors and status == 200:
             status = 400
+        if status != 429:
+            # the photos of this post are kept for the next one (not those of a rate-limited post)
+            new_tokens, photo_refusals = kept_photos.photos_keep(request.FILES.getlist("photos"))
+            kept_tokens = (kept_tokens + new_tokens)[:services.MAX_PHOTOS]
         # the page is shown again: only now is the QR preset needed
         preset = _estate_from_param(request.GET.get("estate", ""))
         searched = bool(q or town_id)
@@ -166,12 +224,15 @@ def complaint_new(request):
             estates=estates,
             initial={"estate": preset.pk if preset else None, "via": "qr" if preset else ""},
         )
+        static_fields = _static_fields(form)
     captcha = abuse.captcha_new()
     return render(request, "complaints/public_form.html", {
         "form": form, "q": q, "town_id": town_id, "towns": _towns, "preset": preset, "error": error,
         "estate_count": len(form.fields["estate"].queryset) if searched else 0, "searched": searched,
         "captcha": captcha.question, "captcha_token": captcha.token,
-        "static_fields": None if form.is_bound else _static_fields(form),
+        "static_fields": static_fields,
+        "kept_photos": [(token, kept_photos.token_label(token)) for token in kept_tokens],
+        "photo_refusals": photo_refusals, "max_photos": services.MAX_PHOTOS,
     }, status=status)
 
 
@@ -187,6 +248,7 @@ def _track_context(complaint):
         "complaint": complaint,
         "events": selectors.complaint_public_events(complaint=complaint),
         "steps": selectors.tracking_steps(complaint),
+        "case_listed": selectors.case_is_listed(complaint),
         "can_rate": complaint.status == ComplaintStatus.HANDLED and complaint.rated_at is None,
     }
 

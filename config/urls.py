@@ -26,6 +26,8 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("reporting/", include("reporting.urls")),
     path("votes/", include("votes.urls")),
+    path("help/", portal_views.help_page, name="help"),
+    path("favicon.ico", portal_views.favicon),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/settings/", notification_views.notification_settings, name="notification-settings"),
     path("notifications/read/", notification_views.notification_mark_all_read, name="notification-read-all"),

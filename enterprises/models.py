@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -417,6 +419,16 @@ class ListEntry(models.Model):
 
     def is_active_on(self, day) -> bool:
         return self.valid_from <= day <= self.valid_until and (self.ended_on is None or self.ended_on > day)
+
+    @property
+    def public_reason(self) -> str:
+        """The reason as the public reads it: the facts ("受到行政处罚 1 次"), without the rule's
+        internals the evaluation notes beside them ("（阈值：≥ 1）"), which are for the working group."""
+        return RULE_INTERNALS.sub("", self.reason).strip()
+
+
+#: the parenthesised rule thresholds enterprises.credit_rules writes into a proposal's reasons
+RULE_INTERNALS = re.compile(r"[（(][^（）()]*阈值[^（）()]*[）)]")
 
 
 class ObjectionStatus(models.TextChoices):

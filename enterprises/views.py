@@ -231,7 +231,7 @@ def public_list(request):
         list_type = ""
     entries = selectors.public_list(list_type=list_type or None)
     if request.GET.get("export") == "xlsx":
-        rows = ([e.enterprise.name, e.enterprise.credit_code, e.get_list_type_display(), e.reason, e.authority,
+        rows = ([e.enterprise.name, e.enterprise.credit_code, e.get_list_type_display(), e.public_reason, e.authority,
                  e.decision_number, e.decided_on, e.valid_until] for e in entries)
         return xlsx_response("物业服务企业红黑榜.xlsx", [(
             "红黑榜", ["企业名称", "统一社会信用代码", "名单类型", "认定事由", "认定单位", "决定文号", "认定日期", "有效期至"], rows)])

@@ -2,15 +2,18 @@
 register below."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
+from accounts.roles import Role
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_current_public
 from complaints.selectors import reply_due_for_home
 from rectification.selectors import home_deadlines
+from rectification.terms import PUBLIC_TERMS
 from reporting.selectors import county_duty_panel, home_coverage_figures
 
-from . import selectors
+from . import helptext, selectors
 
 
 def public_home(request):
@@ -30,3 +33,18 @@ def home(request):
         **county_duty_panel(user=user),
     }
     return render(request, "accounts/home.html", context)
+
+
+@login_required
+def help_page(request):
+    """帮助: what the user's role does each day and each month; the other roles' pages below, folded,
+    so an officer can see what the county, the towns or the enterprises are asked to do."""
+    own = helptext.help_for(request.user.role)
+    others = [entry for role, entry in helptext.HELP.items() if role != own.role and role != Role.SYSADMIN]
+    return render(request, "portal/help.html", {
+        "own": own, "others": others, "terms": PUBLIC_TERMS})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico before reading the page's <link rel=icon>: send them to the static one."""
+    return redirect(static("favicon.ico"), permanent=True)

@@ -1,5 +1,7 @@
 """Page forms. They only parse and render; the rules live in rectification.services."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from communities.models import Estate, Region, RegionLevel
 from core.errors import InvalidInput
 from core.workdays import add_working_days
 
-from .models import ClueSource, SupervisionKind, SupervisionLevel, TransferTarget
+from .models import Case, ClueSource, SupervisionKind, SupervisionLevel, TransferTarget
 from .states import (
     CASE,
     CHOICE,
@@ -103,8 +105,40 @@ def _region_field(f: TransitionField, case, user) -> forms.Field:
     return forms.ModelChoiceField(queryset=verifying_unit_options(case, user), empty_label="请选择")
 
 
+#: a case number as printed on the ledger and the case page (Case.number: ZG<year>-<serial>); the
+#: dash may come full-width from a Chinese input method
+CASE_NUMBER = re.compile(r"^ZG(\d{4})[-－—]0*(\d{1,12})$")
+CASE_NUMBER_INVALID = "案件编号格式不正确，请填写台账上的案件编号，如 ZG2026-000123。"
+CASE_NUMBER_UNKNOWN = "没有这个案件编号，请核对后重新填写。"
+
+
+class CaseNumberField(forms.CharField):
+    """The case a user names by its number (案件编号, as the ledger shows it), not by the database
+    id; cleans to the case's id. Whether the user may see that case is the service's check."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", "填写台账上的案件编号，如 ZG2026-000123")
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("placeholder", "ZG2026-000123")
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        match = CASE_NUMBER.match(re.sub(r"\s+", "", text).upper())
+        if match is None:
+            raise forms.ValidationError(CASE_NUMBER_INVALID, code="invalid")
+        pk = int(match.group(2))
+        # the year is part of the number: ZG2025-000123 is not case 123 of 2026
+        case = Case.objects.filter(pk=pk).only("pk", "created_at").first() if pk < 2**63 else None
+        if case is None or case.number != f"ZG{match.group(1)}-{pk:06d}":
+            raise forms.ValidationError(CASE_NUMBER_UNKNOWN, code="unknown")
+        return case.pk
+
+
 def _case_field(f: TransitionField, case, user) -> forms.Field:
-    return forms.IntegerField()
+    return CaseNumberField()
 
 
 def _files_field(f: TransitionField, case, user) -> forms.Field:

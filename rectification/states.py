@@ -117,7 +117,7 @@ VERIFYING_UNIT = TransitionField("verifying_unit", "核查单位", REGION, saves
                                  validator=verifying_unit_holds_case, message=VERIFYING_UNIT_REFUSED)
 VERIFYING_PERSON = TransitionField("verifying_person", "核查人", TEXT, max_length=100, saves_to="verifying_person")
 DEADLINE = TransitionField("deadline", "完成时限", DATE, workdays=True, saves_to="deadline", validator=deadline_not_past)
-DUPLICATE_OF = TransitionField("duplicate_of", "重复案件编号（ID）", CASE, validator=duplicate_is_another_visible_case,
+DUPLICATE_OF = TransitionField("duplicate_of", "重复案件编号", CASE, validator=duplicate_is_another_visible_case,
                                message="重复案件编号无效。")
 EVIDENCE = TransitionField("files", "佐证材料（照片或 PDF，可多选）", FILES)
 
@@ -139,6 +139,8 @@ class Transition:
     #: fixed values the transition writes on the case
     sets: tuple[tuple[str, str], ...] = ()
     button: str = "primary"
+    #: asked before the form is sent (data-confirm, static/js/actions.js), for a step that is hard to undo
+    confirm: str = ""
 
     @property
     def capability(self) -> str:
@@ -225,7 +227,9 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "close", "销号",
             sources=frozenset({CaseState.PENDING_CLOSURE}), target=CaseState.CLOSED,
-            fields=(NOTE, EVIDENCE), needs_evidence=True, button="success",
+            # the note is the closing check's finding (销号意见), on the timeline and in the reply to the complainant
+            fields=(required(NOTE, label="销号意见"), EVIDENCE), needs_evidence=True, button="success",
+            confirm="确认销号？销号后案件关闭，投诉人将收到办理结果；如问题复发须“重新打开（回头看）”。",
         ),
         Transition(
             "return", "退回整改",

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "core",
     "accounts",
     "communities",
@@ -171,6 +171,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese catalogue for third-party apps that ship none (django-axes in the admin)
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -251,6 +253,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rectification.tasks.record_overdue_cases", "schedule": crontab(hour=1, minute=10),
     },
     "complaints-anonymise": {"task": "complaints.tasks.anonymise_old_complaints", "schedule": crontab(hour=2, minute=20)},
+    "complaints-kept-photos": {"task": "complaints.tasks.purge_kept_photos", "schedule": crontab(hour=2, minute=40)},
     "enterprises-overdue-supervisions": {
         "task": "enterprises.tasks.record_overdue_supervisions", "schedule": crontab(hour=1, minute=30),
     },

@@ -1,5 +1,7 @@
 """Template helpers shared by every app's pages."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
@@ -62,3 +64,17 @@ def select_html(field, attrs):
             parts.append(option(value, label))
     parts.append("</select>")
     return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped
+
+
+@register.filter
+def money(value) -> str:
+    """An amount of money as people read it: thousands separators and exactly two decimals
+    ("1,234,567.50"). Decimal in, text out (no float on the way; SQLite returns sums computed in
+    SQL unquantized); a blank is 0.00 and what is not a number is shown as it came."""
+    if value is None or value == "":
+        return "0.00"
+    try:
+        amount = Decimal(str(value).replace(",", "")).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return f"{amount:,.2f}"

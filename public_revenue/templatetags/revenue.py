@@ -1,17 +1,9 @@
-from decimal import Decimal, InvalidOperation
+"""The public-revenue pages' template filters. `money` is the shared one of core (thousands
+separators, two decimals), registered here too so `{% load revenue %}` keeps working."""
 
 from django import template
 
+from core.templatetags.ui import money
+
 register = template.Library()
-
-
-@register.filter
-def money(value) -> str:
-    """A Decimal amount with exactly two decimals ("12000.50"); SQLite returns sums computed in
-    SQL expressions unquantized."""
-    if value is None or value == "":
-        return "0.00"
-    try:
-        return str(Decimal(value).quantize(Decimal("0.01")))
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
+register.filter("money", money)

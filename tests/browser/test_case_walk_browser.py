@@ -67,13 +67,22 @@ def test_verify_request_closure_and_close(browser, live_server, tmp_path, settin
     browser_login(page, "county-b", PASSWORD)
     page.goto(f"{live_server.url}/rectification/cases/{case.pk}/")
     form = open_transition(page, "close")
+    form.locator("textarea[name=note]").fill("经复核整改到位，予以销号。")
+    # 销号 asks for a confirmation first: dismissed, nothing happens; accepted, the case is closed
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     form.locator("button[type=submit]").click()
+    assert "确认销号" in asked[0]
+    assert page.locator("[data-testid=case-state]").inner_text() != "已销号"
+    page.once("dialog", lambda dialog: dialog.accept())
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
     assert page.locator("[data-testid=case-state]").inner_text() == "已销号"
 
     timeline = page.locator("[data-testid=timeline-event]").all_inner_texts()
     text = "\n".join(timeline)
     assert "核查属实" in text and "申请销号" in text and "销号" in text
-    assert "整改后照片.png" in text
+    assert "整改后照片.png" in text and "经复核整改到位，予以销号。" in text
     screenshot(page, "case-closed-timeline")
     context.close()
 

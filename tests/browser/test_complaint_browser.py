@@ -50,7 +50,7 @@ def test_file_track_reply_and_rate_on_a_phone(browser, live_server, phone_page, 
     form.locator("input[name=phone]").fill("13812341234")
     form.locator("input[name=captcha]").fill(solve(page.locator("[data-testid=captcha-question]").inner_text()))
     screenshot(page, "complaint-form-phone")
-    form.locator("button[type=submit]").click()
+    form.locator("[data-testid=complaint-submit]").click()
     code = page.locator("[data-testid=tracking-code]").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{10}", code)
     screenshot(page, "complaint-done-phone")

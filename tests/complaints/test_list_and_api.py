@@ -135,9 +135,19 @@ def test_reply_move_and_split_pages(client, estates, county_user):
     assert client.post(f"/complaints/{b.pk}/split/", {"reason": ""}).status_code == 400
     assert client.post(f"/complaints/{b.pk}/split/", {"reason": "不同问题"}).status_code == 302
     b.refresh_from_db()
-    response = client.post(f"/complaints/{b.pk}/move/", {"to_case": a.case_id, "reason": "合并"})
+    # the case is named by its number as the ledger shows it (案件编号), not by the database id
+    refused = client.post(f"/complaints/{b.pk}/move/", {"to_case": a.case_id, "reason": "合并"})
+    assert refused.status_code == 400 and "案件编号格式不正确" in refused.content.decode()
+    unknown = client.post(f"/complaints/{b.pk}/move/", {"to_case": "ZG2026-999999", "reason": "合并"})
+    assert unknown.status_code == 400 and "没有这个案件编号" in unknown.content.decode()
+    number = a.case.number
+    wrong_year = f"ZG{int(number[2:6]) - 1}{number[6:]}"
+    assert client.post(f"/complaints/{b.pk}/move/", {"to_case": wrong_year, "reason": "合并"}).status_code == 400
+    typed = " " + number.lower().replace("-", "－") + " "  # as a Chinese input method may give it
+    response = client.post(f"/complaints/{b.pk}/move/", {"to_case": typed, "reason": "合并"})
     assert response.status_code == 302
-    assert client.post(f"/complaints/{b.pk}/move/", {"to_case": 999999, "reason": "合并"}).status_code == 404
+    b.refresh_from_db()
+    assert b.case_id == a.case_id
     detail = client.get(f"/complaints/{b.pk}/").content.decode()
     assert "调整所属案件" in detail and "合并" in detail
 

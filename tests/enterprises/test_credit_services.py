@@ -1,8 +1,10 @@
 """The credit file, the red/black evaluation and objections, through the services."""
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -239,6 +241,23 @@ class TestDecisionAndPublication:
         services.list_entry_end(user=county_user, entry_id=entry.pk, ended_on=timezone.localdate(),
                                 reason="整改到位，准予信用修复（休整治办〔2025〕9号）")
         assert list_status_map([proposal.enterprise_id]) == {}
+
+
+    def test_the_public_list_shows_the_facts_without_the_rule_thresholds(self, client, estates, county_user, tree):
+        """The working group reads “受到行政处罚 1 次（阈值：≥ 1）”; the public reads the fact only."""
+        evaluation, proposal = self._black_evaluation(estates, county_user, tree)
+        for p in evaluation.proposals.exclude(proposed=ListType.NONE):
+            services.proposal_decide(user=county_user, proposal_id=p.pk, decision="accepted", reason="经专班会议研究")
+        publish(county_user, evaluation)
+        entry = ListEntry.objects.get(enterprise=proposal.enterprise)
+        assert "阈值" in entry.reason  # the decision record keeps the rule
+        assert "受到行政处罚 1 次" in entry.public_reason and "阈值" not in entry.public_reason
+        page = client.get("/credit/").content.decode()
+        assert "受到行政处罚 1 次" in page and "阈值" not in page
+        assert "阈值" not in client.get(f"/credit/enterprises/{entry.enterprise_id}/").content.decode()
+        workbook = openpyxl.load_workbook(io.BytesIO(client.get("/credit/?export=xlsx").content))
+        cells = [str(c.value) for row in workbook.active.iter_rows() for c in row if c.value]
+        assert any("受到行政处罚 1 次" in c for c in cells) and not any("阈值" in c for c in cells)
 
 
 class TestObjections:

@@ -157,7 +157,7 @@ def test_public_page_shows_ledger_sums_and_no_personal_data(client, enterprise_u
     )
     assert year_income == Decimal("3050.35")
     assert response.context["year_totals"]["income_total"] == year_income
-    assert "3050.35" in html and "3000.30" in html and "300.03" in html
+    assert "3,050.35" in html and "3,000.30" in html and "300.03" in html  # money with thousands separators
     assert "6222021234567890123" not in html and "**** **** 0123" in html
     assert enterprise_user.username not in html and str(enterprise_user) not in html
     photo = client.get(f"/revenue/public/disclosures/{disclosure.pk}/photo/")

@@ -76,7 +76,7 @@ class TestTransition:
         api_client.force_authenticate(community_user)
         assert transition(api_client, case, "request_closure", note="再次完成").json()["state"] == "pending_closure"
         api_client.force_authenticate(county_user)
-        assert transition(api_client, case, "close").json()["state"] == "closed"
+        assert transition(api_client, case, "close", note="整改到位").json()["state"] == "closed"
         assert transition(api_client, case, "reopen", reason="反弹").json()["state"] == "rectifying"
         assert transition(api_client, case, "withdraw", reason="重复").json()["state"] == "withdrawn"
         events = api_client.get(f"/api/v1/cases/{case.pk}/events/").json()
@@ -99,14 +99,14 @@ class TestTransition:
     def test_missing_evidence(self, api_client, county_user, estates):
         case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
         api_client.force_authenticate(county_user)
-        response = transition(api_client, case, "close")
+        response = transition(api_client, case, "close", note="整改到位")
         assert response.status_code == 400 and "佐证材料" in response.json()["detail"]
 
     def test_wrong_role(self, api_client, town_user, estates):
         case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
         add_evidence(case)
         api_client.force_authenticate(town_user)
-        response = transition(api_client, case, "close")
+        response = transition(api_client, case, "close", note="整改到位")
         assert response.status_code == 403 and "县专班" in response.json()["detail"]
 
     def test_read_only_role(self, api_client, city_user, estates):
@@ -132,8 +132,8 @@ class TestTransition:
         case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
         add_evidence(case)
         api_client.force_authenticate(county_user)
-        assert transition(api_client, case, "close", expected_version=1).status_code == 200
-        response = transition(api_client, case, "close", expected_version=1)
+        assert transition(api_client, case, "close", note="整改到位", expected_version=1).status_code == 200
+        response = transition(api_client, case, "close", note="整改到位", expected_version=1)
         assert response.status_code == 409
         assert response.json()["detail"] == "该案件已被他人办理（当前状态：已销号），请刷新后查看。"
 

@@ -180,7 +180,7 @@ class TestTransitionPages:
         assert post(client, case, "request_closure", {"note": "再次完成"}).status_code == 302
         case.refresh_from_db()
         login(client, county_user)
-        assert post(client, case, "close").status_code == 302
+        assert post(client, case, "close", {"note": "整改到位"}).status_code == 302
         case.refresh_from_db()
         assert case.state == CaseState.CLOSED
         assert post(client, case, "reopen", {"reason": "回头看反弹"}).status_code == 302
@@ -219,7 +219,7 @@ class TestTransitionPages:
     def test_wrong_role(self, client, community_user, estates):
         case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
         add_evidence(case)
-        response = post(login(client, community_user), case, "close")
+        response = post(login(client, community_user), case, "close", {"note": "整改到位"})
         assert response.status_code == 403 and "县专班" in response.content.decode()
 
     def test_read_only_role(self, client, city_user, estates):
@@ -235,7 +235,7 @@ class TestTransitionPages:
     def test_illegal_jump(self, client, county_user, estates):
         case = CaseFactory(estate=estates["haiyang_1"])
         add_evidence(case)
-        response = post(login(client, county_user), case, "close")
+        response = post(login(client, county_user), case, "close", {"note": "整改到位"})
         assert response.status_code == 409
         assert "案件当前状态为“待核查”，不能执行“销号”。" in response.content.decode()
 
@@ -244,8 +244,8 @@ class TestTransitionPages:
         add_evidence(case)
         login(client, county_user)
         stale = Case.objects.get(pk=case.pk)
-        assert post(client, case, "close").status_code == 302
-        response = post(client, stale, "close")
+        assert post(client, case, "close", {"note": "整改到位"}).status_code == 302
+        response = post(client, stale, "close", {"note": "整改到位"})
         assert response.status_code == 409
         assert "该案件已被他人办理（当前状态：已销号），请刷新后查看。" in response.content.decode()
 

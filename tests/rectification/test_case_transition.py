@@ -72,7 +72,7 @@ def test_walk_through_every_state(estates, community_user, county_user):
     case = case_transition(case_id=case.pk, user=county_user, transition="return", reason="照片不清楚")
     assert case.state == CaseState.RECTIFYING
     case = case_transition(case_id=case.pk, user=community_user, transition="request_closure", note="补充")
-    case = case_transition(case_id=case.pk, user=county_user, transition="close")
+    case = case_transition(case_id=case.pk, user=county_user, transition="close", note="整改到位")
     assert case.state == CaseState.CLOSED and case.closed_at is not None
     case = case_transition(case_id=case.pk, user=county_user, transition="reopen", reason="回头看发现反弹")
     assert case.state == CaseState.RECTIFYING and case.closed_at is None
@@ -138,9 +138,27 @@ def test_closure_request_needs_evidence(estates, community_user):
 def test_close_needs_evidence(estates, county_user):
     case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
     with pytest.raises(DomainError, match="佐证材料"):
-        case_transition(case_id=case.pk, user=county_user, transition="close")
+        case_transition(case_id=case.pk, user=county_user, transition="close", note="整改到位")
     add_evidence(case)
-    assert case_transition(case_id=case.pk, user=county_user, transition="close").state == CaseState.CLOSED
+    assert case_transition(case_id=case.pk, user=county_user, transition="close", note="整改到位").state == CaseState.CLOSED
+
+
+def test_close_needs_a_note_and_the_page_asks_for_a_confirmation(client, estates, county_user):
+    """销号 records the closing check's finding (销号意见) and is confirmed before it is sent."""
+    case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
+    add_evidence(case)
+    with pytest.raises(DomainError, match="销号意见"):
+        case_transition(case_id=case.pk, user=county_user, transition="close", note="  ")
+    assert Case.objects.get(pk=case.pk).state == CaseState.PENDING_CLOSURE
+    client.force_login(county_user)
+    page = client.get(f"/rectification/cases/{case.pk}/").content.decode()
+    close_form = page[page.index('data-testid="transition-close"'):]
+    close_form = close_form[:close_form.index("</form>")]
+    assert "销号意见" in close_form and "required" in close_form and 'data-confirm="确认销号？' in close_form
+    refused = client.post(f"/rectification/cases/{case.pk}/do/close/", {"version": case.version})
+    assert refused.status_code == 400 and Case.objects.get(pk=case.pk).state == CaseState.PENDING_CLOSURE
+    case_transition(case_id=case.pk, user=county_user, transition="close", note="现场复核，整改到位")
+    assert events(case, transition="close").get().note == "现场复核，整改到位"
 
 
 def test_fake_image_is_refused(estates, community_user):
@@ -168,7 +186,7 @@ def test_only_county_closes(request, estates, user_fixture):
     case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
     add_evidence(case)
     with pytest.raises(PermissionDenied, match="县专班"):
-        case_transition(case_id=case.pk, user=user, transition="close")
+        case_transition(case_id=case.pk, user=user, transition="close", note="整改到位")
 
 
 @pytest.mark.parametrize("user_fixture", ["city_user", "discipline_user"])
@@ -213,9 +231,9 @@ def test_illegal_jump_is_refused(estates, county_user, transition, state):
 def test_stale_version_is_a_conflict(estates, county_user):
     case = CaseFactory(estate=estates["haiyang_1"], state=CaseState.PENDING_CLOSURE)
     add_evidence(case)
-    case_transition(case_id=case.pk, user=county_user, transition="close", expected_version=1)
+    case_transition(case_id=case.pk, user=county_user, transition="close", note="整改到位", expected_version=1)
     with pytest.raises(Conflict) as exc:
-        case_transition(case_id=case.pk, user=county_user, transition="close", expected_version=1)
+        case_transition(case_id=case.pk, user=county_user, transition="close", note="整改到位", expected_version=1)
     assert exc.value.message == "该案件已被他人办理（当前状态：已销号），请刷新后查看。"
     assert events(case, transition="close").count() == 1
 
