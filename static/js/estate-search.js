@@ -52,9 +52,23 @@
       .catch(function () { say("查找失败，请稍后再试。", false); });
   }
 
+  // Enter in another box (name, phone…) makes the browser submit with the form's first button,
+  // which is 查找: remember the key so that submit sends the complaint, as the resident meant.
+  var enterElsewhere = false;
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    enterElsewhere = event.key === "Enter" && target.tagName === "INPUT" && target !== form.elements.q;
+  });
+
   form.addEventListener("submit", function (event) {
     if (event.submitter && event.submitter.name === "search") {
       event.preventDefault();
+      var send = form.querySelector("[data-testid=complaint-submit]");
+      if (enterElsewhere && send) {
+        enterElsewhere = false;
+        form.requestSubmit(send);
+        return;
+      }
       search();
     }
   });

@@ -75,7 +75,7 @@ def _check(page, url, problems, *, expect_cards=False):
 
 
 def _navbar_links(page):
-    return page.evaluate("""() => Array.from(document.querySelectorAll('#mainnav a.nav-link'))
+    return page.evaluate("""() => Array.from(document.querySelectorAll('#mainnav a.nav-link:not(.dropdown-toggle), #mainnav a.dropdown-item'))
         .map(a => a.getAttribute('href')).filter(h => h && h.startsWith('/') && !h.startsWith('/admin/'))""")
 
 
