@@ -2,18 +2,25 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from communities.filters import RegionFilterSet, scoped_communities, scoped_towns
 
 from .models import CommitteeKind, Developer, OwnersCommittee
+
+
+@extend_schema_field(OpenApiTypes.INT)  # the town's id (the API schema cannot guess it from the method)
+class TownFilter(django_filters.ModelChoiceFilter):
+    pass
+
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
 class DeveloperFilter(RegionFilterSet):
     q = django_filters.CharFilter(label="名称/信用代码", method="filter_q")
-    town = django_filters.ModelChoiceFilter(label="镇/街道", queryset=scoped_towns, method="filter_town",
-                                            empty_label="全部")
+    town = TownFilter(label="镇/街道", queryset=scoped_towns, method="filter_town", empty_label="全部")
 
     class Meta:
         model = Developer

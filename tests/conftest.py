@@ -6,7 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
@@ -150,6 +150,20 @@ def pytest_runtest_teardown(item, nextitem):
     if _transactional(item):
         with item.config.stash[blocking_manager_key].unblock():
             call_command("load_reference_data", verbosity=0)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """A serialized-rollback test restores the database as migrations left it, inserting each row by
+    its primary key: Django expects the tables empty. A plain transactional test before it (in the
+    same process, whatever order pytest-xdist gives) leaves content types recreated in another order
+    and the reference data reloaded, so the restore collides on unique keys. Empty the tables first —
+    only the test database's (it exists once `_test_serialized_contents` is set)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("serialized_rollback") and hasattr(connection, "_test_serialized_contents"):
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    yield
 
 
 @pytest.fixture(autouse=True)

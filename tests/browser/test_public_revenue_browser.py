@@ -61,7 +61,7 @@ def test_enterprise_records_income_and_disclosure_and_the_public_page_shows_it(
     screenshot(page, "revenue-entry-form")
     form.locator("button[type=submit]").click()
     assert "收支已登记" in page.content()
-    assert "12000.50" in page.locator("[data-testid=entries]").inner_text()
+    assert "12,000.50" in page.locator("[data-testid=entries]").inner_text()  # money with separators
 
     page.click("[data-testid=add-disclosure]")
     form = page.locator("[data-testid=revenue-form]")
@@ -75,7 +75,7 @@ def test_enterprise_records_income_and_disclosure_and_the_public_page_shows_it(
     screenshot(page, "revenue-ledger-enterprise")
     page.goto(f"{live_server.url}/revenue/")
     assert page.locator("[data-testid=coverage-total]").inner_text() == "100.0%"
-    assert "12000.50" in page.locator("[data-testid=revenue-estates]").inner_text()
+    assert "12,000.50" in page.locator("[data-testid=revenue-estates]").inner_text()
     screenshot(page, "revenue-overview-enterprise")
     context.close()
 
@@ -86,7 +86,7 @@ def test_enterprise_records_income_and_disclosure_and_the_public_page_shows_it(
     page.goto(f"{live_server.url}/revenue/public/estates/{estate.pk}/")
     disclosure = page.locator("[data-testid=public-disclosure]").first
     assert period_label(start, end) in disclosure.inner_text()
-    assert disclosure.locator("[data-testid=disclosure-income]").inner_text() == "12000.50"
+    assert disclosure.locator("[data-testid=disclosure-income]").inner_text() == "12,000.50"
     assert page.locator("img[alt$=公示现场照片]").evaluate("img => img.naturalWidth") == 1
     html = page.content()
     assert "6228480012345678" not in html and "**** **** 5678" in html
