@@ -66,7 +66,8 @@
       var send = form.querySelector("[data-testid=complaint-submit]");
       if (enterElsewhere && send) {
         enterElsewhere = false;
-        form.requestSubmit(send);
+        // a submission asked for inside a submit event is ignored by the browser: ask right after it
+        setTimeout(function () { form.requestSubmit(send); }, 0);
         return;
       }
       search();
