@@ -45,8 +45,8 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，未重复生成。")
         else:
             context = {"rng": random.Random(seed)}
-            # the demo's complaints text their tracking codes and replies: recorded, not printed
-            with transaction.atomic(), override_settings(SMS_BACKEND="core.sms.SilentBackend"):
+            # the demo's texts (tracking codes, replies; sent once committed, so the commit is inside): recorded, not printed
+            with override_settings(SMS_BACKEND="core.sms.SilentBackend"), transaction.atomic():
                 for step in SEED_STEPS:
                     import_string(step)(context)
             self.stdout.write(self.style.SUCCESS("演示数据已生成。"))
