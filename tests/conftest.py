@@ -4,8 +4,11 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.test import override_settings
 from pytest_django.plugin import blocking_manager_key
@@ -147,9 +150,13 @@ def pytest_runtest_teardown(item, nextitem):
     (taxonomy, channels, rules). Put them back once the flush is done, so the plain tests that run
     after it in the same process (in whatever order pytest-xdist hands out files) find them."""
     yield
-    if _transactional(item):
+    # nextitem None: the process's last test, whose teardown already destroyed the test database
+    if _transactional(item) and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             call_command("load_reference_data", verbosity=0)
+            # a serialized-rollback flush skips post_migrate: content types and permissions back too
+            emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+            ContentType.objects.clear_cache()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -163,6 +170,7 @@ def pytest_runtest_setup(item):
     if marker and marker.kwargs.get("serialized_rollback") and hasattr(connection, "_test_serialized_contents"):
         with item.config.stash[blocking_manager_key].unblock():
             call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        ContentType.objects.clear_cache()  # the restore brings back the migrations' ids
     yield
 
 
@@ -204,6 +212,7 @@ def _celery_in_process(request):
         return
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
+    _set_task_join_will_block(False)  # in-process: an eager result never waits on a worker
     yield
     app.conf.task_always_eager = previous
 
