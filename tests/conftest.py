@@ -169,7 +169,9 @@ def pytest_runtest_setup(item):
     marker = item.get_closest_marker("django_db")
     if marker and marker.kwargs.get("serialized_rollback") and hasattr(connection, "_test_serialized_contents"):
         with item.config.stash[blocking_manager_key].unblock():
-            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+            # keep the sequences where they are: the restore writes the migrations' rows by their
+            # ids without moving a sequence, so a restarted one would hand out id 1 again
+            call_command("flush", interactive=False, inhibit_post_migrate=True, reset_sequences=False, verbosity=0)
         ContentType.objects.clear_cache()  # the restore brings back the migrations' ids
     yield
 
