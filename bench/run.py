@@ -179,6 +179,8 @@ def gunicorn_server():
             "SECRET_KEY": secrets.token_urlsafe(48)[:64], "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(32),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0", "DEBUG": "0", "LOG_LEVEL": "ERROR", "PYTHONPATH": str(ROOT),
+            # the load clients answer at once; a resident needs more than the production minimum (4 s)
+            "COMPLAINTS_MIN_FILL_SECONDS": "0",
         }
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -244,11 +246,36 @@ class FormClient:
         })
         return status, got - started, time.perf_counter() - got
 
+    def submit_baseline(self, *, phone, **_ignored) -> tuple[int, float, float]:
+        """The baseline's two requests (bench/baseline.py): GET the two-field form, POST it."""
+        started = time.perf_counter()
+        status, html = self.request("GET", "/bench/baseline/")
+        got = time.perf_counter()
+        if status != 200:
+            return status, got - started, 0.0
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": CSRF_RE.search(html).group(1),
+                "description": f"{DESCRIPTION}{phone}",
+                "phone": phone,
+            }
+        )
+        status, _ = self.request(
+            "POST",
+            "/bench/baseline/",
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": "http://127.0.0.1/bench/baseline/",
+            },
+        )
+        return status, got - started, time.perf_counter() - got
+
     def close(self):
         self.conn.close()
 
 
-def _drive(port, *, seconds, clients, ips_per_client, per_ip, phones):
+def _drive(port, *, seconds, clients, ips_per_client, per_ip, phones, baseline=False):
     """Runs `clients` threads for `seconds`; each moves to its next source address after `per_ip`
     submissions (None: one address for the whole run). Returns the tallies and latencies."""
     from campaigns.models import ProblemCategory
@@ -270,7 +297,8 @@ def _drive(port, *, seconds, clients, ips_per_client, per_ip, phones):
                 client, used = FormClient(port, ips_per_client(n, ip_index)), 0
             phone = next(phones)
             try:
-                status, get_s, post_s = client.submit(estate_id=estate_ids[(n * 7919 + used) % len(estate_ids)],
+                submit = client.submit_baseline if baseline else client.submit
+                status, get_s, post_s = submit(estate_id=estate_ids[(n * 7919 + used) % len(estate_ids)],
                                                       category_id=category_id, phone=phone)
             except (OSError, http.client.HTTPException, AttributeError):
                 status, get_s, post_s = -1, 0.0, 0.0
@@ -313,50 +341,130 @@ def _phone_source():
         yield f"19{(base + n) % 10**9:09d}"
 
 
+def baseline_table_ensure():
+    """The baseline view's table (bench/models.py), created here: the product's migrations do not know it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_baselinerow (id bigserial PRIMARY KEY, description text NOT NULL, "
+            "phone varchar(20) NOT NULL, created_at timestamptz NOT NULL)"
+        )
+
+
+def _stored(model, tally) -> int:
+    """Accepted submissions found in the database afterwards, by their unique text (the server's
+    phone_hash is keyed by its own secret: the description carries the submission's phone number)."""
+    texts = [f"{DESCRIPTION}{p}" for p in tally["phones"]]
+    return sum(model.objects.filter(description__in=texts[i : i + 1000]).count() for i in range(0, len(texts), 1000))
+
+
+def _form_result(label, tally, lost, added, *, budget, met):
+    rate = tally["accepted"] / tally["elapsed"]
+    total = tally["accepted"] + tally["refused"] + tally["errors"]
+    post = tally["post_ms"] or [0.0]
+    return {
+        "name": label,
+        "runs": 1,
+        "median_ms": round(statistics.median(post), 1),
+        "p95_ms": round(p95(post), 1),
+        "queries": None,
+        "rate": round(rate, 1),
+        "figure": (
+            f"{rate:.1f} 受理/s，含限流共 {total / tally['elapsed']:.1f} 提交/s（{tally['accepted']} 受理，{tally['refused']} 限流 429，"
+            f"{tally['errors']} 错误，丢失 {lost}；新增 {added} 条）"
+        ),
+        "accepted": tally["accepted"],
+        "refused": tally["refused"],
+        "errors": tally["errors"],
+        "lost": lost,
+        "statuses": {str(k): v for k, v in tally["statuses"].items()},
+        "seconds": round(tally["elapsed"], 1),
+        "clients": LOAD_CLIENTS,
+        "round_trip_p95_ms": round(p95(tally["round_ms"] or [0.0]), 1),
+        "budget": budget,
+        "met": met,
+    }
+
+
 def bench_public_form():
+    """Three runs on one gunicorn: the baseline (bench/baseline.py: a two-field Django form, one row
+    inserted), the product's form from many addresses, and one address flooding. The budget is the
+    ratio of the product's accepted submissions per second to the baseline's (≥ 0.5), zero errors,
+    zero lost: both run on the same two cores, so the ratio is what this machine can say."""
+    from bench.models import BaselineRow
     from complaints.models import Complaint
 
+    baseline_table_ensure()
     results = []
+    limit, window = settings.COMPLAINTS_RATE_LIMITS["ip"]
+    # many citizens: each client's connection comes from a new loopback address (127.x.y.z)
+    # before the per-IP limit is reached, as submissions from a town's many phones would
+    many = lambda n, i: f"127.{10 + n}.{i // 250}.{i % 250 + 1}"  # noqa: E731
+    per_ip = min(5, limit)
     with gunicorn_server() as port:
-        limit, window = settings.COMPLAINTS_RATE_LIMITS["ip"]
-        scenarios = [
-            # many citizens: each client's connection comes from a new loopback address (127.x.y.z)
-            # before the per-IP limit is reached, as submissions from a town's many phones would
-            (f"公众投诉表单（多来源地址，每址 ≤ {min(5, limit)} 次）",
-             lambda n, i: f"127.{10 + n}.{i // 250}.{i % 250 + 1}", min(5, limit)),
-            # one address floods: the per-IP limit (production value) refuses past `limit`
-            ("公众投诉表单（单一地址洪泛）", lambda n, i: "127.0.0.1", None),
-        ]
-        for label, ip_for, per_ip in scenarios:
-            phones = _phone_source()
-            before = Complaint.objects.count()
-            seconds = LOAD_SECONDS if per_ip else min(LOAD_SECONDS, 10)
-            tally = _drive(port, seconds=seconds, clients=LOAD_CLIENTS, ips_per_client=ip_for, per_ip=per_ip, phones=phones)
-            # the server's phone_hash is keyed by its own secret: match on the description, which
-            # carries the submission's unique phone number
-            texts = [f"{DESCRIPTION}{p}" for p in tally["phones"]]
-            stored = sum(Complaint.objects.filter(description__in=texts[i:i + 1000]).count() for i in range(0, len(texts), 1000))
-            lost = tally["accepted"] - stored
-            rate = tally["accepted"] / tally["elapsed"]
-            total = tally["accepted"] + tally["refused"] + tally["errors"]
-            post = tally["post_ms"] or [0.0]
-            result = {
-                "name": label, "runs": 1, "median_ms": round(statistics.median(post), 1), "p95_ms": round(p95(post), 1),
-                "queries": None, "rate": round(rate, 1), "figure": (
-                    f"{rate:.1f} 受理/s，含限流共 {total / tally['elapsed']:.1f} 提交/s（{tally['accepted']} 受理，{tally['refused']} 限流 429，"
-                    f"{tally['errors']} 错误，丢失 {lost}；新增 {Complaint.objects.count() - before} 条）"),
-                "accepted": tally["accepted"], "refused": tally["refused"], "errors": tally["errors"], "lost": lost,
-                "statuses": {str(k): v for k, v in tally["statuses"].items()}, "seconds": round(tally["elapsed"], 1),
-                "clients": LOAD_CLIENTS, "rate_limit_ip": f"{limit}/{window}s",
-                "round_trip_p95_ms": round(p95(tally["round_ms"] or [0.0]), 1),
-                "budget": "≥ 100 受理/s，0 错误，0 丢失" if per_ip else f"超过每址 {limit} 次/{window // 60} 分钟即 429，0 错误，0 丢失",
-            }
-            if per_ip:
-                result["met"] = rate >= 100 and tally["errors"] == 0 and lost == 0
-            else:
-                result["met"] = tally["errors"] == 0 and lost == 0 and tally["accepted"] <= limit * 2
-            results.append(result)
-            print(f"{label}: {result['figure']}, POST p95 {result['p95_ms']} ms, statuses {result['statuses']}")
+        before = BaselineRow.objects.count()
+        tally = _drive(
+            port,
+            seconds=LOAD_SECONDS,
+            clients=LOAD_CLIENTS,
+            ips_per_client=many,
+            per_ip=per_ip,
+            phones=_phone_source(),
+            baseline=True,
+        )
+        lost = tally["accepted"] - _stored(BaselineRow, tally)
+        base = _form_result(
+            "基线：最小 Django 表单视图（两字段，校验后插入一行）",
+            tally,
+            lost,
+            BaselineRow.objects.count() - before,
+            budget="参照（同一 gunicorn 配置）",
+            met=None,
+        )
+        results.append(base)
+        print(f"{base['name']}: {base['figure']}")
+
+        before = Complaint.objects.count()
+        tally = _drive(
+            port, seconds=LOAD_SECONDS, clients=LOAD_CLIENTS, ips_per_client=many, per_ip=per_ip, phones=_phone_source()
+        )
+        lost = tally["accepted"] - _stored(Complaint, tally)
+        rate = tally["accepted"] / tally["elapsed"]
+        ratio = rate / base["rate"] if base["rate"] else 0.0
+        result = _form_result(
+            f"公众投诉表单（多来源地址，每址 ≤ {per_ip} 次）",
+            tally,
+            lost,
+            Complaint.objects.count() - before,
+            budget="≥ 0.5 × 基线受理/s，0 错误，0 丢失",
+            met=ratio >= 0.5 and tally["errors"] == 0 and lost == 0 and base["errors"] == 0,
+        )
+        result["figure"] += f"；为基线的 {ratio:.2f} 倍"
+        result["ratio_to_baseline"] = round(ratio, 3)
+        results.append(result)
+        print(f"{result['name']}: {result['figure']}, POST p95 {result['p95_ms']} ms, statuses {result['statuses']}")
+
+        # one address floods: the per-IP limit (production value) refuses past `limit`
+        before = Complaint.objects.count()
+        tally = _drive(
+            port,
+            seconds=min(LOAD_SECONDS, 10),
+            clients=LOAD_CLIENTS,
+            ips_per_client=lambda n, i: "127.0.0.1",
+            per_ip=None,
+            phones=_phone_source(),
+        )
+        lost = tally["accepted"] - _stored(Complaint, tally)
+        result = _form_result(
+            "公众投诉表单（单一地址洪泛）",
+            tally,
+            lost,
+            Complaint.objects.count() - before,
+            budget=f"超过每址 {limit} 次/{window // 60} 分钟即 429，0 错误，0 丢失",
+            met=tally["errors"] == 0 and lost == 0 and tally["accepted"] <= limit * 2,
+        )
+        result["rate_limit_ip"] = f"{limit}/{window}s"
+        results.append(result)
+        print(f"{result['name']}: {result['figure']}, statuses {result['statuses']}")
     return results
 
 
@@ -487,6 +595,40 @@ def bench_import():
     default = IMPORT_EXPORT_ROWS / timings["import_export"]
     print(f"django-import-export 默认路径：{IMPORT_EXPORT_ROWS} 行 {timings['import_export']:.1f} s")
 
+    # (b') django-import-export configured as its documentation recommends for speed ("Bulk imports":
+    # use_bulk, batch_size, skip_diff; an indexed lookup field — tracking_code is unique — loaded for
+    # the whole file in one query by CachedInstanceLoader), on every row, end to end: the same rows
+    # saved as .xlsx and read by tablib, as the admin's import would read them
+    from import_export.instance_loaders import CachedInstanceLoader
+
+    class FastComplaintResource(resources.ModelResource):
+        class Meta:
+            model = Complaint
+            fields = PlainComplaintResource.Meta.fields
+            import_id_fields = ("tracking_code",)
+            instance_loader_class = CachedInstanceLoader
+            use_bulk = True
+            batch_size = 1000
+            skip_diff = True
+
+    full = Dataset(headers=list(PlainComplaintResource.Meta.fields))
+    for i, row in enumerate(rows):
+        full.append([f"Y{i:011d}", "12345", row[0], row[1], row[2], row[4], user.region.path, row[5], row[6], row[7],
+                     category_ids[row[7]], None, "received"])
+    ie_xlsx = full.export("xlsx")
+    with transaction.atomic():
+        started = time.perf_counter()
+        loaded = Dataset().load(ie_xlsx, format="xlsx")
+        fast_result = FastComplaintResource().import_data(loaded, dry_run=False)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        timings["import_export_fast"] = time.perf_counter() - started
+        assert not fast_result.has_errors() and not fast_result.has_validation_errors(), fast_result.totals
+        assert Complaint.objects.filter(tracking_code__startswith="Y").count() >= IMPORT_ROWS, "import-export rows missing"
+        transaction.set_rollback(True)
+    fast = IMPORT_ROWS / timings["import_export_fast"]
+    print(f"django-import-export 快速配置：{IMPORT_ROWS} 行 {timings['import_export_fast']:.1f} s")
+
     # (c) COPY of the same rows into a bare unlogged table: the physical limit of writing them
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -508,15 +650,21 @@ def bench_import():
     results.append({
         **base, "name": f"12345 导入（本系统：预览 + 确认，{IMPORT_ROWS} 行）", "rate": round(ours),
         "figure": (f"{ours:,.0f} 行/s（预览 {timings['preview']:.1f} s + 确认 {timings['confirm']:.1f} s；仅确认 "
-                   f"{confirm_rate:,.0f} 行/s；其中读 xlsx（仅预览时）{timings['read_xlsx']:.1f} s）；为 import-export 默认的 {ours / default:.1f} 倍，为 COPY 的 "
+                   f"{confirm_rate:,.0f} 行/s；其中读 xlsx（仅预览时）{timings['read_xlsx']:.1f} s）；为 import-export 默认的 {ours / default:.1f} 倍、快速配置的 {ours / fast:.2f} 倍，为 COPY 的 "
                    f"{ours / copy_rate:.1%}"),
-        "budget": "≥ 5,000 行/s，≥ 10× import-export 默认路径", "met": ours >= 5000 and ours >= 10 * default,
+        "budget": "≥ 5,000 行/s，≥ 10× import-export 快速配置", "met": ours >= 5000 and ours >= 10 * fast,
         "timings_s": {k: round(v, 2) for k, v in timings.items()}, "ratio_to_import_export": round(ours / default, 1),
+        "ratio_to_import_export_fast": round(ours / fast, 2),
         "ratio_to_copy": round(ours / copy_rate, 4), "file_limit_rows": cap,
     })
     results.append({
         **base, "name": f"12345 导入（django-import-export 默认逐行路径，{IMPORT_EXPORT_ROWS} 行外推）",
         "rate": round(default), "figure": f"{default:,.0f} 行/s（{IMPORT_ROWS} 行外推 {IMPORT_ROWS / default:.0f} s）",
+        "budget": "参照", "met": None,
+    })
+    results.append({
+        **base, "name": f"12345 导入（django-import-export 快速配置：use_bulk、batch_size=1000、skip_diff、tracking_code 缓存查找，{IMPORT_ROWS} 行，含读 xlsx）",
+        "rate": round(fast), "figure": f"{fast:,.0f} 行/s（{timings['import_export_fast']:.1f} s；只写投诉，不立案、不建线索与事件）",
         "budget": "参照", "met": None,
     })
     results.append({

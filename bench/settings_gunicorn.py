@@ -13,3 +13,7 @@ STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
 # bootstrap.bundle.min.js names a source map (bootstrap.bundle.min.js.map) that static/ does not
 # hold (reported in bench/README.md). The benchmark serves the same files without hashed names.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405
+
+# the baseline the public form is measured against (bench/baseline.py): same middleware, one more URL
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+ROOT_URLCONF = "bench.urls"
