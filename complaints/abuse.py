@@ -19,6 +19,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from core.cache import window_hit
 from core.errors import DomainError
 
 CAPTCHA_SALT = "complaints.captcha"
@@ -48,14 +49,8 @@ def _count(scope: str, ident: str, window: int) -> float:
     lies inside the window (no burst of twice the limit at a bucket's edge)."""
     now = time.time()
     bucket = int(now // window)
-    key = f"complaints:rl:{scope}:{ident}:{bucket}"
-    cache.add(key, 0, timeout=2 * window + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=2 * window + 60)
-        count = 1
-    previous = cache.get(f"complaints:rl:{scope}:{ident}:{bucket - 1}", 0)
+    count, previous = window_hit(f"complaints:rl:{scope}:{ident}:{bucket}", f"complaints:rl:{scope}:{ident}:{bucket - 1}",
+                                 2 * window + 60)
     return count + previous * (1 - (now % window) / window)
 
 

@@ -7,6 +7,7 @@ import secrets
 import time
 from datetime import date, datetime, timedelta
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -245,12 +246,19 @@ def complaint_create(
     files=None,
     user: User | None = None,
     review_note: str = "",
+    join_later: bool = False,
 ) -> Complaint:
     """Registers one complaint and makes it a clue of a case (多人同诉 grouping). `user` is the
     staff member (None for the public form): their scope must hold the estate and their role must
     handle complaints. A channel reference that already exists is refused (409; the other complaint
     is named only inside the user's scope). The deadline, never before the day received, is
-    the given one (a 12345 work order's own) or the channel's rule in working days."""
+    the given one (a 12345 work order's own) or the channel's rule in working days.
+
+    `join_later` (the public form): with a Celery broker, the grouping into a case and the SMS
+    run in a worker once this transaction commits (complaint_join_case), so a burst of residents
+    costs the web process one insert each; without one (tasks in-process) it happens here, as
+    for every other caller. A complaint a worker never reached is joined by the beat's
+    complaints_join_pending."""
     if channel not in Channel.values:
         raise InvalidInput("受理渠道无效。")
     if user is not None:
@@ -297,16 +305,55 @@ def complaint_create(
                     complaint=complaint, file=upload, original_name=upload.name[:200], content_type=content_type,
                     size=upload.size,
                 )
-            _join_case(complaint, user=user)
+            later = join_later and not current_app.conf.task_always_eager
+            if not later:
+                _join_case(complaint, user=user)
             ComplaintEvent.objects.create(
                 complaint=complaint, actor=user, kind=ComplaintEventKind.RECEIVED, is_public=True,
                 note=f"您的投诉已受理（{complaint.get_channel_display()}），办理时限 {complaint.deadline:%Y-%m-%d}。",
                 data={"case_id": complaint.case_id},
             )
-            notify.complaint_sms_after_commit([complaint.pk], notify.RECEIVED)
+            if later:
+                # by name: the task module imports this one (one message: the worker groups, then texts)
+                pk = complaint.pk
+                transaction.on_commit(lambda: current_app.send_task(JOIN_TASK, args=[pk]))
+            else:
+                notify.complaint_sms_after_commit([complaint.pk], notify.RECEIVED)
     except IntegrityError:
         raise DuplicateReference() from None
     return complaint
+
+
+JOIN_TASK = "complaints.tasks.join_case"
+#: a public complaint not joined after this long was missed by the worker (complaints_join_pending)
+JOIN_PENDING_AFTER = timedelta(minutes=2)
+
+
+@audited("rectification.CaseEvent")
+def complaint_join_case(*, complaint_id: int) -> bool:
+    """The worker's half of a public complaint filed with join_later: makes it a clue of its case
+    through the one intake, then texts the tracking code. Safe to run twice (and beside the beat's
+    sweep): the complaint row is locked and one already joined is left alone. Returns whether it
+    joined now."""
+    with transaction.atomic():
+        complaint = (Complaint.objects.select_for_update(of=("self",)).select_related("estate__community", "category")
+                     .filter(pk=complaint_id, clue__isnull=True, estate__isnull=False).first())
+        if complaint is None:
+            return False
+        _join_case(complaint, user=None)
+        notify.complaint_sms_after_commit([complaint.pk], notify.RECEIVED)
+    return True
+
+
+@audited("rectification.CaseEvent")
+def complaints_join_pending(*, older_than: timedelta = JOIN_PENDING_AFTER) -> int:
+    """The beat's sweep: joins the public complaints still without a case after `older_than` (the
+    worker was down or lost the message). Returns how many it joined."""
+    pending = Complaint.objects.filter(
+        channel__in=PUBLIC_CHANNELS, clue__isnull=True, estate__isnull=False,
+        received_at__lt=timezone.now() - older_than,
+    ).order_by("pk").values_list("pk", flat=True)
+    return sum(complaint_join_case(complaint_id=pk) for pk in list(pending[:5000]))
 
 
 def _lock_complaint(*, complaint_id: int, user: User) -> Complaint:

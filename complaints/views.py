@@ -3,6 +3,7 @@ import io
 from datetime import date, timedelta
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -42,7 +43,25 @@ from .forms import (
 )
 from .models import Channel, Complaint, ComplaintAttachment, ComplaintStatus
 
-SESSION_CODES = "complaint_codes"
+#: the tracking codes this browser submitted (newest first, at most 10), in a signed cookie: a
+#: code in it opens its progress without the phone's last digits. A cookie, not the session, so a
+#: resident's submission writes no session row (the public form's cost under load, bench/README.md).
+CODES_COOKIE = "complaint_codes"
+CODES_SALT = "complaints.public.codes"
+
+
+def _public_codes(request) -> list[str]:
+    value = request.get_signed_cookie(CODES_COOKIE, default="", salt=CODES_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    return [code for code in value.split(",") if code][:10]
+
+
+def _remember_code(response, request, code: str):
+    codes = ([code] + [c for c in _public_codes(request) if c != code])[:10]
+    response.set_signed_cookie(
+        CODES_COOKIE, ",".join(codes), salt=CODES_SALT, max_age=settings.SESSION_COOKIE_AGE, httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
+    )
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,13 +207,10 @@ def complaint_new(request):
                     channel=Channel.QR_CODE if data.get("via") == "qr" else Channel.PUBLIC_FORM,
                     estate=data["estate"], category=data["category"], description=data["description"],
                     phone=phone, complainant_name=data["name"], is_anonymous=data["anonymous"],
-                    files=kept_uploads + list(data["photos"] or []), review_note=review_note,
+                    files=kept_uploads + list(data["photos"] or []), review_note=review_note, join_later=True,
                 )
                 kept_photos.photos_discard(kept_tokens)
-                codes = request.session.get(SESSION_CODES, [])
-                request.session[SESSION_CODES] = ([complaint.tracking_code] + codes)[:10]
-                request.session["complaint_last_code"] = complaint.tracking_code
-                return redirect("complaints:public-done")
+                return _remember_code(redirect("complaints:public-done"), request, complaint.tracking_code)
         except abuse.RateLimited as exc:
             error, status = exc.message, exc.status_code
         except privacy.InvalidPhone as exc:
@@ -237,10 +253,10 @@ def complaint_new(request):
 
 
 def complaint_done(request):
-    code = request.session.get("complaint_last_code")
-    if not code:
+    codes = _public_codes(request)
+    if not codes:
         return redirect("complaints:public-new")
-    return render(request, "complaints/public_done.html", {"code": code})
+    return render(request, "complaints/public_done.html", {"code": codes[0]})
 
 
 def _track_context(complaint):
@@ -255,7 +271,7 @@ def _track_context(complaint):
 
 def complaint_track(request):
     """Progress by tracking code + the phone's last four digits (POST, so nothing is in the URL)."""
-    session_codes = request.session.get(SESSION_CODES, [])
+    session_codes = _public_codes(request)
     if request.method != "POST":
         code = request.GET.get("code", "")
         # a code this browser submitted opens without the phone digits
@@ -302,7 +318,7 @@ def _session_complaint(code):
 def complaint_rate(request):
     code = request.POST.get("code", "").strip().upper()
     last4 = request.POST.get("last4", "")
-    session_codes = request.session.get(SESSION_CODES, [])
+    session_codes = _public_codes(request)
     form = RateForm(request.POST)
     try:
         abuse.rate_limit_hit("track_ip", client_ip(request))

@@ -198,9 +198,13 @@ def _fresh_cache():
     the next test's rows reuse)."""
     from django.core.cache import cache
 
+    from core import config_cache
+
     cache.clear()
+    config_cache.forget_local()
     yield
     cache.clear()
+    config_cache.forget_local()
 
 
 @pytest.fixture(autouse=True)

@@ -216,7 +216,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
     # every web machine shares one cache: rate limits, spent CAPTCHA nonces, sessions (below)
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
     # sessions read from Redis (no database query per page), written through to the database so
     # that a Redis restart logs nobody out
     SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
@@ -252,6 +252,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "rectification-record-overdue": {
         "task": "rectification.tasks.record_overdue_cases", "schedule": crontab(hour=1, minute=10),
     },
+    # a public complaint the worker never grouped into a case (complaints.services.complaints_join_pending)
+    "complaints-join-pending": {"task": "complaints.tasks.join_pending", "schedule": crontab(minute="*/5")},
     "complaints-anonymise": {"task": "complaints.tasks.anonymise_old_complaints", "schedule": crontab(hour=2, minute=20)},
     "complaints-kept-photos": {"task": "complaints.tasks.purge_kept_photos", "schedule": crontab(hour=2, minute=40)},
     "enterprises-overdue-supervisions": {

@@ -85,3 +85,21 @@ def test_tracking_is_rate_limited(client, estates, settings):
         client.post(URL, {"code": "AAAA", "last4": "1111"})
     response = client.post(URL, {"code": "AAAA", "last4": "1111"})
     assert response.status_code == 429 and "稍后再试" in response.content.decode()
+
+
+def test_only_this_browsers_signed_codes_open_progress_without_the_digits(client, estates):
+    """The codes a browser submitted travel in a signed cookie: the browser's own opens the
+    progress without the phone digits; a code written into the cookie by hand does not."""
+    c = complaint(estates["haiyang_1"], phone="13812341234")
+    client.cookies["complaint_codes"] = c.tracking_code  # forged: not signed by the server
+    forged = client.get(URL, {"code": c.tracking_code})
+    assert forged.status_code == 200 and "海阳花园" not in forged.content.decode()
+
+    from django.http import HttpResponse
+
+    from complaints.views import _remember_code
+
+    signed = _remember_code(HttpResponse(), client.get(URL).wsgi_request, c.tracking_code)
+    client.cookies["complaint_codes"] = signed.cookies["complaint_codes"].value
+    trusted = client.get(URL, {"code": c.tracking_code})
+    assert trusted.status_code == 200 and "海阳花园" in trusted.content.decode()

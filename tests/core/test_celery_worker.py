@@ -16,11 +16,12 @@ from django.core.cache import cache
 from django.db import connection
 
 from complaints import import_views
+from complaints.models import Channel, Complaint
 from config.celery import app
 from core import jobs
-from core.models import ImportJob
+from core.models import ImportJob, SmsMessage
 from core.tasks import add, heartbeat
-from tests.complaints.factories import xlsx
+from tests.complaints.factories import complaint, xlsx
 from tests.complaints.test_import import _clean_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,3 +105,21 @@ def test_worker_runs_an_import_job_end_to_end(worker, worker_media, settings, re
     assert job.state == ImportJob.State.DONE, job.error_message
     assert job.rows_done == job.rows_total == 6 and job.result["counts"]["new"] == 5
     assert (worker_media / job.result["pending"]["rows_path"]).exists() and not job.file
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_joins_a_public_complaint_to_its_case_and_texts_it(worker, reference_data, estates):
+    """The public form with a broker (complaint_create join_later): the request commits the
+    complaint alone, the worker groups it into a case through the intake and queues its SMS."""
+    if _test_database_url() is None:
+        pytest.skip("测试数据库是 SQLite 内存库，worker 进程无法访问：在 PostgreSQL 上运行")
+    filed = complaint(estates["haiyang_1"], channel=Channel.QR_CODE, phone="13812349876", join_later=True)
+    assert filed.case_id is None  # not in the request
+    deadline = time.monotonic() + 60
+    while Complaint.objects.get(pk=filed.pk).clue_id is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    joined = Complaint.objects.select_related("case").get(pk=filed.pk)
+    assert joined.clue_id is not None and joined.case.complainant_count == 1
+    while not SmsMessage.objects.filter(key=f"complaint-received:{filed.pk}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert SmsMessage.objects.filter(key=f"complaint-received:{filed.pk}").count() == 1
