@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from webclient import Client, submit_complaint  # noqa: E402
@@ -32,7 +33,7 @@ def main():
     import django
 
     django.setup()
-    from complaints.models import ComplaintAttachment
+    from complaints.models import Complaint, ComplaintAttachment
 
     def https(source="127.0.0.5"):
         return Client(args.https, cafile=args.cafile, source=source)
@@ -70,6 +71,13 @@ def main():
           f"群众投诉（带照片）经 nginx 提交（{submitted.status}）")
     check(ComplaintAttachment.objects.count() == before + 1, "照片已保存")
     attachment = ComplaintAttachment.objects.order_by("-pk").first()
+    # with the broker, the worker groups the complaint into its case after the request (join_later)
+    waited = time.monotonic() + 60
+    while Complaint.objects.get(pk=attachment.complaint_id).clue_id is None and time.monotonic() < waited:
+        time.sleep(0.3)
+    joined = Complaint.objects.select_related("case").get(pk=attachment.complaint_id)
+    check(joined.clue_id is not None and joined.case is not None,
+          f"后台任务已将投诉并入案件（{joined.case.number if joined.case else '未并案'}）")
     url = f"/complaints/attachments/{attachment.pk}/"
 
     photo = staff.get(url)
