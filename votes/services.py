@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.capabilities import can, require, roles_with
 from accounts.regions import users_over
 from communities.models import Estate
 from communities.services import estate_contract_renew
+from core import sms
 from core.audit import audited
 from core.crypto import keyed_hash
 from core.errors import Conflict, InvalidInput, InvalidState, MissingField, NotFound
@@ -246,13 +249,24 @@ def code_format(code: str) -> str:
 class IssuedCode:
     unit: OwnerUnit
     code: str  # formatted, shown once on the printed notice
+    texted: bool = False  # also sent by SMS to the unit's registered mobile
+
+
+def _code_text(vote: Vote, unit: OwnerUnit, code: str) -> str:
+    signature = f"【{settings.SMS_SIGNATURE}】" if getattr(settings, "SMS_SIGNATURE", "") else ""
+    base = getattr(settings, "PUBLIC_BASE_URL", "")
+    where = f"{base}{reverse('votes:ballot-start')}" if base else "业主投票页面"
+    return (f"{signature}{vote.estate.name}业主表决“{vote.title}”截止 {timezone.localtime(vote.closes_at):%Y-%m-%d %H:%M}。"
+            f"{unit.unit} 户投票码 {code}，请在{where}输入投票码投票，截止前可修改。投票码仅限本户使用，请勿转告他人。")
 
 
 @audited("votes.VoteEvent")
-def ballot_codes_issue(*, user, vote_id: int, unit_ids: list[int] | None = None) -> list[IssuedCode]:
+def ballot_codes_issue(*, user, vote_id: int, unit_ids: list[int] | None = None, by_sms: bool = False) -> list[IssuedCode]:
     """New one-time codes for the units given (a lost notice: the old code stops working), or for
     every unit that has none yet. The codes are returned once, for printing; only their keyed
-    hashes are kept."""
+    hashes are kept. `by_sms`: each unit with a registered mobile is also texted its code through
+    core.sms once the transaction commits (the message's key names the code's hash, so a reissued
+    code is a new message and a retried one is not sent twice)."""
     require(user, "vote.manage", "发放投票码")
     with transaction.atomic():
         vote = _vote(user=user, vote_id=vote_id)
@@ -267,11 +281,19 @@ def ballot_codes_issue(*, user, vote_id: int, unit_ids: list[int] | None = None)
         issued, rows = [], []
         for unit in units:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            rows.append(BallotCode(vote=vote, unit=unit, code_hash=code_hash(code)))
-            issued.append(IssuedCode(unit=unit, code=code_format(code)))
+            digest = code_hash(code)
+            rows.append(BallotCode(vote=vote, unit=unit, code_hash=digest))
+            texted = False
+            if by_sms and unit.phone_encrypted:
+                phone = privacy.owner_decrypt(unit.phone_encrypted)
+                texted = sms.sms_queue(key=f"vote-code:{vote.pk}:{unit.pk}:{digest[:16]}", kind="vote_code",
+                                       text=_code_text(vote, unit, code_format(code)), phone=phone) is not None
+            issued.append(IssuedCode(unit=unit, code=code_format(code), texted=texted))
         BallotCode.objects.bulk_create(rows)
-        _event(vote=vote, kind=VoteEventKind.CODES_ISSUED, actor=user, note=f"发放 {len(rows)} 户投票码",
-               units=[i.unit.pk for i in issued])
+        texted = sum(i.texted for i in issued)
+        _event(vote=vote, kind=VoteEventKind.CODES_ISSUED, actor=user,
+               note=f"发放 {len(rows)} 户投票码" + (f"，其中 {texted} 户以短信发送" if by_sms else ""),
+               units=[i.unit.pk for i in issued], texted=texted)
     return issued
 
 

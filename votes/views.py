@@ -133,9 +133,11 @@ def codes_issue(request, pk: int):
     """Prints the notices with the new codes (shown this once: only their hashes are kept)."""
     vote = _vote_for(request, pk)
     unit_ids = [int(u) for u in request.POST.getlist("unit") if u.isdigit()] or None
-    issued = services.ballot_codes_issue(user=request.user, vote_id=vote.pk, unit_ids=unit_ids)
+    issued = services.ballot_codes_issue(user=request.user, vote_id=vote.pk, unit_ids=unit_ids,
+                                         by_sms=request.POST.get("sms") == "1")
     ballot_url = request.build_absolute_uri("/votes/b/")
-    return render(request, "votes/codes_print.html", {"vote": vote, "issued": issued, "ballot_url": ballot_url})
+    return render(request, "votes/codes_print.html", {"vote": vote, "issued": issued, "ballot_url": ballot_url,
+                                                      "texted": sum(i.texted for i in issued)})
 
 
 @login_required

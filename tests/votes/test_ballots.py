@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidState, MissingField, NotFound
+from core.models import SmsMessage
 from tests.rectification.factories import png
 from votes import services
-from votes.models import Ballot, BallotChannel, BallotChoice, VoteEvent, VoteStatus
+from votes.models import Ballot, BallotChannel, BallotChoice, OwnerUnit, VoteEvent, VoteStatus
 
 from .conftest import all_choices
 
@@ -103,3 +104,28 @@ def test_codes_stop_working_after_close(open_vote, community_user):
     vote = services.vote_close(user=community_user, vote_id=open_vote.pk)
     assert vote.status == VoteStatus.CLOSED
     assert services.ballot_code_find(code=codes["1-101"]) is None
+
+
+def test_codes_by_sms_reach_each_registered_mobile_once(open_vote, community_user, django_capture_on_commit_callbacks):
+    """by_sms: every unit with a mobile is texted its own code (the code the printed notice shows);
+    a reissued code is a new message, and the vote's log counts the texts, never a code."""
+    units = list(OwnerUnit.objects.filter(estate_id=open_vote.estate_id).order_by("unit"))
+    OwnerUnit.objects.filter(pk=units[3].pk).update(phone_encrypted="")  # no mobile registered
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = services.ballot_codes_issue(user=community_user, vote_id=open_vote.pk, by_sms=True)
+    assert [i.texted for i in issued] == [True, True, True, False]
+    messages = list(SmsMessage.objects.filter(kind="vote_code").order_by("pk"))
+    assert len(messages) == 3 and all(m.to_masked == "138****8000" for m in messages)
+    assert issued[0].code in messages[0].text and "1-101" in messages[0].text and issued[1].code not in messages[0].text
+    event = VoteEvent.objects.filter(vote=open_vote, kind="codes_issued").latest("pk")
+    assert event.data["texted"] == 3 and all(i.code not in f"{event.note} {event.data}" for i in issued)
+    with django_capture_on_commit_callbacks(execute=True):
+        [again] = services.ballot_codes_issue(user=community_user, vote_id=open_vote.pk, unit_ids=[units[0].pk], by_sms=True)
+    assert SmsMessage.objects.filter(kind="vote_code").count() == 4 and again.code in SmsMessage.objects.latest("pk").text
+
+
+def test_the_staff_page_texts_the_codes_when_asked(client, open_vote, community_user):
+    client.force_login(community_user)
+    page = client.post(f"/votes/{open_vote.pk}/codes/", {"sms": "1"})
+    assert page.status_code == 200
+    assert "4 户的投票码已同时以短信发送" in page.content.decode()
