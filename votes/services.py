@@ -428,29 +428,52 @@ def vote_close(*, user, vote_id: int) -> Vote:
         voted = turnout(vote)
         if timezone.now() < vote.closes_at and voted["owners"] < vote.total_owners:
             raise InvalidState(f"投票截止时间（{timezone.localtime(vote.closes_at):%Y-%m-%d %H:%M}）未到，且仍有业主未投票。")
-        counts = {
-            (r["matter_id"], r["choice"]): (r["area"], r["owners"])
-            for r in BallotChoice.objects.filter(ballot__vote=vote).values("matter_id", "choice")
-            .annotate(area=Sum("ballot__area"), owners=Count("id"))
-        }
-        matters = list(vote.matters.all())
-        zero = (Decimal("0.00"), 0)
-        for matter in matters:
-            (matter.yes_area, matter.yes_owners) = counts.get((matter.pk, Choice.YES), zero)
-            (matter.no_area, matter.no_owners) = counts.get((matter.pk, Choice.NO), zero)
-            (matter.abstain_area, matter.abstain_owners) = counts.get((matter.pk, Choice.ABSTAIN), zero)
-            matter.passed = matter_tally(vote, matter, voted).passed
-            matter.save(update_fields=["yes_area", "yes_owners", "no_area", "no_owners", "abstain_area",
-                                       "abstain_owners", "passed"])
-        vote.result_hash = ballots_digest(vote)
-        vote.status, vote.closed_at = VoteStatus.CLOSED, timezone.now()
-        vote.save(update_fields=["result_hash", "status", "closed_at"])
-        _event(vote=vote, kind=VoteEventKind.CLOSED, actor=user, from_state=VoteStatus.OPEN, to_state=VoteStatus.CLOSED,
-               result_hash=vote.result_hash, voted_area=str(voted["area"]), voted_owners=voted["owners"],
-               passed=[m.pk for m in matters if m.passed])
-        for matter in matters:
-            _decision_apply(user=user, vote=vote, matter=matter)
+        _count_and_close(vote=vote, voted=voted, user=user)
     return vote
+
+
+@audited("votes.VoteEvent")
+def votes_close_due() -> int:
+    """The beat's: closes and counts every open vote whose deadline has passed (nobody has to
+    remember to), as the system — a passed dismissal then asks the county to register the exit,
+    as when a committee member closes it. Returns how many it closed."""
+    closed = 0
+    for pk in list(Vote.objects.filter(status=VoteStatus.OPEN, closes_at__lte=timezone.now()).values_list("pk", flat=True)):
+        with transaction.atomic():
+            vote = (Vote.objects.select_for_update(of=("self",)).select_related("estate__community")
+                    .filter(pk=pk, status=VoteStatus.OPEN).first())
+            if vote is None:  # closed by staff meanwhile
+                continue
+            _count_and_close(vote=vote, voted=turnout(vote), user=None)
+            closed += 1
+    return closed
+
+
+def _count_and_close(*, vote: Vote, voted: dict, user) -> None:
+    """vote_close's count, freeze and decisions (`user` None: the deadline closed it)."""
+    counts = {
+        (r["matter_id"], r["choice"]): (r["area"], r["owners"])
+        for r in BallotChoice.objects.filter(ballot__vote=vote).values("matter_id", "choice")
+        .annotate(area=Sum("ballot__area"), owners=Count("id"))
+    }
+    matters = list(vote.matters.all())
+    zero = (Decimal("0.00"), 0)
+    for matter in matters:
+        (matter.yes_area, matter.yes_owners) = counts.get((matter.pk, Choice.YES), zero)
+        (matter.no_area, matter.no_owners) = counts.get((matter.pk, Choice.NO), zero)
+        (matter.abstain_area, matter.abstain_owners) = counts.get((matter.pk, Choice.ABSTAIN), zero)
+        matter.passed = matter_tally(vote, matter, voted).passed
+        matter.save(update_fields=["yes_area", "yes_owners", "no_area", "no_owners", "abstain_area",
+                                   "abstain_owners", "passed"])
+    vote.result_hash = ballots_digest(vote)
+    vote.status, vote.closed_at = VoteStatus.CLOSED, timezone.now()
+    vote.save(update_fields=["result_hash", "status", "closed_at"])
+    _event(vote=vote, kind=VoteEventKind.CLOSED, actor=user, from_state=VoteStatus.OPEN, to_state=VoteStatus.CLOSED,
+           note="" if user is not None else "投票截止时间已到，系统自动结束投票并计票",
+           result_hash=vote.result_hash, voted_area=str(voted["area"]), voted_owners=voted["owners"],
+           passed=[m.pk for m in matters if m.passed])
+    for matter in matters:
+        _decision_apply(user=user, vote=vote, matter=matter)
 
 
 def matter_tally(vote: Vote, matter: Matter, voted: dict) -> MatterTally:

@@ -254,6 +254,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # a public complaint the worker never grouped into a case (complaints.services.complaints_join_pending)
     "complaints-join-pending": {"task": "complaints.tasks.join_pending", "schedule": crontab(minute="*/5")},
+    # an owners' vote past its deadline is counted and its decisions applied (votes.services.votes_close_due)
+    "votes-close-due": {"task": "votes.tasks.close_due_votes", "schedule": crontab(minute="*/15")},
     "complaints-anonymise": {"task": "complaints.tasks.anonymise_old_complaints", "schedule": crontab(hour=2, minute=20)},
     "complaints-kept-photos": {"task": "complaints.tasks.purge_kept_photos", "schedule": crontab(hour=2, minute=40)},
     "enterprises-overdue-supervisions": {

@@ -12,7 +12,7 @@ from core.models import Notification
 from enterprises.models import ExitReason, ExitRecord
 from tests.rectification.factories import png
 from votes import services
-from votes.models import VoteEvent
+from votes.models import Vote, VoteEvent, VoteStatus
 from votes.rules import MatterKind
 
 from .conftest import all_choices, make_vote
@@ -129,3 +129,27 @@ def test_register_is_frozen_while_a_vote_is_open(open_vote, community_user):
     with pytest.raises(InvalidState, match="表决结束前"):
         services.owner_unit_record(user=community_user, estate_id=open_vote.estate_id, unit="9-901",
                                    owner_names="王五", area=Decimal("90"))
+
+
+def test_the_deadline_closes_the_vote_without_anyone_and_asks_the_county_to_register_the_exit(
+        register, estates, community_user, county_user, client):
+    """votes_close_due (every 15 minutes): a vote past its deadline is counted as staff would count
+    it; a passed dismissal notifies who registers exits; the log says the system closed it."""
+    vote = make_vote(user=community_user, estate=estates["haiyang_1"], new_manager_name="业主委员会")
+    services.owner_unit_record(user=county_user, estate_id=estates["haiyang_2"].pk, unit="2-101", owner_names="王五",
+                               area=Decimal("90.00"))
+    still_open = make_vote(user=county_user, estate=estates["haiyang_2"])  # its deadline is a week away
+    vote_all(community_user, vote, {"1-101": "yes", "1-102": "yes", "1-201": "yes"})
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert services.votes_close_due() == 1
+    assert services.votes_close_due() == 0  # a second run finds nothing
+    vote.refresh_from_db()
+    still_open.refresh_from_db()
+    assert vote.status == VoteStatus.CLOSED and vote.result_hash and still_open.status == VoteStatus.OPEN
+    assert vote.matters.get().passed is True  # 3 of 4 units and areas: quorum and majority
+    closed = VoteEvent.objects.get(vote=vote, kind="closed")
+    assert closed.actor is None and "自动结束" in closed.note
+    assert Notification.objects.filter(user=county_user, title__contains="请登记退出").exists()
+    client.force_login(community_user)
+    page = client.get(f"/votes/{vote.pk}/").content.decode()
+    assert "系统 · 结束投票并计票" in page
