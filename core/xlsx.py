@@ -3,10 +3,10 @@ text so that it can never run as a formula.
 
 Data rows skip openpyxl's per-cell objects: `_SheetWriter` writes each row's XML itself, the
 same bytes openpyxl's cell writer produces for the values `cell_value` returns (strings as
-inline text, numbers, dates with openpyxl's date styles), about ten times faster (the county
-workbook's 整改台账 has 15,000 rows of 14 cells). tests/core/test_xlsx.py compares the sheet
-XML with openpyxl's own, byte for byte, so an openpyxl upgrade that changes its output fails
-there first."""
+inline text, numbers, dates with openpyxl's date styles), a sheet about five times faster (the
+county workbook's 整改台账 has 15,000 rows of 14 cells). tests/core/test_xlsx.py compares whole
+workbooks with openpyxl's cell-by-cell output, byte for byte, so an openpyxl upgrade that changes
+its output or the internals used here (WorksheetWriter, the sheet's _writer) fails there first."""
 
 import re
 from collections.abc import Iterable, Sequence
