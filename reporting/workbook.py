@@ -6,7 +6,7 @@ import os
 from contextlib import closing
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -98,11 +98,14 @@ def explanation_rows() -> list[list]:
 def ledger_queryset(county: Region, period: Period):
     """Every case of the county touched in the period: opened, changed or closed in it, or still open."""
     start, end = _bounds(period)
-    changed = CaseEvent.objects.filter(case_id=OuterRef("pk"), at__gte=start, at__lt=end)
+    # `pk IN (the period's events)`, one hashed set, rather than a correlated EXISTS: PostgreSQL
+    # costs the EXISTS inside the OR so high (≈ 600,000 for a county of 74,000 cases) that it
+    # compiles the query with JIT, 2–4 s for a 0.6 s query
+    changed = CaseEvent.objects.filter(at__gte=start, at__lt=end).values("case_id")
     return (
         Case.objects.filter(region_path__startswith=county.path, created_at__lt=end)
-        .filter(Q(created_at__gte=start) | Q(state__in=OPEN_STATES) | Q(closed_at__gte=start, closed_at__lt=end) | Exists(changed))
-        .for_ledger()
+        .filter(Q(created_at__gte=start) | Q(state__in=OPEN_STATES) | Q(closed_at__gte=start, closed_at__lt=end)
+                | Q(pk__in=changed))
         .order_by("estate__community__parent__code", "created_at", "pk")
     )
 

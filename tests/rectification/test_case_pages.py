@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from rectification.models import Case, CaseEvent, CaseState
+from rectification import selectors
+from rectification.models import Case, CaseEvent, CaseState, ClueSource
 from tests.conftest import login
 from tests.rectification.factories import (
     CaseFactory,
@@ -140,6 +141,29 @@ class TestExport:
         CaseFactory(estate=estates["wanan_1"])
         rows = self.rows(login(client, county_user).get("/rectification/?export=xlsx&state=pending_verification"))
         assert {r[3] for r in rows[1:]} == {"城北佳苑", "横江苑"}
+
+    def test_rows_are_what_the_cases_show_in_one_query(self, estates, django_assert_num_queries):
+        # the rows are read as values: each must show what the case's own fields and displays show
+        today = timezone.localdate()
+        rectifying_case(estates["haiyang_1"], deadline=today - timedelta(days=3), source=ClueSource.INSPECTION)
+        rectifying_case(estates["haiyang_2"], enterprise=None, description="=1+1 无物业")
+        CaseFactory(estate=estates["wanan_1"], state=CaseState.CLOSED, deadline=today - timedelta(days=30),
+                    closed_at=timezone.now() - timedelta(days=1))
+        CaseFactory(estate=estates["wanan_1"], state=CaseState.NOT_TRUE, source=ClueSource.OTHER)
+        queryset = Case.objects.for_ledger().order_by("-pk")
+        expected = [
+            [index, c.estate.community.parent.name, c.estate.community.name, c.estate.name,
+             c.enterprise.name if c.enterprise_id else "", c.category.label, c.description, c.get_source_display(),
+             c.responsible_unit, c.responsible_person, c.measures, c.deadline,
+             c.get_state_display() + ("（超期）" if c.is_overdue else ""), c.closed_at]
+            for index, c in enumerate(queryset, start=1)
+        ]
+        assert {row[12] for row in expected} == {"整改中（超期）", "整改中", "已销号", "不属实"}
+        assert "" in {row[4] for row in expected}
+        with django_assert_num_queries(1):
+            assert list(selectors.case_export_rows(queryset)) == expected
+        with django_assert_num_queries(1):  # a queryset without the overdue annotation gets it
+            assert list(selectors.case_export_rows(Case.objects.order_by("-pk"))) == expected
 
 
 class TestCaseDetail:

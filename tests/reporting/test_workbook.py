@@ -1,6 +1,7 @@
 """The county workbook opened with openpyxl: sheets, headers, totals, dates, formula-safe text."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -8,11 +9,15 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from rectification.models import Case, CaseEventKind, CaseState
 from rectification.selectors import LEDGER_EXPORT_HEADERS
 from reporting import periods
-from reporting.workbook import SHEET_NAMES, build_workbook
+from reporting.workbook import SHEET_NAMES, build_workbook, ledger_queryset
+from tests.rectification.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _build(tree, tmp_path):
@@ -65,6 +70,28 @@ def test_ledger_sheet_has_the_county_layout_dates_and_formula_safe_text(tree, le
     explanation = dict(book["说明"].iter_rows(values_only=True))
     assert isinstance(explanation["生成时间"], datetime)
     assert explanation["版本"] == "第1版"
+
+
+def test_the_ledger_holds_the_cases_touched_in_the_period(tree, estates):
+    period = periods.parse_month("2026-10")
+    before, inside = datetime(2026, 8, 5, 9, tzinfo=UTC), datetime(2026, 10, 31, 23, 30, tzinfo=SHANGHAI)
+    after = datetime(2026, 11, 1, 0, 30, tzinfo=SHANGHAI)
+
+    def case(description, *, created=before, state=CaseState.NOT_TRUE, estate="haiyang_1", **fields):
+        made = CaseFactory(estate=estates[estate], description=description, state=state, **fields)
+        Case.objects.filter(pk=made.pk).update(created_at=created)
+        return made
+
+    case("旧案无变动")
+    case("旧案本月有记录").events.create(kind=CaseEventKind.ACTION, label="回访", at=inside)
+    case("旧案下月才有记录").events.create(kind=CaseEventKind.ACTION, label="回访", at=after)
+    case("旧案本月销号", state=CaseState.CLOSED, closed_at=inside)
+    case("旧案仍在整改", state=CaseState.RECTIFYING)
+    case("本月新案", created=inside)
+    case("下月新案", created=after, state=CaseState.RECTIFYING)
+    case("屯溪区本月有记录", estate="tunxi_1").events.create(kind=CaseEventKind.ACTION, label="回访", at=inside)
+    described = set(ledger_queryset(tree["county"], period).values_list("description", flat=True))
+    assert described == {"旧案本月有记录", "旧案本月销号", "旧案仍在整改", "本月新案"}
 
 
 def test_command_builds_the_same_workbook(tree, ledger, tmp_path, capsys):
