@@ -1,6 +1,7 @@
 import hashlib
 import io
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import segno
 from django.conf import settings
@@ -68,11 +69,41 @@ def _remember_code(response, request, code: str):
 # Public pages (no login)
 
 
-def _estate_from_param(value: str) -> Estate | None:
+PRESET_CACHE_SECONDS = 5 * 60
+
+
+def _preset_key(pk) -> str:
+    return f"complaints:public:preset:{pk}"
+
+
+def _estate_from_param(value: str) -> SimpleNamespace | None:
+    """The estate of a QR code's ?estate=<id>, as the form's header shows it (its name, community
+    and town), from the cache: every resident scanning the same poster asks for the same row.
+    Renaming the estate drops it at once; a renamed community or town shows within 5 minutes."""
     value = (value or "").strip()
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 12:
         return None
-    return Estate.objects.select_related("community__parent").filter(pk=int(value)).first()
+    key = _preset_key(int(value))
+    found = cache.get(key)
+    if found is None:
+        estate = Estate.objects.select_related("community__parent").filter(pk=int(value)).first()
+        found = {} if estate is None else {
+            "pk": estate.pk, "name": estate.name, "community": estate.community.name,
+            "town": estate.community.parent.name if estate.community.parent_id else "",
+        }
+        cache.set(key, found, PRESET_CACHE_SECONDS)
+    if not found:
+        return None
+    return SimpleNamespace(pk=found["pk"], name=found["name"], community=SimpleNamespace(
+        name=found["community"], parent=SimpleNamespace(name=found["town"])))
+
+
+def _forget_preset(instance, **kwargs):
+    cache.delete(_preset_key(instance.pk))
+
+
+post_save.connect(_forget_preset, sender=Estate, dispatch_uid="complaints-public-preset-s")
+post_delete.connect(_forget_preset, sender=Estate, dispatch_uid="complaints-public-preset-d")
 
 
 TOWNS_CACHE_KEY = "complaints:public:towns"
