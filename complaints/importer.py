@@ -36,7 +36,7 @@ from communities import regions
 from communities.models import Estate, Region
 from communities.names import estate_key
 from communities.selectors import estate_index_for
-from core.bulk import bulk_insert, copy_available, foreign_keys_checked_per_statement, reserve_ids
+from core.bulk import bulk_insert, copy_available, foreign_keys_checked_per_statement, gc_paused, reserve_ids
 from core.errors import ImportRefused
 from core.spreadsheets import SpreadsheetRefused, read_rows
 from core.workdays import WorkCalendar
@@ -255,6 +255,7 @@ def rows_from_xlsx(data: bytes) -> list[tuple[int, dict]]:
     return rows_from_file(data)
 
 
+@gc_paused()
 def dump_rows(result: "Preview") -> bytes:
     """The preview's parsed rows as JSON, to keep beside the stored file (load_rows)."""
     def default(value):
@@ -288,6 +289,7 @@ def _revive(obj):
     return obj
 
 
+@gc_paused()
 def load_rows(blob: bytes, *, sha256: str) -> list[tuple[int, dict]] | None:
     """Rows kept by dump_rows for the file of that sha256, or None (missing, damaged, another
     file, another row cap): the caller then parses the file again."""
@@ -458,6 +460,7 @@ def _existing_references(references) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+@gc_paused()
 def preview(source, *, user: User, filename: str = "", progress=None) -> Preview:
     """Reads and checks a 12345 file (bytes, a file, or rows from rows_from_cells) without
     writing anything. `progress(done, total)` (an import job's) is called as rows are checked."""
@@ -618,6 +621,7 @@ def _event_notes(ids, rows) -> Iterator[tuple[int, str]]:
             for pk, r in zip(ids, rows, strict=True))
 
 
+@gc_paused()
 def import_12345(source, *, user: User, valid_only: bool = False, category_choices: dict | None = None,
                  filename: str = "", progress=None) -> Preview:
     """Imports the new rows of a 12345 file in one transaction. A file with error rows (or rows
