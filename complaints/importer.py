@@ -70,7 +70,7 @@ STATUS_LABELS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     values: dict
