@@ -36,7 +36,7 @@ from communities import regions
 from communities.models import Estate, Region
 from communities.names import estate_key
 from communities.selectors import estate_index_for
-from core.bulk import bulk_insert, copy_available, foreign_keys_checked_per_statement, gc_paused, reserve_ids
+from core.bulk import bulk_insert, copy_available, gc_paused, reserve_ids
 from core.errors import ImportRefused
 from core.spreadsheets import SpreadsheetRefused, read_rows
 from core.workdays import WorkCalendar
@@ -715,11 +715,10 @@ def import_12345(source, *, user: User, valid_only: bool = False, category_choic
                 # built and formatted as psycopg2 sends them: while PostgreSQL takes in the previous chunk
                 rows = ((pk, *complaint_values(r, code), *link)
                         for pk, r, code, link in zip(ids, new_rows, codes, links, strict=True))
-                with foreign_keys_checked_per_statement(Complaint, ComplaintEvent):
-                    bulk_insert(Complaint, ["id", *COMPLAINT_COLUMNS, "case_id", "clue_id"], rows,
-                                constants=constants, now=now, copy=True)
-                    bulk_insert(ComplaintEvent, ["complaint_id", "note"], _event_notes(ids, new_rows),
-                                constants=event_constants, now=now, copy=True)
+                bulk_insert(Complaint, ["id", *COMPLAINT_COLUMNS, "case_id", "clue_id"], rows, constants=constants,
+                            now=now, copy=True)
+                bulk_insert(ComplaintEvent, ["complaint_id", "note"], _event_notes(ids, new_rows),
+                            constants=event_constants, now=now, copy=True)
                 written.append(True)
 
             clues_intake(clues=clues, actor=user, known_keys=phones_on_cases, ids_known=write_complaints)

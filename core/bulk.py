@@ -83,29 +83,6 @@ def gc_paused():
             gc.enable()
 
 
-@contextmanager
-def foreign_keys_checked_per_statement(*models):
-    """Inside, the deferred foreign keys of `models`' tables are checked at the end of each
-    statement (PostgreSQL's SET CONSTRAINTS … IMMEDIATE) instead of at COMMIT; deferred again
-    after. For a bulk load that writes the referenced rows first: its checks then run while the
-    rows just written are in memory, cheaper than COMMIT's pass over all of them. A failure rolls
-    back the caller's transaction or savepoint, which restores the deferred mode."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferrable AND condeferred "
-            "AND conrelid = ANY(%s::regclass[]) ORDER BY conname", [[model._meta.db_table for model in models]])
-        names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
-        if names:
-            cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
-    yield
-    if names:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
-
-
 def reserve_ids(model, n: int) -> list[int]:
     """n primary keys taken from the table's sequence (PostgreSQL), ascending, in one query. The
     sequence is looked up once (a materialized CTE): inside nextval() pg_get_serial_sequence

@@ -20,7 +20,7 @@ from accounts.regions import users_over
 from campaigns.models import Campaign, ProblemCategory, SubjectKind
 from communities.models import Estate, Region
 from core.audit import audited, not_audited
-from core.bulk import bulk_insert, copy_available, foreign_keys_checked_per_statement, reserve_ids
+from core.bulk import bulk_insert, copy_available, reserve_ids
 from core.errors import Conflict, DomainError, InvalidInput, InvalidState, MissingField, NotFound
 from core.files import validate_uploads
 from core.notifications import notification_send
@@ -237,15 +237,12 @@ def clues_intake(
 
         event_constants = {"actor_id": actor_id, "at": now}
         if fast:
-            # each COPY formats its rows while PostgreSQL takes in the previous chunk (core.bulk);
-            # cases first, then what refers to them, each checked as it is written
-            with foreign_keys_checked_per_statement(Case, CaseClue, CaseEvent):
-                bulk_insert(Case, ["id", *CASE_COLUMNS], ((pk, *row) for pk, row in zip(case_ids, case_rows, strict=True)),
-                            constants={**case_constants, "created_at": now}, now=now, copy=True)
-                bulk_insert(CaseClue, ["id", *CLUE_COLUMNS],
-                            ((pk, *row) for pk, row in zip(clue_ids, clue_rows, strict=True)), now=now, copy=True)
-                bulk_insert(CaseEvent, INTAKE_EVENT_COLUMNS, event_rows(), constants=event_constants, now=now,
-                            copy=True)
+            # each COPY formats its rows while PostgreSQL takes in the previous chunk (core.bulk)
+            bulk_insert(Case, ["id", *CASE_COLUMNS], ((pk, *row) for pk, row in zip(case_ids, case_rows, strict=True)),
+                        constants={**case_constants, "created_at": now}, now=now, copy=True)
+            bulk_insert(CaseClue, ["id", *CLUE_COLUMNS], ((pk, *row) for pk, row in zip(clue_ids, clue_rows, strict=True)),
+                        now=now, copy=True)
+            bulk_insert(CaseEvent, INTAKE_EVENT_COLUMNS, event_rows(), constants=event_constants, now=now, copy=True)
         else:
             bulk_insert(CaseEvent, INTAKE_EVENT_COLUMNS, event_rows(), constants=event_constants, copy=False)
         joined = sorted((cases[key][0], added[key]) for key in open_keys if added[key])
