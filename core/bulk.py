@@ -71,9 +71,10 @@ class _Lines:
 def gc_paused():
     """Python's cyclic garbage collector held off while a bulk step builds hundreds of thousands
     of objects that all stay alive until it ends (a file's rows, their checks, their COPY lines):
-    each collection would walk them all and free nothing; a 50,000-row import spent about 40 % of
-    its Python time so. Reference counting frees everything as usual; cycles made meanwhile are
-    collected once the step is over. Usable as a decorator."""
+    each collection would walk them and free nothing (a 50,000-row confirm step ran ~1,400, six
+    to nine of them over every object: 10-15 % of its Python time). Reference counting frees
+    everything as usual; cycles made meanwhile are collected once the step is over. Usable as a
+    decorator."""
     enabled = gc.isenabled()
     gc.disable()
     try:
