@@ -128,12 +128,15 @@ def import_upload(request):
     return render(request, "complaints/import.html", context, status=status)
 
 
-def _category_choices(answers, pending_result: importer.Preview) -> dict:
+def _category_choices(answers, rows, *, user) -> dict:
     """The chooser's answers (the confirm form's fields): {platform category: ProblemCategory} for
-    each one answered."""
+    each one answered. The rows are checked for their unmapped categories only when the chooser
+    was answered: otherwise import_12345's own check of every row is the only one."""
+    if not any(value for key, value in answers.items() if key.startswith("map_")):
+        return {}
     leaves = {str(c.pk): c for c in leaf_categories()}
     choices = {}
-    for entry in pending_result.unmapped_categories():
+    for entry in importer.preview(rows, user=user).unmapped_categories():
         value = answers.get(entry["key"], "")
         if value:
             if value not in leaves:
@@ -159,7 +162,7 @@ def import_confirm(request):
         return redirect("import-job", pk=job.pk)
     rows = pending_rows(pending)
     try:
-        choices = _category_choices(request.POST, importer.preview(rows, user=request.user))
+        choices = _category_choices(request.POST, rows, user=request.user)
         result = importer.import_12345(rows, user=request.user, valid_only=valid_only, category_choices=choices)
     except DomainError as exc:
         try:
@@ -212,7 +215,7 @@ def import_job(*, job: ImportJob, data: None, progress) -> dict:
     if not private_storage.exists(pending["path"]):
         raise importer.ImportRefused("导入文件已过期，请重新上传。")
     rows = pending_rows(pending)
-    choices = _category_choices(job.options.get("answers", {}), importer.preview(rows, user=job.owner))
+    choices = _category_choices(job.options.get("answers", {}), rows, user=job.owner)
     result = importer.import_12345(rows, user=job.owner, valid_only=job.options.get("valid_only", False),
                                    category_choices=choices, progress=progress)
     discard(pending)

@@ -21,6 +21,7 @@ The staff page parses the file once: the preview's rows are kept beside the stor
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -35,7 +36,7 @@ from communities import regions
 from communities.models import Estate, Region
 from communities.names import estate_key
 from communities.selectors import estate_index_for
-from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
+from core.bulk import bulk_insert, copy_available, gc_paused, reserve_ids
 from core.errors import ImportRefused
 from core.spreadsheets import SpreadsheetRefused, read_rows
 from core.workdays import WorkCalendar
@@ -69,7 +70,7 @@ STATUS_LABELS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     values: dict
@@ -225,10 +226,13 @@ def rows_from_cells(cells_iter, vocabulary: Vocabulary | None = None) -> list[tu
             elif line >= HEADER_SCAN_ROWS:
                 break
             continue
-        if all(c is None or str(c).strip() == "" for c in cells):
-            continue
-        values = {key: cells[index] if index < len(cells) else None for index, key in mapping.items()}
+        width = len(cells)
+        values = {key: cells[index] if index < width else None for index, key in mapping.items()}
         reference = values.get("reference")
+        # a row with a work-order number is not blank: the usual case, decided without the cells
+        if (type(reference) is not str or not reference.strip()) and all(
+                c is None or str(c).strip() == "" for c in cells):
+            continue
         values["_skipped"] = _footer_reason(cells, str(reference).strip() if reference is not None else "")
         rows.append((line, values))
         if len(rows) > MAX_ROWS + 100:
@@ -251,6 +255,7 @@ def rows_from_xlsx(data: bytes) -> list[tuple[int, dict]]:
     return rows_from_file(data)
 
 
+@gc_paused()
 def dump_rows(result: "Preview") -> bytes:
     """The preview's parsed rows as JSON, to keep beside the stored file (load_rows)."""
     def default(value):
@@ -284,6 +289,7 @@ def _revive(obj):
     return obj
 
 
+@gc_paused()
 def load_rows(blob: bytes, *, sha256: str) -> list[tuple[int, dict]] | None:
     """Rows kept by dump_rows for the file of that sha256, or None (missing, damaged, another
     file, another row cap): the caller then parses the file again."""
@@ -293,13 +299,14 @@ def load_rows(blob: bytes, *, sha256: str) -> list[tuple[int, dict]] | None:
             return None
         keys = [str(key) for key in payload["keys"]]
         width = len(keys) + 1
-        stored = payload["rows"]
-        if not all(type(row) is list and len(row) == width and type(row[0]) is int for row in stored):
-            return None
-        rows = [(row[0], dict(zip(keys, row[1:], strict=True))) for row in stored]
+        rows = []
+        for row in payload["rows"]:
+            if type(row) is not list or len(row) != width or type(row[0]) is not int:
+                return None
+            rows.append((row[0], dict(zip(keys, row[1:], strict=True))))
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    if len(rows) > MAX_ROWS + 100 or any("_skipped" not in values for _line, values in rows):
+    if len(rows) > MAX_ROWS + 100 or (rows and "_skipped" not in keys):  # every row has the header's keys
         return None
     return rows
 
@@ -333,6 +340,7 @@ _ANY_DATETIME = re.compile(
     r"(?:\s*[T ]?\s*(\d{1,2})\s*[时:：点]\s*(\d{1,2})\s*(?:[分:：]\s*(?:(\d{1,2})\s*秒?)?)?)?"
 )
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_NOT_DIGIT = re.compile(r"\D")
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 - made aware by the caller
 
 
@@ -344,31 +352,35 @@ def _from_serial(number: float) -> datetime | None:
     return _EXCEL_EPOCH + timedelta(seconds=round(number * 86400))  # to the second, as Excel shows it
 
 
+def _datetime_from_text(text: str) -> datetime | None:
+    parsed = None
+    if _ISO_DATETIME.fullmatch(text):  # the usual form: fromisoformat gives what strptime would
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None
+    if parsed is None and (match := _ANY_DATETIME.fullmatch(text)):
+        year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+        try:
+            parsed = datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - made aware by the caller
+        except ValueError:
+            parsed = None
+    if parsed is None and _SERIAL.fullmatch(text):
+        parsed = _from_serial(float(text))
+    return parsed
+
+
 def _parse_datetime(value, tz=None) -> datetime | None:
-    if isinstance(value, datetime):
+    if type(value) is str:  # the usual cell, tried first
+        parsed = _datetime_from_text(value.strip()[:2000])
+    elif isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
         parsed = datetime.combine(value, time(9, 0))
     elif isinstance(value, int | float) and not isinstance(value, bool):
         parsed = _from_serial(float(value))
     else:
-        text = _text(value)
-        parsed = None
-        if _ISO_DATETIME.fullmatch(text):  # the usual form: fromisoformat gives what strptime would
-            try:
-                parsed = datetime.fromisoformat(text)
-            except ValueError:
-                parsed = None
-        if parsed is None and (match := _ANY_DATETIME.fullmatch(text)):
-            year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
-            try:
-                parsed = datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - made aware below
-            except ValueError:
-                parsed = None
-        if parsed is None and _SERIAL.fullmatch(text):
-            parsed = _from_serial(float(text))
-        if parsed is None:
-            return None
+        parsed = _datetime_from_text(_text(value))
     if parsed is None:
         return None
     if parsed.tzinfo is None:  # timezone.make_aware, without its per-call lookups
@@ -448,6 +460,7 @@ def _existing_references(references) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+@gc_paused()
 def preview(source, *, user: User, filename: str = "", progress=None) -> Preview:
     """Reads and checks a 12345 file (bytes, a file, or rows from rows_from_cells) without
     writing anything. `progress(done, total)` (an import job's) is called as rows are checked."""
@@ -464,7 +477,8 @@ def preview(source, *, user: User, filename: str = "", progress=None) -> Preview
 
     rows = []
     for line, values in raw_rows:
-        texts = {k: v.strip()[:2000] if type(v) is str else "" if v is None else _text(v) for k, v in values.items()}
+        texts = {k: v.strip()[:2000] if (kind := type(v)) is str else "" if v is None else str(v) if kind is int
+                 else _text(v) for k, v in values.items()}
         texts["_raw_received"] = values.get("received_at")
         texts["_raw_deadline"] = values.get("deadline")
         row = Row(line=line, values=texts)
@@ -509,7 +523,7 @@ def preview(source, *, user: User, filename: str = "", progress=None) -> Preview
         raw_deadline = v["_raw_deadline"]
         if raw_deadline is not None and raw_deadline != "":
             if isinstance(raw_deadline, (int, float)) and raw_deadline < 1000 or deadline_days_re.fullmatch(v.get("deadline", "")):
-                row.deadline_days = int(re.sub(r"\D", "", str(int(raw_deadline) if isinstance(raw_deadline, float) else raw_deadline)))
+                row.deadline_days = int(_NOT_DIGIT.sub("", str(int(raw_deadline) if isinstance(raw_deadline, float) else raw_deadline)))
                 if not 1 <= row.deadline_days <= 365:
                     row.reasons.append(f"办理时限“{v.get('deadline')}”不是有效日期或工作日数")
             else:
@@ -602,11 +616,12 @@ COMPLAINT_COLUMNS = [
 ]
 
 
-def _event_notes(ids, rows) -> list[tuple[int, str]]:
-    return [(pk, f"12345 工单 {r.values['reference']} 已受理，办理时限 {r.deadline:%Y-%m-%d}。")
-            for pk, r in zip(ids, rows, strict=True)]
+def _event_notes(ids, rows) -> Iterator[tuple[int, str]]:
+    return ((pk, f"12345 工单 {r.values['reference']} 已受理，办理时限 {r.deadline:%Y-%m-%d}。")
+            for pk, r in zip(ids, rows, strict=True))
 
 
+@gc_paused()
 def import_12345(source, *, user: User, valid_only: bool = False, category_choices: dict | None = None,
                  filename: str = "", progress=None) -> Preview:
     """Imports the new rows of a 12345 file in one transaction. A file with error rows (or rows
@@ -645,26 +660,33 @@ def import_12345(source, *, user: User, valid_only: bool = False, category_choic
             if r.phone not in hashes:
                 hashes[r.phone] = privacy.phone_hash(r.phone)
         fast = copy_available()
-        # Fernet, the costliest step per row, once per number; on PostgreSQL in a thread, which
-        # runs while this one waits on the database
-        encrypting = Background(lambda: {phone: privacy.phone_encrypt(phone) for phone in hashes}) if fast else None
-        values = []  # COMPLAINT_COLUMNS, with the plain phone number for phone_encrypted
+        tokens: dict[str, str] = {}
+
+        def token(phone: str) -> str:
+            # Fernet, the costliest step per row: once per number, when the row is written (with
+            # COPY, while PostgreSQL takes in the rows before it)
+            found = tokens.get(phone)
+            if found is None:
+                found = tokens[phone] = privacy.phone_encrypt(phone)
+            return found
+
         received, pending = ComplaintStatus.RECEIVED.value, ComplaintStatus.PENDING_ESTATE.value
-        for r, code in zip(new_rows, tracking_codes(len(new_rows)), strict=True):
+        codes = tracking_codes(len(new_rows))
+
+        def complaint_values(r: Row, code: str) -> tuple:
+            """COMPLAINT_COLUMNS of a new row."""
             v = r.values
-            values.append((
-                code, v["reference"], r.received_at, r.estate.pk if r.estate else None, r.region_path,
-                r.category.pk, v["description"], r.name, r.phone, hashes[r.phone], r.is_anonymous,
-                r.deadline,
-                received if r.estate else pending, v.get("region", "")[:100], v.get("estate", "")[:100],
-                v.get("category", "")[:100],
-            ))
+            return (code, v["reference"], r.received_at, r.estate.pk if r.estate else None, r.region_path,
+                    r.category.pk, v["description"], r.name, token(r.phone), hashes[r.phone], r.is_anonymous,
+                    r.deadline, received if r.estate else pending, v.get("region", "")[:100],
+                    v.get("estate", "")[:100], v.get("category", "")[:100])
+
         constants = {"channel": Channel.HOTLINE_12345.value, "created_by_id": user.pk, "created_at": now}
         if fast:
             ids = reserve_ids(Complaint, len(new_rows))
         else:
-            tokens = {phone: privacy.phone_encrypt(phone) for phone in hashes}
-            ids = bulk_insert(Complaint, COMPLAINT_COLUMNS, [(*row[:8], tokens[row[8]], *row[9:]) for row in values],
+            ids = bulk_insert(Complaint, COMPLAINT_COLUMNS, [complaint_values(r, code) for r, code in
+                                                             zip(new_rows, codes, strict=True)],
                               constants=constants, copy=False)
 
         # matched rows become clues; 多人同诉 by phone digest, counting the numbers already on a case
@@ -675,26 +697,25 @@ def import_12345(source, *, user: User, valid_only: bool = False, category_choic
                 continue
             matched.append(index)
             clues.append(ClueInput(
-                estate=r.estate, category=r.category, campaign_id=_campaign_id(campaigns, r.estate.community.path),
+                # a matched row's region_path is its estate's community path
+                estate=r.estate, category=r.category, campaign_id=_campaign_id(campaigns, r.region_path),
                 source=ClueSource.COMPLAINT, reference=f"12345热线 {r.values['reference']}",
                 description=r.values["description"][:2000], received_at=r.received_at,
-                source_app_label="complaints", source_object_id=ids[index], complainant_key=values[index][9],
+                source_app_label="complaints", source_object_id=ids[index], complainant_key=hashes[r.phone],
             ))
         event_constants = {"actor_id": user.pk, "kind": ComplaintEventKind.RECEIVED.value, "at": now, "is_public": True}
         if fast:
             written = []
 
             def write_complaints(pairs):
-                # called by clues_intake once the case and clue ids are known, before it writes them
-                # (the foreign keys are checked at commit)
+                # called by clues_intake once it has written the cases and clues these rows refer to
                 links = [(None, None)] * len(new_rows)
                 for index, (case_id, clue_id) in zip(matched, pairs, strict=True):
                     links[index] = (case_id, clue_id)
-                tokens = encrypting.result()
-                # formatted as psycopg2 sends them: while PostgreSQL takes in the previous chunk
-                lines = (copy_row((pk, *row[:8], tokens[row[8]], *row[9:], *link))
-                         for pk, row, link in zip(ids, values, links, strict=True))
-                bulk_insert(Complaint, ["id", *COMPLAINT_COLUMNS, "case_id", "clue_id"], lines, constants=constants,
+                # built and formatted as psycopg2 sends them: while PostgreSQL takes in the previous chunk
+                rows = ((pk, *complaint_values(r, code), *link)
+                        for pk, r, code, link in zip(ids, new_rows, codes, links, strict=True))
+                bulk_insert(Complaint, ["id", *COMPLAINT_COLUMNS, "case_id", "clue_id"], rows, constants=constants,
                             now=now, copy=True)
                 bulk_insert(ComplaintEvent, ["complaint_id", "note"], _event_notes(ids, new_rows),
                             constants=event_constants, now=now, copy=True)

@@ -24,10 +24,15 @@ class InvalidPhone(DomainError):
     default_message = "请填写正确的中国大陆手机号码（11 位，以 1 开头）。"
 
 
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
 def normalise_phone(raw: str, *, mobile_only: bool = True) -> str:
     """Digits only, without +86 / 0086 / separators. Raises InvalidPhone. Staff channels also
     accept landlines (a 12345 caller may ring from one)."""
-    digits = re.sub(r"[\s\-()（）]", "", str(raw or ""))
+    if type(raw) is str and MOBILE_RE.fullmatch(raw):  # the usual number: nothing to take away
+        return raw
+    digits = _SEPARATORS.sub("", str(raw or ""))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):

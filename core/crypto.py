@@ -33,7 +33,13 @@ def _derive(master: str, purpose: str, use: str) -> bytes:
 
 
 def _fernet(purpose: str, master: str | None) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(master or _master(), purpose, "encrypt")))
+    return _fernet_for(master or _master(), purpose)
+
+
+@lru_cache(maxsize=16)
+def _fernet_for(master: str, purpose: str) -> Fernet:
+    """One Fernet per key (an import encrypts tens of thousands of numbers with it)."""
+    return Fernet(base64.urlsafe_b64encode(_derive(master, purpose, "encrypt")))
 
 
 def encrypt(plain: str, *, purpose: str, master: str | None = None) -> str:

@@ -142,7 +142,8 @@ def _rows_from_csv(data: bytes, *, limit: int) -> list[list]:
 def _cells(row) -> list:
     """Cells as openpyxl gives them: calamine gives an empty cell as "" (openpyxl: None) and a
     date cell as a date (openpyxl: a datetime at midnight)."""
-    return [None if c == "" else datetime.combine(c, time()) if type(c) is date else c for c in row]
+    return [(c or None) if (kind := type(c)) is str else datetime.combine(c, time()) if kind is date else c
+            for c in row]
 
 
 def _rows_from_calamine(data: bytes, *, limit: int) -> list[list]:

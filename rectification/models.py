@@ -312,7 +312,8 @@ class CaseEventKind(models.TextChoices):
 class CaseEvent(Event):
     """One entry of a case's timeline. Written only by services; never edited or deleted."""
 
-    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="events")
+    # indexed by case_event_case_kind, whose first column it is
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField("类型", max_length=30, choices=CaseEventKind.choices)
     transition = models.CharField("操作", max_length=30, blank=True)
     label = models.CharField("操作名称", max_length=50, blank=True)

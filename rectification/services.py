@@ -20,7 +20,7 @@ from accounts.regions import users_over
 from campaigns.models import Campaign, ProblemCategory, SubjectKind
 from communities.models import Estate, Region
 from core.audit import audited, not_audited
-from core.bulk import Background, bulk_insert, copy_available, copy_row, reserve_ids
+from core.bulk import bulk_insert, copy_available, reserve_ids
 from core.errors import Conflict, DomainError, InvalidInput, InvalidState, MissingField, NotFound
 from core.files import validate_uploads
 from core.notifications import notification_send
@@ -52,7 +52,7 @@ from .states import BULK_TRANSITIONS, TRANSITIONS, VERSION_INVALID, Transition, 
 # Intake: clues open or join cases
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClueInput:
     """One clue (线索) for clues_intake.
 
@@ -85,7 +85,7 @@ class ClueInput:
     government_unit_id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IntakeResult:
     case_id: int
     clue_id: int
@@ -144,9 +144,8 @@ def clues_intake(
     - `known_keys(open case ids, keys)` gives the complainant keys already on those cases
       ({case id: keys}); the app that owns the keys (complaints) passes it. Without it a case's
       keys are only those of this batch.
-    - `ids_known([(case id, clue id)])`, if given, is called in the transaction once the ids are
-      known: with COPY before the cases and clues are written (the caller writes its own rows,
-      whose foreign keys are checked at commit, while a thread formats these), otherwise after.
+    - `ids_known([(case id, clue id)])`, if given, is called in the transaction once the cases,
+      clues and events are written: the caller writes its own rows, which refer to them.
 
     A bounded number of statements whatever the number of clues: the estates are locked in one
     query in primary-key order (two intakes of one estate never open two cases), the open cases
@@ -155,7 +154,8 @@ def clues_intake(
     one UPDATE. Returns one IntakeResult per clue, in order."""
     if not clues:
         return []
-    if any(clue.source not in ClueSource.values for clue in clues):
+    sources = set(ClueSource.values)  # built anew on every access: once, not once per clue
+    if any(clue.source not in sources for clue in clues):
         raise DomainError("未知的线索来源。")
     estate_ids = sorted({clue.estate.pk for clue in clues})
     if actor is not None:
@@ -190,12 +190,14 @@ def clues_intake(
         added: dict[tuple, int] = {}
         corrupt = set()
         first: dict[tuple, ClueInput] = {}
-        for clue, key, count in zip(clues, keys, counts, strict=True):
+        first_at: dict[tuple, int] = {}  # the index of the clue that opens each new case
+        for index, (clue, key, count) in enumerate(zip(clues, keys, counts, strict=True)):
             added[key] = added.get(key, 0) + count
             if clue.is_corruption_clue:
                 corrupt.add(key)
-            if key not in cases:
-                first.setdefault(key, clue)
+            if key not in cases and key not in first:
+                first[key] = clue
+                first_at[key] = index
         now = timezone.now()
         fast = copy_available() and len(clues) > 1  # COPY pays off for a batch, not for one clue
         actor_id = actor.pk if actor is not None else None
@@ -225,32 +227,22 @@ def clues_intake(
         pairs = [(row[0], clue_id) for row, clue_id in zip(clue_rows, clue_ids, strict=True)]
 
         def event_rows():
-            opening = set(first)
-            for key, clue_id, row in zip(keys, clue_ids, clue_rows, strict=True):
+            kind_created, kind_joined = CaseEventKind.CREATED.value, CaseEventKind.CLUE_JOINED.value
+            for index, (key, clue_id, row) in enumerate(zip(keys, clue_ids, clue_rows, strict=True)):
                 state = cases[key][1]
-                opens = key in opening
-                opening.discard(key)
-                yield (row[0], CaseEventKind.CREATED.value if opens else CaseEventKind.CLUE_JOINED.value,
-                       "登记案件" if opens else "并案（多人同诉）", "" if opens else state, state, "" if opens else row[3],
+                opens = first_at.get(key) == index
+                yield (row[0], kind_created if opens else kind_joined, "登记案件" if opens else "并案（多人同诉）",
+                       "" if opens else state, state, "" if opens else row[3],
                        {"clue_id": clue_id, "source": row[1], "reference": row[2], "complainant_count": row[6]})
 
         event_constants = {"actor_id": actor_id, "at": now}
         if fast:
-            def format_rows():
-                return [
-                    [copy_row((pk, *row)) for pk, row in zip(case_ids, case_rows, strict=True)],
-                    [copy_row((pk, *row)) for pk, row in zip(clue_ids, clue_rows, strict=True)],
-                    [copy_row(row) for row in event_rows()],
-                ]
-
-            formatted = Background(format_rows)
-            if ids_known is not None:
-                ids_known(pairs)
-            case_lines, clue_lines, event_lines = formatted.result()
-            bulk_insert(Case, ["id", *CASE_COLUMNS], case_lines, constants={**case_constants, "created_at": now},
+            # each COPY formats its rows while PostgreSQL takes in the previous chunk (core.bulk)
+            bulk_insert(Case, ["id", *CASE_COLUMNS], ((pk, *row) for pk, row in zip(case_ids, case_rows, strict=True)),
+                        constants={**case_constants, "created_at": now}, now=now, copy=True)
+            bulk_insert(CaseClue, ["id", *CLUE_COLUMNS], ((pk, *row) for pk, row in zip(clue_ids, clue_rows, strict=True)),
                         now=now, copy=True)
-            bulk_insert(CaseClue, ["id", *CLUE_COLUMNS], clue_lines, now=now, copy=True)
-            bulk_insert(CaseEvent, INTAKE_EVENT_COLUMNS, event_lines, constants=event_constants, now=now, copy=True)
+            bulk_insert(CaseEvent, INTAKE_EVENT_COLUMNS, event_rows(), constants=event_constants, now=now, copy=True)
         else:
             bulk_insert(CaseEvent, INTAKE_EVENT_COLUMNS, event_rows(), constants=event_constants, copy=False)
         joined = sorted((cases[key][0], added[key]) for key in open_keys if added[key])
@@ -259,15 +251,10 @@ def clues_intake(
                 *[When(pk=pk, then=Value(n)) for pk, n in joined], default=Value(0)))
         if corrupt & open_keys:
             Case.objects.filter(pk__in=[cases[key][0] for key in corrupt & open_keys]).update(is_corruption_clue=True)
-        if ids_known is not None and not fast:
+        if ids_known is not None:
             ids_known(pairs)
-    opened = set()
-    results = []
-    for key, (case_id, clue_id), count in zip(keys, pairs, counts, strict=True):
-        results.append(IntakeResult(case_id=case_id, clue_id=clue_id, created=key in first and key not in opened,
-                                    complainant_count=count))
-        opened.add(key)
-    return results
+    return [IntakeResult(case_id, clue_id, first_at.get(key) == index, count)
+            for index, (key, (case_id, clue_id), count) in enumerate(zip(keys, pairs, counts, strict=True))]
 
 
 @audited("rectification.CaseEvent")

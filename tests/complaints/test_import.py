@@ -391,3 +391,18 @@ def test_tracking_codes_are_distinct_and_use_the_alphabet():
 
 
 assert HEADERS[0] == "工单编号"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL 的索引（CI 的第二轮运行）")
+def test_a_new_complaint_enters_no_index_it_is_never_looked_up_by():
+    """An import writes 50,000 complaints: no LIKE twin of a code or digest column, and the
+    satisfaction and rated/replied-by indexes hold only the rows that have one."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN (%s, %s)",
+                       [Complaint._meta.db_table, CaseEvent._meta.db_table])
+        indexes = dict(cursor.fetchall())
+    assert [name for name in indexes if name.endswith("_like")] == []
+    assert "WHERE (NOT ((satisfaction)::text = ''::text))" in indexes["complaint_rated_satisfaction"]
+    assert "WHERE (rated_by_id IS NOT NULL)" in indexes["complaint_rated_by"]
+    assert "WHERE (replied_by_id IS NOT NULL)" in indexes["complaint_replied_by"]
+    assert not [name for name, sql in indexes.items() if sql.endswith("(case_id)") and "caseevent" in name]

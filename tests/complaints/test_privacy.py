@@ -144,3 +144,21 @@ def test_anonymisation_period_is_configurable(estates, community_user):
 def test_the_beat_schedule_runs_the_job(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "complaints.tasks.anonymise_old_complaints" in tasks
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("13800000001", "13800000001"),  # the usual number, returned as it is
+    (" 138-0000-0001 ", "13800000001"),
+    ("+86 138 0000 0001", "13800000001"),
+    ("0086(138)00000001", "13800000001"),
+    ("13800000001\n", "13800000001"),  # a line break is taken away, not kept
+    ("0559-7512345", "05597512345"),
+])
+def test_numbers_are_normalised_the_same_whatever_their_form(raw, expected):
+    assert privacy.normalise_phone(raw, mobile_only=False) == expected
+
+
+def test_a_number_that_is_not_one_is_refused():
+    for raw in ("12800000001", "１３８００００００００", "138000000011"):
+        with pytest.raises(privacy.InvalidPhone):
+            privacy.normalise_phone(raw)

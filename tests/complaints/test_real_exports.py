@@ -143,6 +143,28 @@ def test_an_unmapped_category_waits_for_the_chooser_which_is_remembered(estates,
     assert importer.preview(xlsx(next_month, headers=PLATFORM), user=county_user).category_unmapped == 0
 
 
+def test_the_staff_page_checks_the_rows_once_and_twice_only_for_the_chooser(client, estates, county_user, monkeypatch):
+    """The confirm step checks every row inside import_12345; the chooser's answers need the
+    unmapped categories of one more check, and only they do."""
+    calls = []
+    check = importer.preview
+    monkeypatch.setattr(importer, "preview", lambda *args, **kwargs: calls.append(1) or check(*args, **kwargs))
+    login(client, county_user)
+    plain = [row("V1", "2025/6/3 9:15", "电梯停运"), row("V2", "2025/6/3 9:16", "电梯又停了", phone="13800000002")]
+    client.post("/complaints/import/", {"file": SimpleUploadedFile("工单.xlsx", xlsx(plain, headers=PLATFORM))})
+    calls.clear()
+    assert client.post("/complaints/import/confirm/").status_code == 302
+    assert calls == [1] and Complaint.objects.filter(reference__in=["V1", "V2"]).count() == 2
+
+    unmapped = [row("U1", "2025/6/3 9:15", "小区里有人遛狗不牵绳", category="文明养犬", phone="13800000003")]
+    response = client.post("/complaints/import/", {"file": SimpleUploadedFile("工单.xlsx", xlsx(unmapped, headers=PLATFORM))})
+    [entry] = response.context["unmapped"]
+    f6 = ProblemCategory.objects.get(code="F6")
+    calls.clear()
+    assert client.post("/complaints/import/confirm/", {entry["key"]: str(f6.pk)}).status_code == 302
+    assert len(calls) == 2 and Complaint.objects.get(reference="U1").category == f6
+
+
 def test_estates_are_matched_like_a_person_would(estates, county_user):
     rows = [row("E1", "2025/6/3 9:15", "电梯停运", estate="海阳花园小区"),
             row("E2", "2025/6/3 9:16", "电梯停运", estate="海阳花园 3栋2单元", phone="13800000002"),
