@@ -2,10 +2,13 @@
 during a bulk step."""
 
 import gc
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
+from complaints.models import Channel, ComplaintStatus
 from core import bulk
 from rectification.models import CaseClue
 
@@ -21,6 +24,21 @@ def test_json_is_written_as_jsonb_reads_it():
     # other scripts as they are (jsonb stores the same value either way), escapes still escaped
     assert bulk.copy_text({"reference": "12345热线 GD1"}) == '{"reference": "12345热线 GD1"}'
     assert bulk.copy_text({"note": 'a "quote"\tand a tab'}) == '{"note": "a \\\\"quote\\\\"\\\\tand a tab"}'
+
+
+@pytest.mark.parametrize("row", [
+    ("GD1", 7, None, date(2026, 11, 3), datetime(2026, 11, 3, 9, 12, tzinfo=UTC), True, {"clue_id": 1}),
+    ("C:\\temp", None, "x"),  # a backslash beside a NULL: as many backslashes as NULLs, not the same ones
+    ("\\N", 1),  # the text \N, not a NULL
+    ("a\tb", "c"),  # a tab inside a value adds a separator
+    ("第一行\n第二行", "回车\r"),
+    ({"note": 'a "quote"'}, None),  # JSON that escapes a quote with a backslash
+    ([1, "二"], Decimal("1.50"), 2.5, "末"),
+    (ComplaintStatus.RECEIVED, Channel.HOTLINE_12345),  # str enums as their values
+])
+def test_a_row_is_the_values_copy_text_joined_by_tabs(row):
+    # copy_row joins the values first and escapes only when its one check of the line says so
+    assert bulk.copy_row(row) == "\t".join(bulk.copy_text(value) for value in row)
 
 
 def test_the_collector_is_held_off_inside_and_restored_after():
