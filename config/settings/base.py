@@ -9,6 +9,7 @@ FIELD_ENCRYPTION_KEY  data encrypted at rest; required in production (see below)
 API_TOKEN_TTL_DAYS    lifetime of an API token in days (default 30)
 DATABASE_REPLICA_URL  a PostgreSQL read replica: reports and dashboards read there (core.db_router)
 DATABASE_COPY         "off" turns the COPY bulk paths off (PostgreSQL-compatible databases, deploy/DATABASES.md)
+DATABASE_JIT          PostgreSQL's JIT on our connections: "off" (default), "on", or "server" (not set by us)
 TRUSTED_PROXIES       the reverse proxies whose X-Forwarded-For is believed (core.net.client_ip)
 PRIVATE_MEDIA_ROOT    the file store (a shared NFS path with several web machines), or
 PRIVATE_MEDIA_S3_*    S3-compatible object storage instead (deploy/README.md)
@@ -142,6 +143,18 @@ if DATABASE_REPLICA_URL:
 #: False ("off"): bulk writes use bulk_create instead of COPY … FROM STDIN (core.bulk), for
 #: PostgreSQL-compatible databases whose COPY differs (openGauss, KingbaseES: deploy/DATABASES.md)
 DATABASE_COPY = os.environ.get("DATABASE_COPY", "on").strip().lower() not in {"0", "off", "false", "no"}
+#: PostgreSQL's JIT for our connections. "off" (default): the bureau's report queries are short and
+#: JIT only added compile time to them (province data, bench/results/jit-province.md: 70–420 ms per
+#: statistics, workbook and complaint query, none faster). "on": PostgreSQL's own default. "server":
+#: nothing is sent, for a compatible database that has no such parameter (deploy/DATABASES.md).
+DATABASE_JIT = os.environ.get("DATABASE_JIT", "off").strip().lower()
+if DATABASE_JIT not in {"off", "on", "server"}:
+    raise ValueError(f"DATABASE_JIT must be off, on or server, not {DATABASE_JIT!r}")
+for _alias in DATABASES:
+    if DATABASE_JIT != "server" and DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+        _options = DATABASES[_alias].setdefault("OPTIONS", {})
+        # libpq's startup options: set once per connection, no extra round trip
+        _options["options"] = f"{_options.get('options', '')} -c jit={DATABASE_JIT}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves concurrent requests from one file. WAL: readers never wait for
     # the writer. IMMEDIATE: every transaction takes the write lock at BEGIN, so one that read

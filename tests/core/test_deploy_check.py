@@ -95,3 +95,26 @@ def test_collectstatic_works_with_the_production_storage(tmp_path):
                         STATIC_ROOT=str(tmp_path / "static"))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert list((tmp_path / "static").glob("vendor/bootstrap-5.3.9/bootstrap.bundle.min.*.js"))
+
+
+def test_an_unknown_jit_setting_is_refused_at_start():
+    result = run_manage("check", SECRET_KEY=secrets.token_urlsafe(64), DATABASE_JIT="maybe")
+    assert result.returncode != 0
+    assert "DATABASE_JIT" in result.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="PostgreSQL 的 JIT 设置（CI 的第二轮运行）")
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit_by_default():
+    # measured on province data: JIT only added compile time to the report queries
+    from django.conf import settings
+    from django.db import connection
+
+    expected = {"off": "off", "on": "on"}.get(settings.DATABASE_JIT)  # "server": whatever the server says
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+    assert jit == (expected or jit)
+    if "DATABASE_JIT" not in os.environ:
+        assert jit == "off"
