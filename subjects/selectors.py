@@ -52,6 +52,12 @@ def committee_detail(*, user, pk: int) -> OwnersCommittee | None:
             .filter(pk=pk).first())
 
 
+def committee_votes(*, user, committee: OwnersCommittee):
+    """The owners' votes the committee convened (votes.Vote.committee), within the user's scope.
+    Read through the reverse relation: the votes app sits above this one and is never imported."""
+    return committee.votes.visible_to(user).order_by("-created_at", "-id")[:50]
+
+
 def subject_cases(*, user, **subject):
     """The cases of one subject the user sees (developer=…, owners_committee=…)."""
     return Case.objects.visible_to(user).filter(**subject).select_related("estate", "category").order_by("-created_at")[:50]

@@ -156,7 +156,8 @@ def committee_detail(request, pk: int):
     return render(request, "subjects/committee_detail.html", {
         "committee": committee, "history": history, "member_form": MemberForm(),
         "cases": selectors.subject_cases(user=request.user, owners_committee=committee),
-        "can_edit": can(request.user, "committee.edit"),
+        "votes": selectors.committee_votes(user=request.user, committee=committee),
+        "can_edit": can(request.user, "committee.edit"), "can_vote": can(request.user, "vote.manage"),
     })
 
 
@@ -207,6 +208,8 @@ def member_add(request, pk: int):
     return render(request, "subjects/committee_detail.html", {
         "committee": committee, "history": [], "member_form": form, "can_edit": True,
         "cases": selectors.subject_cases(user=request.user, owners_committee=committee),
+        "votes": selectors.committee_votes(user=request.user, committee=committee),
+        "can_vote": can(request.user, "vote.manage"),
     }, status=status)
 
 

@@ -47,12 +47,13 @@ class BallotSerializer(serializers.ModelSerializer):
 class VoteSerializer(serializers.ModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None)
+    convened_by = serializers.CharField(read_only=True, help_text="组织方：本小区业委会（物管会），或“社区/街道组织”")
     matters = MatterSerializer(many=True, read_only=True)
 
     class Meta:
         model = Vote
-        fields = ["id", "estate", "estate_name", "enterprise", "enterprise_name", "title", "status", "closes_at",
-                  "opened_at", "closed_at", "total_area", "total_owners", "result_hash", "matters"]
+        fields = ["id", "estate", "estate_name", "enterprise", "enterprise_name", "committee", "convened_by", "title",
+                  "status", "closes_at", "opened_at", "closed_at", "total_area", "total_owners", "result_hash", "matters"]
         read_only_fields = fields
 
 
@@ -91,7 +92,7 @@ class VoteViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Vote.objects.visible_to(self.request.user).select_related("estate", "enterprise")
+            Vote.objects.visible_to(self.request.user).select_related("estate", "enterprise", "committee")
             .prefetch_related("matters").order_by("-created_at", "-id")
         )
 

@@ -1,7 +1,9 @@
 """Demo owners' decisions for `seed_demo`, in 秀阳社区 (the demo community's): two estates with an
 owners register each; at one a closed vote (a renewal that passed and a use of the maintenance
 fund that did not reach its majority), at the other an open vote on dismissing the enterprise
-with part of the owners having voted, one of them on paper."""
+with part of the owners having voted, one of them on paper. Where the estate has a current owners'
+committee whose term covers the vote, the committee convened it (组织方); the other vote is the
+community's."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from communities.models import Estate
+from subjects.models import OwnersCommittee
 
 from . import services
 from .models import Vote, VoteEvent
@@ -44,6 +47,14 @@ def _vote_by_codes(vote, codes, choices_for):
             services.ballot_cast(code=issued.code, choices={str(m.pk): choice(m) for m in matters})
 
 
+def _committee_id(estate, *, since) -> int | None:
+    """The estate's current committee if its term runs from `since` (the vote's first day) to
+    today, so that the vote falls within it; else None (the community convenes)."""
+    committee = (OwnersCommittee.objects.current()
+                 .filter(estate=estate, term_start__lte=since, term_end__gte=timezone.localdate()).first())
+    return committee.pk if committee else None
+
+
 def seed(context: dict) -> None:
     rng = context["rng"]
     community_user = context["users"]["demo-community"]
@@ -57,10 +68,13 @@ def seed(context: dict) -> None:
     today = timezone.localdate()
     for estate in estates:
         _register(user=community_user, estate=estate, rng=rng, units=24)
+    # one of the two votes convened by its estate's committee (the open one by preference), if any fits
+    open_committee = _committee_id(open_estate, since=today)
+    closed_committee = None if open_committee else _committee_id(closed_at, since=today - timedelta(days=24))
 
     # a closed vote, counted ten days ago: renewal passed, the fund's use failed (not enough "yes")
     vote = services.vote_create(user=community_user, estate_id=closed_at.pk, title=f"{closed_at.name}{today.year}年业主大会表决",
-                                closes_at=timezone.now() + timedelta(days=1))
+                                closes_at=timezone.now() + timedelta(days=1), committee_id=closed_committee)
     services.matter_add(user=community_user, vote_id=vote.pk, kind=MatterKind.RENEW,
                         title=f"是否续聘{closed_at.enterprise.name}（合同续期三年）",
                         renew_until=max(closed_at.contract_end or today, today) + timedelta(days=3 * 365))
@@ -81,7 +95,7 @@ def seed(context: dict) -> None:
     # an open vote on dismissing the enterprise, closing in a week; ten units voted, one on paper
     vote = services.vote_create(user=community_user, estate_id=open_estate.pk,
                                 title=f"{open_estate.name}关于解聘物业服务企业的业主共同决定",
-                                closes_at=timezone.now() + timedelta(days=7))
+                                closes_at=timezone.now() + timedelta(days=7), committee_id=open_committee)
     services.matter_add(user=community_user, vote_id=vote.pk, kind=MatterKind.DISMISS,
                         title=f"是否解聘{open_estate.enterprise.name}", new_manager_name="业主委员会",
                         handover_deadline=today + timedelta(days=7 + 60))

@@ -4,6 +4,7 @@ from django import forms
 
 from enterprises.models import Enterprise
 
+from .models import CONVENED_BY_COMMUNITY
 from .rules import MatterKind
 
 _TEXT = {"class": "form-control"}
@@ -19,15 +20,35 @@ class OwnerUnitForm(forms.Form):
     phone = forms.CharField(label="联系电话", max_length=20, required=False, widget=forms.TextInput(_TEXT))
 
 
+class CommitteeChoiceField(forms.ModelChoiceField):
+    """A current committee named with its estate and term, e.g. 海阳花园业主委员会（任期 2023-07-01 至 2028-06-30）."""
+
+    def label_from_instance(self, obj):
+        if obj.term_start and obj.term_end:
+            term = f"任期 {obj.term_start:%Y-%m-%d} 至 {obj.term_end:%Y-%m-%d}"
+        else:
+            term = "任期未登记"
+        return f"{obj.estate.name}{obj.get_kind_display()}（{term}）"
+
+
 class VoteForm(forms.Form):
     estate = forms.ModelChoiceField(label="小区", queryset=None, widget=forms.Select(_SELECT))
+    # the estate's committee is checked by the service (votes.services.vote_create): the choices
+    # are every current committee the user sees, whatever estate is picked above
+    committee = CommitteeChoiceField(
+        label="组织方", queryset=None, required=False, empty_label=CONVENED_BY_COMMUNITY,
+        help_text="由业委会（物管会）组织的，选择所选小区的现任业委会（物管会），由您代为录入。",
+        error_messages={"invalid_choice": "所选业委会（物管会）不存在、已换届或不在您的管辖范围内，请重新选择组织方。"},
+        widget=forms.Select(_SELECT),
+    )
     title = forms.CharField(label="表决名称", max_length=200, widget=forms.TextInput(_TEXT))
     closes_at = forms.DateTimeField(label="投票截止时间", widget=forms.DateTimeInput(
         _TEXT | {"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-    def __init__(self, *args, estates, **kwargs):
+    def __init__(self, *args, estates, committees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["estate"].queryset = estates
+        self.fields["committee"].queryset = committees
 
 
 class MatterForm(forms.Form):

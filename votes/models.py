@@ -54,6 +54,10 @@ class VoteStatus(models.TextChoices):
     CLOSED = "closed", "已结束"
 
 
+#: 组织方 of a vote no owners' committee convened
+CONVENED_BY_COMMUNITY = "社区/街道组织"
+
+
 class VoteQuerySet(ScopedQuerySet):
     region_path_lookup = "estate__community__path"
     enterprise_lookup = None
@@ -67,9 +71,11 @@ class Vote(models.Model):
     estate = models.ForeignKey("communities.Estate", verbose_name="小区", on_delete=models.PROTECT,
                                related_name="owner_votes")
     title = models.CharField("表决名称", max_length=200)
-    # The organiser is today a community (or town, county) officer. Owners' committees
-    # (subjects.OwnersCommittee) will organise votes too: their link goes here, as
-    # `committee = models.ForeignKey("subjects.OwnersCommittee", null=True, blank=True, ...)`.
+    # 组织方: the estate's owners' committee (业委会/物管会) that convened the vote, or empty when the
+    # community / street convened it (社区/街道组织). Committees have no accounts: the organiser is
+    # always the staff user who recorded the vote, on the committee's behalf when there is one.
+    committee = models.ForeignKey("subjects.OwnersCommittee", verbose_name="组织方（业委会/物管会）",
+                                  on_delete=models.PROTECT, null=True, blank=True, related_name="votes")
     organiser = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="组织人", on_delete=models.PROTECT,
                                   related_name="+")
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="在服务的物业服务企业",
@@ -92,6 +98,13 @@ class Vote(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def convened_by(self) -> str:
+        """组织方 as pages, the API and the log name it (select_related("estate", "committee") on lists)."""
+        if self.committee_id is None:
+            return CONVENED_BY_COMMUNITY
+        return f"{self.estate.name}{self.committee.get_kind_display()}"
 
 
 class Matter(models.Model):

@@ -30,7 +30,7 @@ def units_without_ballot(vote: Vote):
 
 def vote_list(*, user):
     return (
-        Vote.objects.visible_to(user).select_related("estate__community__parent", "enterprise")
+        Vote.objects.visible_to(user).select_related("estate__community__parent", "enterprise", "committee")
         .annotate(ballot_count=Count("ballots", distinct=True), voted_area=Sum("ballots__area"))
         .order_by("-created_at", "-id")
     )
@@ -58,9 +58,10 @@ def matter_rows(vote: Vote) -> list[dict]:
 
 
 def public_votes(*, estate_id: int):
-    """Closed votes of an estate for its public page: counts only."""
+    """Closed votes of an estate for its public page: counts and the convening body (a committee or
+    the community), never the staff user who recorded it."""
     return (
-        Vote.objects.filter(estate_id=estate_id, status=VoteStatus.CLOSED)
+        Vote.objects.filter(estate_id=estate_id, status=VoteStatus.CLOSED).select_related("estate", "committee")
         .prefetch_related("matters").order_by("-closed_at")
     )
 

@@ -29,6 +29,7 @@ from core.files import validate_upload
 from core.notifications import notification_send
 from enterprises.models import Enterprise, ExitReason, ExitRecord, ExitStatus
 from enterprises.services import exit_decision_fill, exit_open
+from subjects.models import OwnersCommittee
 
 from . import privacy
 from .models import (
@@ -130,7 +131,11 @@ def owner_unit_record(*, user, estate_id: int, unit: str, owner_names: str, area
 
 
 @audited("votes.VoteEvent")
-def vote_create(*, user, estate_id: int, title: str, closes_at: datetime) -> Vote:
+def vote_create(*, user, estate_id: int, title: str, closes_at: datetime, committee_id: int | None = None) -> Vote:
+    """A vote in preparation, recorded by `user` (the organiser). `committee_id`: the estate's
+    current owners' committee convened it (组织方), refused if the committee is another estate's,
+    replaced at 换届, or past its term; None: the community / street convened it. The creation's
+    event names the convening body."""
     require(user, "vote.manage", "组织业主表决")
     title = str(title or "").strip()
     if not title:
@@ -141,10 +146,31 @@ def vote_create(*, user, estate_id: int, title: str, closes_at: datetime) -> Vot
         raise InvalidInput("投票截止时间须晚于现在。")
     with transaction.atomic():
         estate = _estate(user=user, estate_id=estate_id)
+        committee = _convening_committee(estate=estate, committee_id=committee_id) if committee_id is not None else None
         vote = Vote.objects.create(estate=estate, title=title, organiser=user, enterprise_id=estate.enterprise_id,
-                                   closes_at=closes_at)
-        _event(vote=vote, kind=VoteEventKind.CREATED, actor=user, to_state=VoteStatus.DRAFT)
+                                   closes_at=closes_at, committee=committee)
+        _event(vote=vote, kind=VoteEventKind.CREATED, actor=user, to_state=VoteStatus.DRAFT,
+               note=f"组织方：{vote.convened_by}", committee_id=vote.committee_id)
     return vote
+
+
+def _convening_committee(*, estate: Estate, committee_id: int) -> OwnersCommittee:
+    """The committee that may convene a vote of `estate`: its current one, within its term. Locked
+    for the transaction, so that a 换届 (which clears is_current) waits for the vote to be saved."""
+    committee = (
+        OwnersCommittee.objects.select_for_update(of=("self",)).filter(pk=committee_id, estate=estate).first()
+    )
+    # another estate's committee, one outside the user's scope and an unknown id read the same
+    if committee is None:
+        raise InvalidInput(f"所选业委会（物管会）不是{estate.name}的，不能作为本次表决的组织方。")
+    if not committee.is_current:
+        raise InvalidInput(f"所选业委会（物管会）已换届，不是{estate.name}的现任业委会（物管会），不能作为组织方。")
+    if committee.term_end is not None and committee.term_end < timezone.localdate():
+        raise InvalidInput(
+            f"{estate.name}{committee.get_kind_display()}任期已于 {committee.term_end:%Y-%m-%d} 届满，"
+            "不能作为组织方；请先完成换届，或由社区/街道组织表决。"
+        )
+    return committee
 
 
 @audited("votes.VoteEvent")

@@ -14,6 +14,7 @@ from complaints import abuse
 from core.errors import DomainError
 from core.files import serve_private
 from core.net import client_ip
+from subjects.models import OwnersCommittee
 
 from . import privacy, selectors, services
 from .forms import CodeForm, MatterForm, OwnerUnitForm, VoteForm, choices_from_post
@@ -61,18 +62,29 @@ def vote_list(request):
 def vote_create(request):
     require(request.user, "vote.manage", "组织业主表决")
     estates = Estate.objects.visible_to(request.user).with_regions().order_by("name")
-    form = VoteForm(request.POST or None, estates=estates, initial={"estate": request.GET.get("estate")})
+    committees = (OwnersCommittee.objects.visible_to(request.user).current().select_related("estate")
+                  .order_by("estate__name", "id"))
+    form = VoteForm(request.POST or None, estates=estates, committees=committees,
+                    initial={"estate": request.GET.get("estate"), "committee": request.GET.get("committee")})
+    status = 400
     if request.method == "POST" and form.is_valid():
-        vote = services.vote_create(user=request.user, estate_id=form.cleaned_data["estate"].pk,
-                                    title=form.cleaned_data["title"], closes_at=form.cleaned_data["closes_at"])
-        messages.success(request, "表决已创建，请添加表决事项。")
-        return redirect("votes:vote-detail", pk=vote.pk)
-    return render(request, "votes/vote_form.html", {"form": form}, status=400 if form.errors else 200)
+        data = form.cleaned_data
+        try:
+            vote = services.vote_create(user=request.user, estate_id=data["estate"].pk, title=data["title"],
+                                        closes_at=data["closes_at"],
+                                        committee_id=data["committee"].pk if data["committee"] else None)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(request, "表决已创建，请添加表决事项。")
+            return redirect("votes:vote-detail", pk=vote.pk)
+    return render(request, "votes/vote_form.html", {"form": form}, status=status if form.errors else 200)
 
 
 def _vote_for(request, pk):
     return get_object_or_404(Vote.objects.visible_to(request.user).select_related("estate__community", "enterprise",
-                                                                                  "organiser"), pk=pk)
+                                                                                  "organiser", "committee"), pk=pk)
 
 
 @login_required
@@ -251,6 +263,6 @@ def public_estate(request, estate_id: int):
         raise Http404
     results = [(vote, selectors.turnout(vote), selectors.matter_rows(vote))
                for vote in selectors.public_votes(estate_id=estate.pk)]
-    open_votes = Vote.objects.filter(estate=estate, status=VoteStatus.OPEN)
+    open_votes = Vote.objects.filter(estate=estate, status=VoteStatus.OPEN).select_related("estate", "committee")
     return render(request, "votes/public_estate.html", {"estate": estate, "results": results,
                                                         "open_votes": open_votes})

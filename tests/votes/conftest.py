@@ -1,11 +1,13 @@
 """A vote at 海阳花园 (秀阳社区, 海阳镇) over a register of four units."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from subjects import services as subject_services
+from subjects.models import CommitteeKind, OwnersCommittee
 from votes import services
 from votes.models import Vote
 from votes.rules import MatterKind
@@ -22,6 +24,20 @@ def register(estates, community_user):
                                    area=Decimal(area), phone="13800138000")
         for unit, area in UNITS.items()
     ]
+
+
+def committee_for(user, estate, *, term_end: date | None = None,
+                  kind=CommitteeKind.OWNERS_COMMITTEE) -> OwnersCommittee:
+    """A committee recorded through the subjects service (a second one for the estate is its 换届)."""
+    term_end = term_end or timezone.localdate() + timedelta(days=700)
+    return subject_services.committee_save(user=user, data=subject_services.CommitteeInput(
+        estate_id=estate.pk, kind=kind, term_start=term_end - timedelta(days=5 * 365), term_end=term_end))
+
+
+@pytest.fixture
+def committee(estates, county_user):
+    """海阳花园's current 业主委员会."""
+    return committee_for(county_user, estates["haiyang_1"])
 
 
 def make_vote(*, user, estate, kinds=(MatterKind.DISMISS,), open_it=True, **matter_kwargs) -> Vote:
