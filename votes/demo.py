@@ -15,7 +15,7 @@ from communities.models import Estate
 from subjects.models import OwnersCommittee
 
 from . import services
-from .models import Vote, VoteEvent
+from .models import Ballot, BallotCode, OwnerRegisterEvent, OwnerUnit, Vote, VoteEvent, VoteEventKind
 from .rules import MatterKind
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗"
@@ -45,6 +45,33 @@ def _vote_by_codes(vote, codes, choices_for):
         choice = choices_for(issued.unit)
         if choice:
             services.ballot_cast(code=issued.code, choices={str(m.pk): choice(m) for m in matters})
+
+
+BALLOT_KINDS = {VoteEventKind.BALLOT_CAST, VoteEventKind.BALLOT_CHANGED, VoteEventKind.PAPER_ENTERED}
+
+
+def _backdate(vote, *, created, opened, closed=None):
+    """Moves a vote run just now back to the days it would have taken, in the same order: made
+    and given its matters at `created`, opened and its codes issued at `opened`, its ballots cast
+    one after another until `closed` (or until now), counted and its decisions applied at
+    `closed`. Every row of the vote and its log then tells one story."""
+    end = closed or timezone.now()
+    ballots = list(Ballot.objects.filter(vote=vote).order_by("pk"))
+    cast = {}
+    for index, ballot in enumerate(ballots, start=1):
+        cast[ballot.unit_id] = at = opened + (end - opened) * index / (len(ballots) + 1)
+        Ballot.objects.filter(pk=ballot.pk).update(cast_at=at, updated_at=at)
+    changes = {"created_at": created, "opened_at": opened}
+    if closed is not None:
+        changes.update(closes_at=closed, closed_at=closed)
+    Vote.objects.filter(pk=vote.pk).update(**changes)
+    BallotCode.objects.filter(vote=vote).update(issued_at=opened)
+    phase = {VoteEventKind.CREATED: created, VoteEventKind.MATTER_ADDED: created, VoteEventKind.OPENED: opened,
+             VoteEventKind.CODES_ISSUED: opened, VoteEventKind.CLOSED: closed, VoteEventKind.DECISION_APPLIED: closed}
+    for order, event in enumerate(VoteEvent.objects.filter(vote=vote).order_by("pk")):
+        at = cast.get(event.data.get("unit_id")) if event.kind in BALLOT_KINDS else phase.get(event.kind)
+        if at is not None:  # seconds apart, so the log keeps its order
+            VoteEvent.objects.filter(pk=event.pk).update(at=at + timedelta(seconds=order))
 
 
 def _committee_id(estate, *, since) -> int | None:
@@ -86,11 +113,8 @@ def seed(context: dict) -> None:
         lambda m: "yes" if m.kind == MatterKind.RENEW or unit.pk % 3 == 0 else rng.choice(["no", "abstain"])))
     Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     services.vote_close(user=community_user, vote_id=vote.pk)
-    shift = timedelta(days=10)
-    Vote.objects.filter(pk=vote.pk).update(
-        opened_at=timezone.now() - timedelta(days=24), closes_at=timezone.now() - shift, closed_at=timezone.now() - shift)
-    for event in VoteEvent.objects.filter(vote=vote):
-        VoteEvent.objects.filter(pk=event.pk).update(at=event.at - shift)
+    now = timezone.now()
+    _backdate(vote, created=now - timedelta(days=26), opened=now - timedelta(days=24), closed=now - timedelta(days=10))
 
     # an open vote on dismissing the enterprise, closing in a week; ten units voted, one on paper
     vote = services.vote_create(user=community_user, estate_id=open_estate.pk,
@@ -106,3 +130,9 @@ def seed(context: dict) -> None:
     services.ballot_enter_paper(user=community_user, vote_id=vote.pk, unit_id=codes[9].unit.pk,
                                 choices={str(matter.pk): "yes"},
                                 photo=SimpleUploadedFile("纸质表决票.png", PHOTO, content_type="image/png"))
+    now = timezone.now()
+    _backdate(vote, created=now - timedelta(days=3), opened=now - timedelta(days=2))
+    # the registers were drawn up before either vote
+    registered = now - timedelta(days=30)
+    OwnerUnit.objects.filter(estate__in=estates).update(created_at=registered, updated_at=registered)
+    OwnerRegisterEvent.objects.filter(estate__in=estates).update(at=registered)

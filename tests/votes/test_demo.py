@@ -1,5 +1,7 @@
 """seed_demo holds one closed and one open vote in the demo county."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -30,3 +32,23 @@ def test_demo_vote_convened_by_a_committee_falls_within_its_term(demo_county):
         assert committee.estate_id == vote.estate_id and committee.is_current
         assert committee.term_start <= timezone.localdate(vote.opened_at) and committee.term_end >= timezone.localdate()
         assert vote.convened_by.startswith(vote.estate.name)
+
+
+def test_every_demo_vote_row_is_dated_in_the_order_it_was_run(demo_county):
+    # register → created → opened → ballots → closed, and the log in that order too
+    from votes.models import OwnerUnit, VoteEvent
+
+    now = timezone.now()
+    for vote in Vote.objects.filter(estate__community__path__startswith=demo_county.path):
+        registered = max(OwnerUnit.objects.filter(estate=vote.estate).values_list("created_at", flat=True))
+        end = vote.closed_at or now
+        assert registered < vote.created_at < vote.opened_at < end <= now
+        for cast_at in Ballot.objects.filter(vote=vote).values_list("cast_at", flat=True):
+            assert vote.opened_at < cast_at < end
+        events = list(VoteEvent.objects.filter(vote=vote).order_by("pk").values_list("kind", "at"))
+        times = [at for _kind, at in events]
+        assert times == sorted(times), events
+        assert times[0] - vote.created_at < timedelta(minutes=1)
+        if vote.closed_at:
+            closing = [at for kind, at in events if kind in ("closed", "decision_applied")]
+            assert closing and all(abs(at - vote.closed_at) < timedelta(minutes=1) for at in closing)
