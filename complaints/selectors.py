@@ -1,9 +1,12 @@
 """Reads of the complaints app. Everything starts from Complaint.objects.visible_to(user)."""
 
+from collections import Counter
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.capabilities import can
+from communities.models import Region
 from rectification.models import Case
 
 from . import privacy
@@ -156,15 +159,32 @@ def complaint_statistics(*, user, queryset=None) -> dict:
         row["satisfaction_rate"] = round((row["satisfied"] + row["basically"]) * 100 / rated, 1) if rated else None
         return row
 
-    by_town = [finish(r) for r in base.values("estate__community__parent__name").annotate(**measures)
-               .order_by("estate__community__parent__name")]
-    for row in by_town:
-        row["name"] = row.pop("estate__community__parent__name") or "待匹配小区"
+    # one pass over the complaints, grouped by town and channel; the towns, the channels and the
+    # total are sums of those groups (every measure is a count). Three scans of a province's
+    # 2 million complaints took 5.5 s, the one takes about as long as the slowest of them did.
+    groups = list(base.values("estate__community__parent_id", "channel").annotate(**measures).order_by())
+    towns: dict[int | None, dict] = {}
+    channels: dict[str, dict] = {}
+    total = dict.fromkeys(measures, 0)
+    for group in groups:
+        town, channel = group.pop("estate__community__parent_id"), group.pop("channel")
+        for sums in (towns.setdefault(town, dict.fromkeys(measures, 0)),
+                     channels.setdefault(channel, dict.fromkeys(measures, 0)), total):
+            for key in measures:
+                sums[key] += group[key]
+    names = {pk: (name, county) for pk, name, county in
+             Region.objects.filter(pk__in=[pk for pk in towns if pk is not None]).values_list("pk", "name", "parent__name")}
+    repeated = {name for name, count in Counter(name for name, _county in names.values()).items() if count > 1}
+
+    def town_name(pk):
+        name, county = names[pk]
+        return f"{name}（{county}）" if name in repeated else name  # 城关镇 is in many counties
+
+    by_town = sorted(({**finish(sums), "name": town_name(pk) if pk is not None else "待匹配小区"}
+                      for pk, sums in towns.items()), key=lambda row: (row["name"] == "待匹配小区", row["name"]))
     labels = dict(Channel.choices)
-    by_channel = [finish(r) for r in base.values("channel").annotate(**measures).order_by("channel")]
-    for row in by_channel:
-        row["name"] = labels.get(row.pop("channel"), "")
-    return {"by_town": by_town, "by_channel": by_channel, "total": finish(base.aggregate(**measures))}
+    by_channel = [{**finish(channels[channel]), "name": labels.get(channel, "")} for channel in sorted(channels)]
+    return {"by_town": by_town, "by_channel": by_channel, "total": finish(total)}
 
 
 STATISTICS_HEADERS = ["分组", "受理", "已办结", "办理超期", "反馈超期", "已评价", "满意", "基本满意", "不满意", "满意率（%）"]

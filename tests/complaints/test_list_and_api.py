@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
-from complaints import services
+from complaints import selectors, services
 from complaints.models import Complaint
 from tests.conftest import login
 
@@ -179,3 +179,23 @@ def test_statistics_count_unsatisfied_by_town_and_channel(client, estates, count
     assert client.get("/complaints/statistics/", {"export": "xlsx"}).status_code == 200
     login(client, town_user)
     assert [r["name"] for r in client.get("/complaints/statistics/").context["by_town"]] == ["海阳镇"]
+
+
+def test_statistics_keep_towns_of_the_same_name_apart_and_add_up(client, tree, estates, city_user,
+                                                                  django_assert_num_queries):
+    # two counties of one city each have a 海阳镇: the city's table names each with its county
+    from communities.models import Region
+
+    Region.objects.filter(pk=tree["yuzhong"].pk).update(name="海阳镇")
+    complaint(estates["haiyang_1"], channel="12345", reference="GD1")
+    complaint(estates["haiyang_2"])
+    complaint(estates["tunxi_1"])
+    complaint(estates["wanan_1"], channel="12345", reference="GD2")
+    login(client, city_user)
+    with django_assert_num_queries(2):  # the complaints grouped once by town and channel, the towns' names
+        stats = selectors.complaint_statistics(user=city_user)
+    towns = {r["name"]: r["total"] for r in stats["by_town"]}
+    assert towns == {"海阳镇（休宁县）": 2, "海阳镇（屯溪区）": 1, "万安镇": 1}
+    assert {r["name"]: r["total"] for r in stats["by_channel"]} == {"12345热线": 2, "网上投诉": 2}
+    assert sum(towns.values()) == sum(r["total"] for r in stats["by_channel"]) == stats["total"]["total"] == 4
+    assert client.get("/complaints/statistics/").context["total"]["total"] == 4
